@@ -1,0 +1,42 @@
+//! The one-call API for async code.
+
+use crate::{BreakerRef, CallError, Classify, Permit};
+use core::future::Future;
+
+/// Makes the call `make_call()` through the breaker: rejected at once if the
+/// breaker refuses it, otherwise awaited and its result classified and
+/// recorded. If the returned future is dropped before the call ends, the
+/// call counts as excluded and its half-open slot is freed.
+///
+/// `make_call` is only invoked when the call is admitted.
+///
+/// ```
+/// use breaker::{call, CircuitBreaker, ErrorIsFailure, ManualClock, Settings};
+/// use core::cell::RefCell;
+///
+/// let clock = ManualClock::new();
+/// let breaker = RefCell::new(CircuitBreaker::new(Settings::new("c"), &clock).unwrap());
+/// let reply = futures_util::executor::block_on(call(
+///     &breaker,
+///     || async { Ok::<_, &str>("Hello World") },
+///     ErrorIsFailure,
+/// ));
+/// assert_eq!(reply, Ok("Hello World"));
+/// assert_eq!(breaker.borrow().counts().total_successes, 1);
+/// ```
+pub async fn call<B, F, Fut, T, E, K>(
+    breaker: B,
+    make_call: F,
+    classify: K,
+) -> Result<T, CallError<E>>
+where
+    B: BreakerRef,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    K: Classify<T, E>,
+{
+    let permit = Permit::acquire(breaker)?;
+    let result = make_call().await;
+    permit.record(classify.classify(&result));
+    result.map_err(CallError::Inner)
+}

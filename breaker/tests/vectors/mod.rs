@@ -1,0 +1,207 @@
+//! Reads conformance vectors and replays them against the breaker.
+
+use breaker::{CircuitBreaker, Instant, ManualClock, Outcome, Rejected, Settings, State, Ticket, Transition, TripRule};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    settings: CaseSettings,
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+struct CaseSettings {
+    max_requests: u32,
+    interval_ms: u64,
+    bucket_period_ms: u64,
+    timeout_ms: u64,
+    ready_to_trip: ReadyToTrip,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum ReadyToTrip {
+    Default,
+    ConsecutiveFailures { threshold: u32 },
+    FailureRatio { min_requests: u32, ratio: f64 },
+}
+
+#[derive(Deserialize)]
+struct Step {
+    op: String,
+    ms: Option<u64>,
+    permit: Option<u64>,
+    result: Option<String>,
+    outcome: Option<String>,
+    state: String,
+    counts: ExpectedCounts,
+    transitions: Vec<[String; 2]>,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+struct ExpectedCounts {
+    requests: u32,
+    total_successes: u32,
+    total_failures: u32,
+    total_exclusions: u32,
+    consecutive_successes: u32,
+    consecutive_failures: u32,
+}
+
+/// Which fields a case's window lets us compare.
+#[derive(Clone, Copy)]
+pub enum Window {
+    /// Decide per case: all fields for a fixed window; for a rolling window
+    /// everything but the consecutive counts (the reference's heuristic).
+    Detect,
+}
+
+/// What a run compared.
+pub struct Summary {
+    pub cases: usize,
+    pub steps: usize,
+}
+
+/// The first difference from the reference.
+pub struct Mismatch {
+    case: String,
+    step: usize,
+    field: &'static str,
+    expected: String,
+    actual: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "case {} step {}: {} differs\n  expected (gobreaker): {}\n  actual   (breaker):   {}",
+            self.case, self.step, self.field, self.expected, self.actual
+        )
+    }
+}
+
+/// Records transitions as (from, to) names.
+#[derive(Default)]
+struct Recorder(Vec<[String; 2]>);
+
+impl breaker::Observer for Recorder {
+    fn on_transition(&mut self, _name: &str, t: Transition) {
+        self.0.push([t.from.to_string(), t.to.to_string()]);
+    }
+}
+
+fn settings(s: &CaseSettings) -> Settings {
+    Settings {
+        max_requests: s.max_requests,
+        interval: Duration::from_millis(s.interval_ms),
+        bucket_period: Duration::from_millis(s.bucket_period_ms),
+        timeout: Duration::from_millis(s.timeout_ms),
+        ready_to_trip: match s.ready_to_trip {
+            ReadyToTrip::Default => TripRule::DEFAULT,
+            ReadyToTrip::ConsecutiveFailures { threshold } => TripRule::ConsecutiveFailures(threshold),
+            ReadyToTrip::FailureRatio { min_requests, ratio } => TripRule::FailureRate { min_requests, ratio },
+        },
+        ..Settings::new("conformance")
+    }
+}
+
+fn outcome(name: &str) -> Outcome {
+    match name {
+        "success" => Outcome::Success,
+        "failure" => Outcome::Failure,
+        "excluded" => Outcome::Excluded,
+        other => panic!("unknown outcome {other:?}"),
+    }
+}
+
+fn compare<T: fmt::Debug + PartialEq>(
+    case: &str,
+    step: usize,
+    field: &'static str,
+    expected: T,
+    actual: T,
+) -> Result<(), Mismatch> {
+    if expected == actual {
+        return Ok(());
+    }
+    Err(Mismatch {
+        case: case.to_owned(),
+        step,
+        field,
+        expected: format!("{expected:?}"),
+        actual: format!("{actual:?}"),
+    })
+}
+
+fn run_case(case: &Case) -> Result<usize, Mismatch> {
+    let clock = ManualClock::new();
+    let mut breaker = CircuitBreaker::new(settings(&case.settings), &clock)
+        .unwrap_or_else(|e| panic!("case {}: settings refused: {e}", case.name))
+        .with_observer(Recorder::default());
+    let rolling = case.settings.bucket_period_ms > 0 && case.settings.bucket_period_ms != case.settings.interval_ms;
+    let mut tickets: HashMap<u64, Ticket> = HashMap::new();
+    let name = case.name.as_str();
+
+    for (index, step) in case.steps.iter().enumerate() {
+        match step.op.as_str() {
+            "advance" => clock.advance(Duration::from_millis(step.ms.expect("advance has ms"))),
+            "acquire" => {
+                let actual = match breaker.try_acquire() {
+                    Ok(ticket) => {
+                        let id = step.permit.expect("an admitted acquire names its permit");
+                        tickets.insert(id, ticket);
+                        "admitted"
+                    }
+                    Err(Rejected::Open) => "open",
+                    Err(Rejected::TooManyRequests) => "too_many_requests",
+                };
+                compare(name, index, "result", step.result.as_deref().unwrap_or(""), actual)?;
+            }
+            "record" => {
+                let id = step.permit.expect("record names its permit");
+                let ticket = tickets.remove(&id).unwrap_or_else(|| panic!("case {name} step {index}: unknown permit {id}"));
+                breaker.record(ticket, outcome(step.outcome.as_deref().expect("record has an outcome")));
+            }
+            "state" => {}
+            other => panic!("case {name} step {index}: unknown op {other:?}"),
+        }
+
+        let state = breaker.state();
+        let counts = breaker.counts();
+        let transitions = std::mem::take(&mut breaker.observer_mut().0);
+        compare(name, index, "state", step.state.as_str(), state.as_str())?;
+        compare(name, index, "transitions", &step.transitions, &transitions)?;
+        let expected = &step.counts;
+        let actual = ExpectedCounts {
+            requests: counts.requests,
+            total_successes: counts.total_successes,
+            total_failures: counts.total_failures,
+            total_exclusions: counts.total_exclusions,
+            consecutive_successes: if rolling { expected.consecutive_successes } else { counts.consecutive_successes },
+            consecutive_failures: if rolling { expected.consecutive_failures } else { counts.consecutive_failures },
+        };
+        compare(name, index, "counts", expected, &actual)?;
+        let _ = (State::Closed, Instant::ZERO);
+    }
+    Ok(case.steps.len())
+}
+
+/// Replays every case of a `.jsonl` text; stops at the first mismatch.
+pub fn run_vectors(text: &str, _window: Window) -> Result<Summary, Mismatch> {
+    let mut summary = Summary { cases: 0, steps: 0 };
+    for (line_number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("line {}: not a conformance case: {e}", line_number + 1));
+        summary.steps += run_case(&case)?;
+        summary.cases += 1;
+    }
+    Ok(summary)
+}

@@ -3,8 +3,7 @@
 use crate::clock::duration_nanos;
 use crate::window::{BucketSeq, Window};
 use crate::{
-    Clock, Counts, Instant, Observer, Outcome, Rejected, Settings, SettingsError, State,
-    Transition,
+    Clock, Counts, Instant, Observer, Outcome, Rejected, Settings, SettingsError, State, Transition,
 };
 use core::time::Duration;
 
@@ -307,7 +306,9 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// Applies the transition that is due at `now`, if any, and returns the state.
     fn current_state(&mut self, now: Instant) -> State {
         match (self.state, self.expiry) {
-            (State::Closed | State::ForcedClosed, Some(expiry)) if self.bucket_ended(expiry, now) => {
+            (State::Closed | State::ForcedClosed, Some(expiry))
+                if self.bucket_ended(expiry, now) =>
+            {
                 self.begin_buckets(expiry, now);
             }
             (State::Open, Some(expiry)) if expiry < now => self.set_state(State::HalfOpen, now),
@@ -370,8 +371,11 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         let bucket = duration_nanos(self.settings.bucket_length());
         // The bucket that ended at `expiry`, plus one for each whole bucket since.
         let ended = (now.as_nanos() - expiry.as_nanos()) / bucket + 1;
-        let next_expiry =
-            Instant::from_nanos(expiry.as_nanos().saturating_add(ended.saturating_mul(bucket)));
+        let next_expiry = Instant::from_nanos(
+            expiry
+                .as_nanos()
+                .saturating_add(ended.saturating_mul(bucket)),
+        );
         self.window.advance(ended);
         self.expiry = Some(next_expiry);
     }

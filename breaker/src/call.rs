@@ -16,7 +16,7 @@ use core::future::Future;
 ///
 /// let clock = ManualClock::new();
 /// let breaker = RefCell::new(CircuitBreaker::new(Settings::new("c"), &clock).unwrap());
-/// let reply = futures_util::executor::block_on(call(
+/// let reply = futures_executor::block_on(call(
 ///     &breaker,
 ///     || async { Ok::<_, &str>("Hello World") },
 ///     ErrorIsFailure,

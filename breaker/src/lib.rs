@@ -63,7 +63,7 @@
 //!
 //! let breaker = SharedBreaker::new(Settings::new("native"), MonotonicClock::new()).unwrap();
 //! let result: Result<&str, CallError<std::io::Error>> =
-//!     futures_util::executor::block_on(breaker.call(|| async { Ok("Hello World") }));
+//!     futures_executor::block_on(breaker.call(|| async { Ok("Hello World") }));
 //! match result {
 //!     Ok(greeting) => println!("Greeting: {greeting}"),
 //!     Err(error) => println!("Error calling SayHello: {error}"),

@@ -21,7 +21,8 @@ pub enum Outcome {
 /// use breaker::{Classify, Outcome};
 ///
 /// let not_found_is_fine = |result: &Result<u32, &str>| match result {
-///     Ok(_) | Err(&"not found") => Outcome::Success,
+///     Ok(_) => Outcome::Success,
+///     Err(error) if *error == "not found" => Outcome::Success,
 ///     Err(_) => Outcome::Failure,
 /// };
 /// assert_eq!(not_found_is_fine.classify(&Err("not found")), Outcome::Success);

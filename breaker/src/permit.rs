@@ -90,6 +90,8 @@ impl<B: BreakerRef> Drop for Permit<B> {
 
 impl<B: BreakerRef> core::fmt::Debug for Permit<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Permit").field("ticket", &self.ticket).finish()
+        f.debug_struct("Permit")
+            .field("ticket", &self.ticket)
+            .finish()
     }
 }

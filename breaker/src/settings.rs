@@ -121,7 +121,9 @@ impl Settings {
     /// up for a rolling window, 1 otherwise.
     pub(crate) fn buckets(&self) -> u128 {
         if self.is_rolling() {
-            self.interval.as_nanos().div_ceil(self.bucket_period.as_nanos())
+            self.interval
+                .as_nanos()
+                .div_ceil(self.bucket_period.as_nanos())
         } else {
             1
         }
@@ -227,7 +229,9 @@ impl fmt::Display for SettingsError {
             SettingsError::FailureRatio(ratio) => {
                 write!(f, "failure ratio {ratio} is not between 0.0 and 1.0")
             }
-            SettingsError::BackoffMultiplier => f.write_str("backoff multiplier must be at least 1"),
+            SettingsError::BackoffMultiplier => {
+                f.write_str("backoff multiplier must be at least 1")
+            }
         }
     }
 }

@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// permit.record(Outcome::Success);
 ///
 /// // One call: acquire, await, classify (Err is a failure), record.
-/// let reply = futures_util::executor::block_on(
+/// let reply = futures_executor::block_on(
 ///     breaker.call(|| async { Ok::<_, std::io::Error>("Hello World") }),
 /// );
 /// assert_eq!(reply.unwrap(), "Hello World");

@@ -85,7 +85,8 @@ impl Window {
         // A streak that spans the whole window loses the evicted bucket's
         // share of it (gobreaker's rule); a shorter streak is left as it is.
         if total.consecutive_successes == total.total_successes {
-            total.consecutive_successes -= old.consecutive_successes.min(total.consecutive_successes);
+            total.consecutive_successes -=
+                old.consecutive_successes.min(total.consecutive_successes);
         }
         if total.consecutive_failures == total.total_failures {
             total.consecutive_failures -= old.consecutive_failures.min(total.consecutive_failures);
@@ -101,7 +102,8 @@ impl Window {
     /// The ring index of bucket `seq`, if it is still in the window.
     fn slot(&self, seq: BucketSeq) -> Option<usize> {
         let age = self.newest_seq.wrapping_sub(seq);
-        (age < self.len as u64).then(|| (self.newest + self.capacity - age as usize) % self.capacity)
+        (age < self.len as u64)
+            .then(|| (self.newest + self.capacity - age as usize) % self.capacity)
     }
 
     /// Counts an admitted call in the newest bucket.

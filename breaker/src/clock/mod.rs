@@ -1,6 +1,8 @@
 //! Time as the breaker sees it: injected by the caller, never read from the OS
 //! by the core.
 
+#[cfg(feature = "browser")]
+mod browser;
 #[cfg(target_has_atomic = "64")]
 mod manual;
 #[cfg(all(
@@ -8,8 +10,6 @@ mod manual;
     not(all(target_arch = "wasm32", target_os = "unknown"))
 ))]
 mod monotonic;
-#[cfg(feature = "browser")]
-mod browser;
 
 #[cfg(feature = "browser")]
 pub use browser::BrowserClock;

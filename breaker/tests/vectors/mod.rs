@@ -1,6 +1,9 @@
 //! Reads conformance vectors and replays them against the breaker.
 
-use breaker::{CircuitBreaker, Instant, ManualClock, Outcome, Rejected, Settings, State, Ticket, Transition, TripRule};
+use breaker::{
+    CircuitBreaker, Instant, ManualClock, Outcome, Rejected, Settings, State, Ticket, Transition,
+    TripRule,
+};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -103,8 +106,16 @@ fn settings(s: &CaseSettings) -> Settings {
         timeout: Duration::from_millis(s.timeout_ms),
         ready_to_trip: match s.ready_to_trip {
             ReadyToTrip::Default => TripRule::DEFAULT,
-            ReadyToTrip::ConsecutiveFailures { threshold } => TripRule::ConsecutiveFailures(threshold),
-            ReadyToTrip::FailureRatio { min_requests, ratio } => TripRule::FailureRate { min_requests, ratio },
+            ReadyToTrip::ConsecutiveFailures { threshold } => {
+                TripRule::ConsecutiveFailures(threshold)
+            }
+            ReadyToTrip::FailureRatio {
+                min_requests,
+                ratio,
+            } => TripRule::FailureRate {
+                min_requests,
+                ratio,
+            },
         },
         ..Settings::new("conformance")
     }
@@ -143,7 +154,8 @@ fn run_case(case: &Case) -> Result<usize, Mismatch> {
     let mut breaker = CircuitBreaker::new(settings(&case.settings), &clock)
         .unwrap_or_else(|e| panic!("case {}: settings refused: {e}", case.name))
         .with_observer(Recorder::default());
-    let rolling = case.settings.bucket_period_ms > 0 && case.settings.bucket_period_ms != case.settings.interval_ms;
+    let rolling = case.settings.bucket_period_ms > 0
+        && case.settings.bucket_period_ms != case.settings.interval_ms;
     let mut tickets: HashMap<u64, Ticket> = HashMap::new();
     let name = case.name.as_str();
 
@@ -160,12 +172,23 @@ fn run_case(case: &Case) -> Result<usize, Mismatch> {
                     Err(Rejected::Open) => "open",
                     Err(Rejected::TooManyRequests) => "too_many_requests",
                 };
-                compare(name, index, "result", step.result.as_deref().unwrap_or(""), actual)?;
+                compare(
+                    name,
+                    index,
+                    "result",
+                    step.result.as_deref().unwrap_or(""),
+                    actual,
+                )?;
             }
             "record" => {
                 let id = step.permit.expect("record names its permit");
-                let ticket = tickets.remove(&id).unwrap_or_else(|| panic!("case {name} step {index}: unknown permit {id}"));
-                breaker.record(ticket, outcome(step.outcome.as_deref().expect("record has an outcome")));
+                let ticket = tickets
+                    .remove(&id)
+                    .unwrap_or_else(|| panic!("case {name} step {index}: unknown permit {id}"));
+                breaker.record(
+                    ticket,
+                    outcome(step.outcome.as_deref().expect("record has an outcome")),
+                );
             }
             "state" => {}
             other => panic!("case {name} step {index}: unknown op {other:?}"),
@@ -182,8 +205,16 @@ fn run_case(case: &Case) -> Result<usize, Mismatch> {
             total_successes: counts.total_successes,
             total_failures: counts.total_failures,
             total_exclusions: counts.total_exclusions,
-            consecutive_successes: if rolling { expected.consecutive_successes } else { counts.consecutive_successes },
-            consecutive_failures: if rolling { expected.consecutive_failures } else { counts.consecutive_failures },
+            consecutive_successes: if rolling {
+                expected.consecutive_successes
+            } else {
+                counts.consecutive_successes
+            },
+            consecutive_failures: if rolling {
+                expected.consecutive_failures
+            } else {
+                counts.consecutive_failures
+            },
         };
         compare(name, index, "counts", expected, &actual)?;
         let _ = (State::Closed, Instant::ZERO);

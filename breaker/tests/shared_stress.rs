@@ -1,0 +1,113 @@
+//! Many threads hammering one shared breaker in half-open: admissions never
+//! exceed `max_requests` at once, and every transition is reported once, in
+//! order.
+#![cfg(not(target_arch = "wasm32"))]
+
+use breaker::{
+    CircuitBreaker, ManualClock, Outcome, Settings, SharedBreaker, State, Transition, TripRule,
+};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const THREADS: usize = 8;
+const ROUNDS: usize = 20_000;
+const MAX_REQUESTS: u32 = 3;
+
+#[test]
+fn half_open_admission_is_never_exceeded_under_contention() {
+    let clock = Arc::new(ManualClock::new());
+    let transitions: Arc<Mutex<Vec<Transition>>> = Arc::default();
+    let log = Arc::clone(&transitions);
+    let settings = Settings {
+        max_requests: MAX_REQUESTS,
+        timeout: Duration::from_millis(10),
+        ready_to_trip: TripRule::ConsecutiveFailures(1),
+        ..Settings::new("stress")
+    };
+    let breaker = SharedBreaker::from_breaker(
+        CircuitBreaker::new(settings, Arc::clone(&clock))
+            .unwrap()
+            .with_observer(move |_: &str, t: Transition| log.lock().unwrap().push(t)),
+    );
+    breaker.acquire().unwrap().record(Outcome::Failure);
+    assert_eq!(breaker.state(), State::Open);
+
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let admitted = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let (breaker, clock) = (breaker.clone(), Arc::clone(&clock));
+            let (in_flight, peak, admitted) = (
+                Arc::clone(&in_flight),
+                Arc::clone(&peak),
+                Arc::clone(&admitted),
+            );
+            std::thread::spawn(move || {
+                for round in 0..ROUNDS {
+                    if round % 97 == thread {
+                        clock.advance(Duration::from_millis(11)); // reopened? let it half-open again
+                    }
+                    let Ok(permit) = breaker.acquire() else {
+                        continue;
+                    };
+                    admitted.fetch_add(1, Ordering::Relaxed);
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    for _ in 0..8 {
+                        std::thread::yield_now();
+                    }
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    match round % 5 {
+                        0 => drop(permit), // cancelled: frees the slot
+                        1 if round % 1_000 == 1 => permit.record(Outcome::Failure),
+                        _ => permit.record(Outcome::Excluded),
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+
+    let peak = peak.load(Ordering::SeqCst);
+    println!(
+        "{THREADS} threads x {ROUNDS} rounds: {} admitted, peak {peak} in flight (limit {MAX_REQUESTS}), {} transitions",
+        admitted.load(Ordering::Relaxed),
+        transitions.lock().unwrap().len()
+    );
+    assert!(
+        peak <= MAX_REQUESTS as usize,
+        "peak {peak} > {MAX_REQUESTS}"
+    );
+    assert!(
+        admitted.load(Ordering::Relaxed) > 0,
+        "the test admitted nothing"
+    );
+
+    let transitions = transitions.lock().unwrap();
+    assert!(
+        transitions.len() >= 2,
+        "expected open and half-open at least"
+    );
+    let mut state = State::Closed;
+    for t in transitions.iter() {
+        assert_eq!(
+            t.from, state,
+            "a transition was lost or doubled: {transitions:?}"
+        );
+        assert_ne!(t.from, t.to);
+        state = t.to;
+    }
+    assert!(
+        transitions.windows(2).all(|w| w[0].at <= w[1].at),
+        "transitions out of order"
+    );
+    assert_eq!(
+        breaker.state(),
+        state,
+        "the last reported transition is the state"
+    );
+}

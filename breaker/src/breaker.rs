@@ -174,6 +174,14 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         }
     }
 
+    /// How long until an open breaker lets trial calls through: it turns
+    /// half-open as soon as this much time has passed (strictly after
+    /// [`next_transition_at`](Self::next_transition_at)). `None` unless open.
+    pub fn time_to_next_transition(&self) -> Option<Duration> {
+        let at = self.next_transition_at()?;
+        Some(at.saturating_duration_since(self.clock.now()) + Duration::from_nanos(1))
+    }
+
     /// The open timeout in force: [`Settings::open_timeout`], lengthened by
     /// [`Settings::backoff`] after failed half-open trials.
     pub fn open_timeout(&self) -> Duration {

@@ -105,6 +105,15 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
         })
     }
 
+    /// How long until an open breaker turns half-open (see
+    /// [`CircuitBreaker::time_to_next_transition`]).
+    pub fn time_to_next_transition(&self) -> Option<std::time::Duration> {
+        self.with(|b| {
+            b.state();
+            b.time_to_next_transition()
+        })
+    }
+
     /// The breaker's name.
     pub fn name(&self) -> &'static str {
         self.with(|b| b.name())

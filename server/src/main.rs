@@ -1,0 +1,44 @@
+//! `cargo run -p server`: parses flags, sets up logs, serves until Ctrl-C or SIGTERM.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::cli::Args;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Args::parse().into_config();
+
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!("cannot bind {}: {error}", config.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+
+    // First signal: stop accepting, let calls in flight finish. Second: exit now.
+    let shutdown = async {
+        server::signal::shutdown_signal().await;
+        tokio::spawn(async {
+            server::signal::shutdown_signal().await;
+            tracing::warn!("second signal: exiting without waiting for calls in flight");
+            std::process::exit(130);
+        });
+    };
+
+    match server::serve(config, listener, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Idempotent installs of what the browser build and tests need: each tool
+//! is checked first and installed only if missing or at the wrong version.
+
+use crate::process::{cmd, output, root, run};
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use std::path::{Path, PathBuf};
+
+/// trunk's version: the newest that builds with this toolchain.
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// The npm package `binaryen` whose wasm-opt works with current Rust wasm.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+/// Where Debian's Chromium and its WebDriver live.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// See [`CHROMIUM`].
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A tool the project installs when it is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tool {
+    /// The rustup targets listed in rust-toolchain.toml.
+    Targets,
+    /// Debian's chromium and chromium-driver, for headless browser tests.
+    Chromium,
+    /// wasm-bindgen-cli at the wasm-bindgen version in Cargo.lock.
+    WasmBindgen,
+    /// trunk, which builds the page.
+    Trunk,
+    /// wasm-opt from the npm package binaryen, installed under .tools/.
+    WasmOpt,
+}
+
+/// Installs each of `tools` that is missing.
+pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
+    for tool in tools {
+        match tool {
+            Tool::Targets => targets()?,
+            Tool::Chromium => chromium()?,
+            Tool::WasmBindgen => wasm_bindgen()?,
+            Tool::Trunk => trunk()?,
+            Tool::WasmOpt => wasm_opt().map(|_| ())?,
+        }
+    }
+    Ok(())
+}
+
+fn targets() -> anyhow::Result<()> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    let missing: Vec<&str> = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf"]
+        .into_iter()
+        .filter(|t| !installed.lines().any(|line| line == *t))
+        .collect();
+    if missing.is_empty() {
+        println!("ok: rustup targets");
+        return Ok(());
+    }
+    let mut args = vec!["target", "add"];
+    args.extend(&missing);
+    run(&mut cmd("rustup", &args)).context("rustup could not add the targets")
+}
+
+fn chromium() -> anyhow::Result<()> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        println!("ok: chromium and chromedriver");
+        return Ok(());
+    }
+    if output("id", &["-u"]).as_deref() != Some("0") {
+        bail!(
+            "Chromium and chromedriver are missing and this is not root: \
+             run `sudo apt-get install chromium chromium-driver`"
+        );
+    }
+    run(cmd("apt-get", &["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(cmd(
+        "apt-get",
+        &["install", "-y", "-qq", "chromium", "chromium-driver"],
+    )
+    .env("DEBIAN_FRONTEND", "noninteractive"))
+    .context("apt-get could not install chromium and chromium-driver")
+}
+
+/// The version of `package` recorded in Cargo.lock.
+pub fn locked_version(package: &str) -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .with_context(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').context("malformed Cargo.lock")?;
+    Ok(lock[start..start + end].to_owned())
+}
+
+fn wasm_bindgen() -> anyhow::Result<()> {
+    let version = locked_version("wasm-bindgen")?;
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have == format!("wasm-bindgen {version}") {
+        println!("ok: {have}");
+        return Ok(());
+    }
+    println!(
+        "wasm-bindgen-cli {version} is needed (have: {have:?}); building it takes about 5 minutes"
+    );
+    run(&mut cmd(
+        "cargo",
+        &["install", "wasm-bindgen-cli", "--version", &version],
+    ))
+    .context("cargo install wasm-bindgen-cli failed (needs crates.io)")
+}
+
+fn trunk() -> anyhow::Result<()> {
+    let have = output("trunk", &["--version"]).unwrap_or_default();
+    if have == format!("trunk {TRUNK_VERSION}") {
+        println!("ok: {have}");
+        return Ok(());
+    }
+    println!(
+        "trunk {TRUNK_VERSION} is needed (have: {have:?}); building it takes 10 to 15 minutes"
+    );
+    run(&mut cmd(
+        "cargo",
+        &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
+    ))
+    .context("cargo install trunk failed (needs crates.io)")
+}
+
+/// The directory holding a working wasm-opt, installed if missing.
+pub fn wasm_opt() -> anyhow::Result<PathBuf> {
+    let prefix = root().join(".tools/binaryen");
+    let bin = prefix.join("node_modules/.bin");
+    let have = output(&bin.join("wasm-opt").to_string_lossy(), &["--version"]).unwrap_or_default();
+    let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
+    if have.contains(&format!("version {major}")) {
+        println!("ok: {have}");
+        return Ok(bin);
+    }
+    if output("npm", &["--version"]).is_none() {
+        bail!(
+            "npm is missing: install Node.js and npm (`apt-get install nodejs npm`) for wasm-opt"
+        );
+    }
+    std::fs::create_dir_all(&prefix)?;
+    run(&mut cmd(
+        "npm",
+        &[
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            &prefix.to_string_lossy(),
+            &format!("binaryen@{BINARYEN_VERSION}"),
+        ],
+    ))
+    .context("npm could not install binaryen")?;
+    Ok(bin)
+}

@@ -149,7 +149,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// ends strictly after `interval`).
     pub fn state(&mut self) -> State {
         let now = self.clock.now();
-        self.current_state(now)
+        self.current_state(Some(now))
     }
 
     /// The counts as they stand (without applying transitions that are due:
@@ -191,7 +191,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// Asks to make a call. `Ok` admits it: hand the ticket back with its
     /// outcome. `Err` says why it must not be made.
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
-        let now = self.clock.now();
+        let now = self.now_if_needed();
         match self.current_state(now) {
             State::Open | State::ForcedOpen => return Err(Rejected::Open),
             State::HalfOpen
@@ -205,7 +205,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         Ok(Ticket {
             generation: self.generation,
             bucket: self.window.newest_seq(),
-            admitted_at: now,
+            admitted_at: now.unwrap_or(Instant::ZERO),
         })
     }
 
@@ -213,13 +213,13 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// earlier generation. A success slower than [`Settings::slow_call`]
     /// counts as a failure.
     pub fn record(&mut self, ticket: Ticket, outcome: Outcome) {
-        let now = self.clock.now();
+        let now = self.now_if_needed();
         let state = self.current_state(now);
         if ticket.generation != self.generation {
             return;
         }
-        let outcome = match (outcome, self.settings.slow_call) {
-            (Outcome::Success, Some(limit))
+        let outcome = match (outcome, self.settings.slow_call, now) {
+            (Outcome::Success, Some(limit), Some(now))
                 if now.saturating_duration_since(ticket.admitted_at) > limit =>
             {
                 Outcome::Failure
@@ -227,8 +227,8 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
             _ => outcome,
         };
         match outcome {
-            Outcome::Success => self.on_success(state, ticket.bucket, now),
-            Outcome::Failure => self.on_failure(state, ticket.bucket, now),
+            Outcome::Success => self.on_success(state, ticket.bucket),
+            Outcome::Failure => self.on_failure(state, ticket.bucket),
             Outcome::Excluded => self.on_exclusion(state, ticket.bucket),
         }
     }
@@ -265,12 +265,19 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     }
 
     fn set_manual_state(&mut self, state: State) {
-        let now = self.clock.now();
-        self.current_state(now);
-        self.set_state(state, now);
+        self.state();
+        self.set_state(state);
     }
 
-    fn on_success(&mut self, state: State, bucket: BucketSeq, now: Instant) {
+    /// The time, if anything depends on it now: a pending expiry (a closed
+    /// interval, an open timeout) or the slow-call rule. A breaker steadily
+    /// closed without an interval costs no clock read per call; a state
+    /// change reads the clock itself.
+    fn now_if_needed(&self) -> Option<Instant> {
+        (self.expiry.is_some() || self.settings.slow_call.is_some()).then(|| self.clock.now())
+    }
+
+    fn on_success(&mut self, state: State, bucket: BucketSeq) {
         match state {
             State::Closed | State::ForcedClosed => {
                 self.window.on_outcome(bucket, Counts::on_success);
@@ -278,26 +285,26 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
             State::HalfOpen => {
                 self.window.on_outcome(bucket, Counts::on_success);
                 if self.window.total().consecutive_successes >= self.settings.half_open_limit() {
-                    self.set_state(State::Closed, now);
+                    self.set_state(State::Closed);
                 }
             }
             State::Open | State::ForcedOpen | State::Disabled => {}
         }
     }
 
-    fn on_failure(&mut self, state: State, bucket: BucketSeq, now: Instant) {
+    fn on_failure(&mut self, state: State, bucket: BucketSeq) {
         match state {
             State::Closed => {
                 if self.window.on_outcome(bucket, Counts::on_failure)
                     && self.settings.ready_to_trip.is_tripped(self.window.total())
                 {
-                    self.set_state(State::Open, now);
+                    self.set_state(State::Open);
                 }
             }
             State::ForcedClosed => {
                 self.window.on_outcome(bucket, Counts::on_failure);
             }
-            State::HalfOpen => self.set_state(State::Open, now),
+            State::HalfOpen => self.set_state(State::Open),
             State::Open | State::ForcedOpen | State::Disabled => {}
         }
     }
@@ -311,15 +318,19 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         }
     }
 
-    /// Applies the transition that is due at `now`, if any, and returns the state.
-    fn current_state(&mut self, now: Instant) -> State {
-        match (self.state, self.expiry) {
-            (State::Closed | State::ForcedClosed, Some(expiry))
+    /// Applies the transition that is due at `now`, if any, and returns the
+    /// state. `now` is `None` only when no expiry is pending (see
+    /// [`Self::now_if_needed`]).
+    fn current_state(&mut self, now: Option<Instant>) -> State {
+        match (self.state, self.expiry, now) {
+            (State::Closed | State::ForcedClosed, Some(expiry), Some(now))
                 if self.bucket_ended(expiry, now) =>
             {
                 self.begin_buckets(expiry, now);
             }
-            (State::Open, Some(expiry)) if expiry < now => self.set_state(State::HalfOpen, now),
+            (State::Open, Some(expiry), Some(now)) if expiry < now => {
+                self.set_state(State::HalfOpen)
+            }
             _ => {}
         }
         self.state
@@ -336,10 +347,11 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         }
     }
 
-    fn set_state(&mut self, state: State, now: Instant) {
+    fn set_state(&mut self, state: State) {
         if self.state == state {
             return;
         }
+        let now = self.clock.now();
         let from = self.state;
         self.state = state;
         self.open_timeout = match (from, state, self.settings.backoff) {

@@ -102,6 +102,9 @@ impl Window {
     /// The ring index of bucket `seq`, if it is still in the window.
     fn slot(&self, seq: BucketSeq) -> Option<usize> {
         let age = self.newest_seq.wrapping_sub(seq);
+        if age == 0 {
+            return Some(self.newest); // the common case, without a division
+        }
         (age < self.len as u64)
             .then(|| (self.newest + self.capacity - age as usize) % self.capacity)
     }
@@ -114,7 +117,7 @@ impl Window {
 
     /// Counts an outcome in the bucket its call was admitted in; `false` (and
     /// nothing counted) if that bucket has left the window.
-    pub(crate) fn on_outcome(&mut self, seq: BucketSeq, count: fn(&mut Counts)) -> bool {
+    pub(crate) fn on_outcome(&mut self, seq: BucketSeq, count: impl Fn(&mut Counts)) -> bool {
         let Some(slot) = self.slot(seq) else {
             return false;
         };

@@ -6,6 +6,7 @@
 use breaker::{
     CircuitBreaker, ManualClock, Outcome, Settings, SharedBreaker, State, Transition, TripRule,
 };
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,7 +34,9 @@ fn half_open_admission_is_never_exceeded_under_contention() {
     breaker.acquire().unwrap().record(Outcome::Failure);
     assert_eq!(breaker.state(), State::Open);
 
-    let in_flight = Arc::new(AtomicUsize::new(0));
+    // Calls in flight per half-open generation: an older generation's
+    // permits no longer hold a slot of the current one.
+    let in_flight: Arc<Mutex<HashMap<u64, usize>>> = Arc::default();
     let peak = Arc::new(AtomicUsize::new(0));
     let admitted = Arc::new(AtomicUsize::new(0));
     let threads: Vec<_> = (0..THREADS)
@@ -53,12 +56,18 @@ fn half_open_admission_is_never_exceeded_under_contention() {
                         continue;
                     };
                     admitted.fetch_add(1, Ordering::Relaxed);
-                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    let generation = permit.ticket().unwrap().generation();
+                    let now = {
+                        let mut in_flight = in_flight.lock().unwrap();
+                        let count = in_flight.entry(generation).or_default();
+                        *count += 1;
+                        *count
+                    };
                     peak.fetch_max(now, Ordering::SeqCst);
                     for _ in 0..8 {
                         std::thread::yield_now();
                     }
-                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    *in_flight.lock().unwrap().get_mut(&generation).unwrap() -= 1;
                     match round % 5 {
                         0 => drop(permit), // cancelled: frees the slot
                         1 if round % 1_000 == 1 => permit.record(Outcome::Failure),
@@ -74,7 +83,7 @@ fn half_open_admission_is_never_exceeded_under_contention() {
 
     let peak = peak.load(Ordering::SeqCst);
     println!(
-        "{THREADS} threads x {ROUNDS} rounds: {} admitted, peak {peak} in flight (limit {MAX_REQUESTS}), {} transitions",
+        "{THREADS} threads x {ROUNDS} rounds: {} admitted, peak {peak} in flight in one generation (limit {MAX_REQUESTS}), {} transitions",
         admitted.load(Ordering::Relaxed),
         transitions.lock().unwrap().len()
     );

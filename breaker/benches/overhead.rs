@@ -65,8 +65,11 @@ fn single_thread(c: &mut Criterion) {
     group.finish();
 }
 
+/// One call through a breaker, shareable between threads.
+type Call = Arc<dyn Fn() + Send + Sync>;
+
 /// Wall time for `threads` threads each making `iters` calls on one shared breaker.
-fn contended(threads: usize, iters: u64, call: Arc<dyn Fn() + Send + Sync>) -> Duration {
+fn contended(threads: usize, iters: u64, call: Call) -> Duration {
     let start = Arc::new(std::sync::Barrier::new(threads + 1));
     let workers: Vec<_> = (0..threads)
         .map(|_| {
@@ -92,7 +95,7 @@ fn two_threads(c: &mut Criterion) {
     let shared = SharedBreaker::new(settings(), MonotonicClock::new()).unwrap();
     let failsafe = failsafe_breaker();
     let recloser = Arc::new(recloser_breaker());
-    let peers: [(&str, Arc<dyn Fn() + Send + Sync>); 3] = [
+    let peers: [(&str, Call); 3] = [
         (
             "breaker (SharedBreaker)",
             Arc::new(move || shared.acquire().unwrap().record(Outcome::Success)),

@@ -6,9 +6,13 @@
 //!   wasm in headless Chromium, and end to end.
 //! - `cargo xtask demo`: installs what is missing, builds the page and starts
 //!   the server serving it, printing the URL to open.
+//! - `cargo xtask bench`: every benchmark, and BENCHMARKS.md rewritten.
 //! - `cargo xtask install`: only the installs.
 
+mod bench;
 mod process;
+mod report;
+mod report_notes;
 mod steps;
 mod test_server;
 mod tools;
@@ -37,6 +41,8 @@ enum Task {
         #[arg(long, default_value = "127.0.0.1:50051")]
         addr: String,
     },
+    /// Run every benchmark and rewrite BENCHMARKS.md and its chart.
+    Bench,
     /// Install what is missing (tools for the browser build and tests).
     Install {
         /// Which tools (all when omitted).
@@ -50,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Test { only } => steps::test(&only),
         Task::Demo { addr } => steps::demo(&addr),
+        Task::Bench => bench::bench(),
         Task::Install { only } => tools::install(if only.is_empty() {
             tools::Tool::value_variants()
         } else {

@@ -17,6 +17,9 @@ pub enum Stage {
     NoStd,
     /// The wasm tests in headless Chromium (wasm-bindgen-test), against a live server.
     Wasm,
+    /// The release page, clicked through in headless Chromium (WebDriver),
+    /// served by the server and through `trunk serve`.
+    E2e,
 }
 
 /// Installs what is missing, then runs `only` (or every) stage.
@@ -26,10 +29,12 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
     } else {
         only
     };
-    let needs_browser = stages.contains(&Stage::Wasm);
     let mut needed = vec![Tool::Targets];
-    if needs_browser {
+    if stages.contains(&Stage::Wasm) || stages.contains(&Stage::E2e) {
         needed.extend([Tool::Chromium, Tool::WasmBindgen]);
+    }
+    if stages.contains(&Stage::E2e) {
+        needed.extend([Tool::Trunk, Tool::WasmOpt]);
     }
     tools::install(&needed)?;
 
@@ -42,6 +47,7 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
             Stage::Native => native(),
             Stage::NoStd => no_std(),
             Stage::Wasm => wasm(),
+            Stage::E2e => e2e(),
         };
         if let Err(error) = result {
             println!("\nstages: {passed} passed, 1 failed");
@@ -60,37 +66,32 @@ const WASM: &str = "wasm32-unknown-unknown";
 
 fn lint() -> anyhow::Result<()> {
     run(&mut cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
-    run(&mut cmd(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ))?;
-    run(&mut cmd(
+    let deny = ["--", "-D", "warnings"];
+    run(cmd("cargo", &["clippy", "--workspace", "--all-targets"]).args(deny))?;
+    // The crates that build for the browser, as the browser builds them.
+    let wasm_crates = [
+        "-p",
+        "breaker",
+        "-p",
+        "breaker-tower",
+        "-p",
+        "proto",
+        "-p",
+        "web",
+    ];
+    run(cmd(
         "cargo",
         &[
             "clippy",
             "--target",
             WASM,
             "--all-targets",
-            "-p",
-            "breaker",
             "--features",
             "breaker/browser",
-            "-p",
-            "breaker-tower",
-            "-p",
-            "proto",
-            "--",
-            "-D",
-            "warnings",
         ],
-    ))
+    )
+    .args(wasm_crates)
+    .args(deny))
 }
 
 fn native() -> anyhow::Result<()> {
@@ -123,7 +124,57 @@ fn wasm() -> anyhow::Result<()> {
     };
     wasm_test(&["-p", "breaker", "--features", "browser"])?;
     wasm_test(&["-p", "breaker-tower"])?;
+    wasm_test(&["-p", "web"])?;
     Ok(())
+}
+
+/// Builds the release page into `dist/` with trunk, offline, with the
+/// project's wasm-bindgen and wasm-opt.
+pub fn build_page() -> anyhow::Result<()> {
+    tools::install(&[Tool::Targets, Tool::WasmBindgen, Tool::Trunk])?;
+    let wasm_opt = tools::wasm_opt()?;
+    // trunk builds offline (Trunk.toml): fetch every target's dependencies first.
+    run(&mut cmd("cargo", &["fetch"]))?;
+    run(cmd("trunk", &["build", "--release", "--offline"]).env("PATH", path_with(&wasm_opt)))
+}
+
+/// `PATH` with `dir` in front.
+pub fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
+    let mut paths = vec![dir.to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).expect("PATH entries without separators")
+}
+
+fn e2e() -> anyhow::Result<()> {
+    build_page()?;
+    run(
+        cmd("cargo", &["test", "-p", "e2e", "--features", "browser"])
+            .env("CHROMEDRIVER", CHROMEDRIVER),
+    )
+}
+
+/// Measures the page in headless Chromium; returns the figures written to `out`.
+pub fn page_timing(out: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    run(cmd(
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "-p",
+            "e2e",
+            "--features",
+            "browser",
+            "--test",
+            "page_timing",
+            "--",
+            "--nocapture",
+        ],
+    )
+    .env("CHROMEDRIVER", CHROMEDRIVER)
+    .env("PAGE_TIMING_JSON", out))?;
+    Ok(serde_json::from_str(&std::fs::read_to_string(out)?)?)
 }
 
 /// Builds the page and serves it with the server, until Ctrl-C.

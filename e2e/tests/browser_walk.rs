@@ -1,0 +1,302 @@
+//! The demo as a person uses it: the release page, served by the real
+//! server, clicked through in headless Chromium using only the page's
+//! `data-testid` hooks; then the same walk once through `trunk serve` and its
+//! proxy, the dev loop. Each stage saves a screenshot under `target/e2e/`; a
+//! failing step prints the page's console and logs.
+
+mod support;
+
+use server::faults::{Counters, FaultState};
+use support::browser::Browser;
+
+/// A scenario in the URL: a short open timeout, two trial calls, a 500 ms deadline.
+const SCENARIO: &str = "/?timeout=2s&max_requests=2&trip=3&deadline=500ms";
+const GREETING: &str = "Greeting: Hello World";
+const EMPTY: &str =
+    "Error calling SayHello: rpc error: code = InvalidArgument desc = Name cannot be empty";
+const OPEN: &str = "Error calling SayHello: circuit breaker is open";
+
+fn changed(from: &str, to: &str) -> String {
+    format!("Circuit Breaker 'greeter' changed from {from} to {to}")
+}
+
+async fn state(browser: &Browser) -> String {
+    browser
+        .attr("state-badge", "data-state")
+        .await
+        .unwrap_or_default()
+}
+
+async fn wait_for_state(browser: &Browser, expected: &str) {
+    browser
+        .wait_until(&format!("the badge to say {expected}"), || async {
+            state(browser).await == expected
+        })
+        .await;
+}
+
+/// Clicks `button` and waits until the call log has one more line; returns it.
+async fn call(browser: &Browser, button: &str) -> String {
+    let before = browser.texts("call-log").await.len();
+    browser.click(button).await;
+    browser
+        .wait_until(
+            &format!("a call log line after clicking {button}"),
+            || async { browser.texts("call-log").await.len() > before },
+        )
+        .await;
+    browser.texts("call-log").await.pop().unwrap()
+}
+
+async fn select_fault(browser: &Browser, mode: &str) {
+    browser
+        .by_testid("fault-mode")
+        .await
+        .select_by_value(mode)
+        .await
+        .unwrap_or_else(|e| panic!("cannot choose fault mode {mode}: {e}"));
+}
+
+async fn set_name(browser: &Browser, name: &str) {
+    let input = browser.by_testid("name-input").await;
+    input.clear().await.unwrap();
+    input.send_keys(name).await.unwrap();
+}
+
+/// Waits until the server's mode has taken effect (the select applies it asynchronously).
+async fn wait_for_mode(browser: &Browser, faults: &FaultState, healthy: bool) {
+    browser
+        .wait_until("the server's fault mode to change", || async {
+            (faults.mode() == server::faults::Mode::Healthy) == healthy
+        })
+        .await;
+}
+
+fn received(faults: &FaultState) -> u64 {
+    let Counters { received, .. } = faults.counters();
+    received
+}
+
+/// The whole walk against the page at `base`, with `faults` the server's fault state.
+async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
+    browser.open(&format!("{base}{SCENARIO}")).await;
+    wait_for_state(browser, "closed").await;
+    browser.screenshot("0-loaded").await;
+
+    // 1. A valid name: the greeting, and the breaker stays closed.
+    assert_eq!(
+        call(browser, "send-valid").await,
+        GREETING,
+        "{}",
+        browser.report().await
+    );
+    assert_eq!(state(browser).await, "closed");
+    browser.screenshot("1-greeting").await;
+
+    // 2. Three empty names: three InvalidArgument lines, and it trips.
+    for _ in 0..3 {
+        assert_eq!(
+            call(browser, "send-empty").await,
+            EMPTY,
+            "{}",
+            browser.report().await
+        );
+    }
+    wait_for_state(browser, "open").await;
+    assert_eq!(
+        browser.texts("transition-log").await,
+        [changed("closed", "open")]
+    );
+    assert!(
+        browser
+            .by_testid("open-countdown")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("half-open in")
+    );
+    browser.screenshot("2-open").await;
+
+    // 3. A valid name while open: refused at once; the server never saw it.
+    let before = received(faults);
+    assert_eq!(
+        call(browser, "send-valid").await,
+        OPEN,
+        "{}",
+        browser.report().await
+    );
+    assert_eq!(
+        received(faults),
+        before,
+        "a call reached the server while the breaker was open"
+    );
+    browser.screenshot("3-rejected").await;
+
+    // 4. No click: the badge turns half-open by itself after the timeout.
+    wait_for_state(browser, "half-open").await;
+    browser.screenshot("4-half-open").await;
+
+    // 5. Two valid names close it again; the transitions are in order.
+    for _ in 0..2 {
+        assert_eq!(
+            call(browser, "send-valid").await,
+            GREETING,
+            "{}",
+            browser.report().await
+        );
+    }
+    wait_for_state(browser, "closed").await;
+    assert_eq!(
+        browser.texts("transition-log").await,
+        [
+            changed("closed", "open"),
+            changed("open", "half-open"),
+            changed("half-open", "closed")
+        ]
+    );
+    browser.screenshot("5-closed").await;
+
+    // 6. The service itself fails: valid calls fail and trip the breaker ...
+    select_fault(browser, "failing").await;
+    wait_for_mode(browser, faults, false).await;
+    for _ in 0..3 {
+        let line = call(browser, "send-valid").await;
+        assert!(
+            line.starts_with("Error calling SayHello: rpc error: code = Unavailable desc = "),
+            "{line}"
+        );
+    }
+    wait_for_state(browser, "open").await;
+    browser.screenshot("6-service-failing").await;
+    // ... it comes back: half-open, then closed after two trials.
+    select_fault(browser, "healthy").await;
+    wait_for_mode(browser, faults, true).await;
+    wait_for_state(browser, "half-open").await;
+    for _ in 0..2 {
+        assert_eq!(
+            call(browser, "send-valid").await,
+            GREETING,
+            "{}",
+            browser.report().await
+        );
+    }
+    wait_for_state(browser, "closed").await;
+    browser.screenshot("6-recovered").await;
+    // A slow service past the 500 ms deadline: failures too.
+    select_fault(browser, "slow").await;
+    wait_for_mode(browser, faults, false).await;
+    for _ in 0..3 {
+        let line = call(browser, "send-valid").await;
+        assert!(
+            line.starts_with("Error calling SayHello: rpc error: code = DeadlineExceeded"),
+            "{line}"
+        );
+    }
+    wait_for_state(browser, "open").await;
+    select_fault(browser, "healthy").await;
+    wait_for_mode(browser, faults, true).await;
+    browser.screenshot("6-slow").await;
+
+    // 7. A name with HTML in it is shown literally, never as markup.
+    wait_for_state(browser, "half-open").await;
+    set_name(browser, "<b>x</b>").await;
+    assert_eq!(
+        call(browser, "send-valid").await,
+        "Greeting: Hello <b>x</b>"
+    );
+    let markup = browser
+        .client
+        .execute(
+            "return document.querySelector(\"[data-testid='call-log'] b\") === null",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        markup,
+        serde_json::Value::Bool(true),
+        "the server's text was rendered as HTML"
+    );
+    browser.screenshot("7-literal-html").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_served_by_the_server_walks_through_every_state() {
+    let server = support::serve_page().await;
+    let browser = Browser::start("served").await;
+    walk(&browser, &server.url(), server.faults()).await;
+    browser.close().await;
+    server.shutdown().await.unwrap();
+}
+
+/// `trunk serve`, killed when dropped.
+struct TrunkServe(std::process::Child);
+
+impl Drop for TrunkServe {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dev_loop_trunk_serve_proxies_to_the_server() {
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    // Trunk.toml proxies the gRPC-Web paths to the server's default address.
+    let server = server::spawn(server::Config {
+        addr: "127.0.0.1:50051".parse().unwrap(),
+        static_dir: None,
+        faults: server::FaultsSetting::On,
+        ..server::Config::default()
+    })
+    .await
+    .expect("port 50051 must be free: Trunk.toml's proxy points at the server there (stop any server running on it)");
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = root.join("target/e2e/trunk-serve.log");
+    std::fs::create_dir_all(log_path.parent().unwrap()).unwrap();
+    let log = std::fs::File::create(&log_path).unwrap();
+    let _trunk = TrunkServe(
+        std::process::Command::new("trunk")
+            .args([
+                "serve",
+                "--offline",
+                "--no-autoreload",
+                "--port",
+                &port.to_string(),
+            ])
+            .args(["--dist", "target/e2e/trunk-serve-dist"])
+            .current_dir(&root)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("trunk is installed (cargo xtask install --only trunk)"),
+    );
+    // The first debug build of the page takes a while on a cold cache.
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "trunk serve did not listen within 15 minutes; its log: {}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    let browser = Browser::start("trunk-serve").await;
+    walk(
+        &browser,
+        &format!("http://127.0.0.1:{port}"),
+        server.faults(),
+    )
+    .await;
+    browser.close().await;
+    server.shutdown().await.unwrap();
+}

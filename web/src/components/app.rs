@@ -1,0 +1,42 @@
+//! The whole page.
+
+use super::*;
+use crate::{Config, Demo};
+use leptos::prelude::*;
+
+/// The whole page for `config`: the calls on one side, the breaker on the
+/// other, then its settings and the server's fault controls.
+#[component]
+pub fn App(
+    /// Where the server is and how the breaker starts out.
+    config: Config,
+) -> impl IntoView {
+    let demo = Demo::new(&config);
+    provide_context(demo);
+    view! {
+        <header class="top">
+            <h1>"Greeter " <span class="subtle">"· circuit breaker"</span></h1>
+            <p class="server">"Server " <code>{config.server.clone()}</code></p>
+        </header>
+        <QueryProblems problems=config.problems />
+        <main class="grid">
+            <section class="card calls">
+                <h2>"Call the greeter"</h2>
+                <HelloForm />
+                <GreetingCard />
+                <CallLog />
+            </section>
+            <section class="card breaker">
+                <h2>"Circuit breaker " <code>"'greeter'"</code></h2>
+                <div class="state-row">
+                    <StateBadge />
+                    <OpenCountdown />
+                </div>
+                <CountsPanel />
+                <TransitionLog />
+            </section>
+            <SettingsPanel />
+            <FaultControls />
+        </main>
+    }
+}

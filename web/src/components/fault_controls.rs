@@ -1,0 +1,87 @@
+//! The server's fault controls and counters.
+
+use crate::Demo;
+use crate::faults::Fault;
+use leptos::prelude::*;
+
+/// The slow mode's delay until changed, in milliseconds.
+const DEFAULT_DELAY_MS: u32 = 2_000;
+
+/// Makes the server healthy, failing with `Unavailable`, or slow by N ms
+/// (changes apply at once), and shows what it received and answered.
+#[component]
+pub(crate) fn FaultControls() -> impl IntoView {
+    let demo = expect_context::<Demo>();
+    let mode = RwSignal::new("healthy".to_owned());
+    let delay_ms = RwSignal::new(DEFAULT_DELAY_MS);
+    let apply = move || {
+        demo.set_fault(match mode.get_untracked().as_str() {
+            "failing" => Fault::Failing,
+            "slow" => Fault::Slow(delay_ms.get_untracked()),
+            _ => Fault::Healthy,
+        })
+    };
+    let on_mode = move |ev: leptos::ev::Event| {
+        mode.set(event_target_value(&ev));
+        apply();
+    };
+    let on_delay = move |ev: leptos::ev::Event| {
+        if let Ok(ms) = event_target_value(&ev).trim().parse() {
+            delay_ms.set(ms);
+            apply();
+        }
+    };
+    view! {
+        <section class="card faults">
+            <h2>"Server faults"</h2>
+            <p class="subtle">"Make the service itself fail, heal it, and watch the breaker recover."</p>
+            <div class="fault-row">
+                <label class="field">
+                    <span class="label">"Mode"</span>
+                    <select data-testid="fault-mode" on:change=on_mode>
+                        <option value="healthy">"healthy"</option>
+                        <option value="failing">"failing (Unavailable)"</option>
+                        <option value="slow">"slow"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="label">"Delay (ms)"</span>
+                    <input
+                        type="number"
+                        min="0"
+                        step="100"
+                        prop:value=delay_ms
+                        disabled=move || mode.get() != "slow"
+                        on:change=on_delay
+                    />
+                </label>
+            </div>
+            <ServerCounters />
+            <div class="buttons">
+                <button type="button" on:click=move |_| demo.refresh_server()>"Refresh"</button>
+                <button type="button" on:click=move |_| demo.reset_server_counters()>"Reset counters"</button>
+            </div>
+        </section>
+    }
+}
+
+/// The server's mode and its SayHello counters, or why they are unknown.
+#[component]
+fn ServerCounters() -> impl IntoView {
+    let demo = expect_context::<Demo>();
+    move || {
+        match demo.server_status.get() {
+        None => view! { <p class="subtle">"Asking the server…"</p> }.into_any(),
+        Some(Err(problem)) => view! { <p class="error" role="alert">{problem}</p> }.into_any(),
+        Some(Ok(status)) => view! {
+            <dl class="server-status" data-testid="server-status">
+                <div><dt>"Mode"</dt><dd data-mode=status.mode.clone()>{status.mode.clone()}</dd></div>
+                <div><dt>"Received"</dt><dd>{status.received}</dd></div>
+                <div><dt>"Answered"</dt><dd>{status.answered}</dd></div>
+                <div><dt>"Succeeded"</dt><dd>{status.succeeded}</dd></div>
+            </dl>
+        }
+        .into_any(),
+    }
+    }
+}

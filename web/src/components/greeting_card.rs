@@ -1,0 +1,27 @@
+//! The last greeting, or the fallback.
+
+use crate::Demo;
+use leptos::prelude::*;
+
+/// The last greeting the server sent, or the fallback shown when the
+/// breaker refused the call.
+#[component]
+pub(crate) fn GreetingCard() -> impl IntoView {
+    let demo = expect_context::<Demo>();
+    view! {
+        <div class="greeting" data-testid="greeting" aria-live="polite">
+            {move || match demo.greeting.get() {
+                None => view! { <p class="subtle">"No greeting yet."</p> }.into_any(),
+                Some((text, false)) => view! { <p class="hello">{text}</p> }.into_any(),
+                Some((text, true)) => {
+                    view! {
+                        <p class="hello fallback">
+                            {text} <span class="tag">"fallback"</span>
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}

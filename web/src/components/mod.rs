@@ -1,0 +1,27 @@
+//! The page, one component per file, each named after what the user sees.
+
+mod app;
+mod call_log;
+mod counts_panel;
+mod fault_controls;
+mod greeting_card;
+mod hello_form;
+mod log_list;
+mod open_countdown;
+mod query_problems;
+mod settings_panel;
+mod state_badge;
+mod transition_log;
+
+pub use app::App;
+use call_log::CallLog;
+use counts_panel::CountsPanel;
+use fault_controls::FaultControls;
+use greeting_card::GreetingCard;
+use hello_form::HelloForm;
+use log_list::LogList;
+use open_countdown::OpenCountdown;
+use query_problems::QueryProblems;
+use settings_panel::SettingsPanel;
+use state_badge::StateBadge;
+use transition_log::TransitionLog;

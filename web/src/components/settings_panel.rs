@@ -1,0 +1,150 @@
+//! The breaker's and the calls' settings.
+
+use crate::{Config, Demo, MAX_RETRIES};
+use leptos::prelude::*;
+
+/// How a setting is edited.
+#[derive(Clone, Copy)]
+enum Input {
+    /// A whole number from `min`, up to `max` if given.
+    Count { min: u32, max: Option<u32> },
+    /// A duration such as `5s` or `500ms`.
+    Duration,
+    /// Whether client errors count.
+    ClientErrors,
+}
+
+/// One setting: its key (as in the URL query), label, hint and input.
+#[derive(Clone, Copy)]
+struct Field {
+    key: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    input: Input,
+}
+
+const FIELDS: [Field; 7] = [
+    Field {
+        key: "max_requests",
+        label: "Max requests",
+        hint: "trial calls while half-open",
+        input: Input::Count { min: 1, max: None },
+    },
+    Field {
+        key: "interval",
+        label: "Interval",
+        hint: "closed counts clear after (0s: never)",
+        input: Input::Duration,
+    },
+    Field {
+        key: "timeout",
+        label: "Timeout",
+        hint: "open, then half-open after",
+        input: Input::Duration,
+    },
+    Field {
+        key: "trip",
+        label: "Trip threshold",
+        hint: "consecutive failures that open it",
+        input: Input::Count { min: 1, max: None },
+    },
+    Field {
+        key: "deadline",
+        label: "Deadline",
+        hint: "per call (grpc-timeout)",
+        input: Input::Duration,
+    },
+    Field {
+        key: "retries",
+        label: "Retries",
+        hint: "on Unavailable / DeadlineExceeded",
+        input: Input::Count {
+            min: 0,
+            max: Some(MAX_RETRIES),
+        },
+    },
+    Field {
+        key: "client_errors",
+        label: "Client errors",
+        hint: "InvalidArgument and the like",
+        input: Input::ClientErrors,
+    },
+];
+
+/// Every setting, editable; a change rebuilds the breaker (closed, counts
+/// cleared) and says so. Also a link that reproduces the current settings.
+#[component]
+pub(crate) fn SettingsPanel() -> impl IntoView {
+    let demo = expect_context::<Demo>();
+    let link = move || {
+        let location = window().location();
+        let origin = location.origin().unwrap_or_default();
+        let config = Config {
+            server: demo.server.get_value(),
+            settings: demo.settings.get(),
+            problems: Vec::new(),
+        };
+        let path = location.pathname().unwrap_or_default();
+        format!("{path}{}", config.to_query(&origin))
+    };
+    view! {
+        <section class="card settings" data-testid="settings">
+            <h2>"Settings"</h2>
+            <form class="fields" on:submit=|ev| ev.prevent_default()>
+                {FIELDS.into_iter().map(|field| view! { <SettingField field /> }).collect_view()}
+            </form>
+            <p class="settings-note" role="status">{move || demo.settings_note.get()}</p>
+            <p class="link">
+                <a href=link>"Link to this scenario"</a>
+            </p>
+        </section>
+    }
+}
+
+/// One setting's label, input, hint and (when the text is not understood)
+/// error. Applied on `change` (Enter or leaving the field).
+#[component]
+fn SettingField(field: Field) -> impl IntoView {
+    let demo = expect_context::<Demo>();
+    let error = RwSignal::new(None::<String>);
+    let current = move || demo.settings.with(|s| s.get(field.key));
+    let on_change = move |ev: leptos::ev::Event| {
+        let mut settings = demo.settings.get_untracked();
+        match settings.set(field.key, &event_target_value(&ev)) {
+            Ok(()) => {
+                error.set(None);
+                demo.apply(settings);
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+    let input = match field.input {
+        Input::Count { min, max } => view! {
+            <input type="number" min=min max=max step="1" prop:value=current on:change=on_change />
+        }
+        .into_any(),
+        Input::Duration => view! {
+            <input type="text" spellcheck="false" autocomplete="off" prop:value=current on:change=on_change />
+        }
+        .into_any(),
+        Input::ClientErrors => view! {
+            <select on:change=on_change>
+                <option value="count" selected=move || current() == "count">
+                    "count as failures"
+                </option>
+                <option value="exclude" selected=move || current() == "exclude">
+                    "exclude"
+                </option>
+            </select>
+        }
+        .into_any(),
+    };
+    view! {
+        <label class="field" data-setting=field.key>
+            <span class="label">{field.label}</span>
+            {input}
+            <span class="hint">{field.hint}</span>
+            {move || error.get().map(|message| view! { <span class="error" role="alert">{message}</span> })}
+        </label>
+    }
+}

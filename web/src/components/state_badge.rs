@@ -1,0 +1,37 @@
+//! The breaker's state, as a coloured badge.
+
+use crate::Demo;
+use breaker::State;
+use leptos::prelude::*;
+
+/// Closed (green), Open (red) or Half-open (amber), redrawn the moment the
+/// breaker changes and announced to screen readers.
+#[component]
+pub(crate) fn StateBadge() -> impl IntoView {
+    let demo = expect_context::<Demo>();
+    let state = move || demo.state.get();
+    view! {
+        <span
+            class="badge"
+            data-testid="state-badge"
+            data-state=move || state().as_str()
+            role="status"
+            aria-live="polite"
+            aria-atomic="true"
+        >
+            <span class="visually-hidden">"Breaker "</span>
+            {move || label(state())}
+        </span>
+    }
+}
+
+fn label(state: State) -> &'static str {
+    match state {
+        State::Closed => "Closed",
+        State::Open => "Open",
+        State::HalfOpen => "Half-open",
+        State::ForcedOpen => "Forced open",
+        State::ForcedClosed => "Forced closed",
+        State::Disabled => "Disabled",
+    }
+}

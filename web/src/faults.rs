@@ -1,0 +1,97 @@
+//! The server's fault controls (greeter.Faults), outside the breaker: they
+//! make the service itself fail, so the page can show a real recovery.
+
+use proto::greeter::faults_client::FaultsClient;
+use proto::greeter::{
+    Failing, FaultMode, FaultStatus, GetStatusRequest, Healthy, ResetCountersRequest, Slow,
+    fault_mode,
+};
+use tonic::{Code, Status};
+use tonic_web_wasm_client::Client;
+
+/// The message of the `Unavailable` the failing server answers with.
+pub const FAILING_MESSAGE: &str = "the service is failing (fault injected from the page)";
+
+/// A way the page can make the server answer SayHello.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Every call is answered normally.
+    Healthy,
+    /// Every call fails with `Unavailable`.
+    Failing,
+    /// Every call is answered after this many milliseconds.
+    Slow(u32),
+}
+
+/// What the server says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerStatus {
+    /// The fault mode in force, in words (`healthy`, `slow by 2000 ms`…).
+    pub mode: String,
+    /// SayHello calls that reached the handler.
+    pub received: u64,
+    /// SayHello calls the handler answered.
+    pub answered: u64,
+    /// SayHello calls answered with OK.
+    pub succeeded: u64,
+}
+
+/// Puts the server at `server` in `fault` mode.
+pub async fn set_mode(server: &str, fault: Fault) -> Result<ServerStatus, Status> {
+    let mode = match fault {
+        Fault::Healthy => fault_mode::Mode::Healthy(Healthy {}),
+        Fault::Failing => fault_mode::Mode::Failing(Failing {
+            code: Code::Unavailable as i32,
+            message: FAILING_MESSAGE.into(),
+        }),
+        Fault::Slow(delay_ms) => fault_mode::Mode::Slow(Slow { delay_ms }),
+    };
+    let request = FaultMode { mode: Some(mode) };
+    Ok(client(server).set_mode(request).await?.into_inner().into())
+}
+
+/// The server's mode and counters.
+pub async fn status(server: &str) -> Result<ServerStatus, Status> {
+    let request = GetStatusRequest {};
+    Ok(client(server)
+        .get_status(request)
+        .await?
+        .into_inner()
+        .into())
+}
+
+/// Sets the server's counters back to zero.
+pub async fn reset_counters(server: &str) -> Result<ServerStatus, Status> {
+    let request = ResetCountersRequest {};
+    Ok(client(server)
+        .reset_counters(request)
+        .await?
+        .into_inner()
+        .into())
+}
+
+fn client(server: &str) -> FaultsClient<Client> {
+    FaultsClient::new(Client::new(server.to_owned()))
+}
+
+impl From<FaultStatus> for ServerStatus {
+    fn from(status: FaultStatus) -> Self {
+        let mode = match status.mode.and_then(|mode| mode.mode) {
+            None | Some(fault_mode::Mode::Healthy(_)) => "healthy".to_owned(),
+            Some(fault_mode::Mode::Failing(f)) => {
+                let code = crate::go_status::go_code_name(Code::from(f.code));
+                format!("failing with {code}")
+            }
+            Some(fault_mode::Mode::Slow(s)) => format!("slow by {} ms", s.delay_ms),
+            Some(fault_mode::Mode::Flaky(f)) => {
+                format!("flaky ({:.0}% fail)", f.failure_ratio * 100.0)
+            }
+        };
+        ServerStatus {
+            mode,
+            received: status.received,
+            answered: status.answered,
+            succeeded: status.succeeded,
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The response body that carries the call's permit to the end of the call.
 
-use crate::{GrpcClassifier, status_code};
+use crate::{GrpcClassifier, REJECTION_HEADER, status_code};
 use breaker::{BreakerRef, Outcome, Permit};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
@@ -53,7 +53,13 @@ impl<B: Body, R: BreakerRef> Body for GuardedBody<B, R> {
         let Some(inner) = this.inner.as_pin_mut() else {
             return Poll::Ready(None);
         };
-        let frame = ready!(inner.poll_frame(cx));
+        let mut frame = ready!(inner.poll_frame(cx));
+        if let Some(Ok(frame)) = &mut frame
+            && let Some(trailers) = frame.trailers_mut()
+        {
+            // Only this layer may say a call was refused by the breaker.
+            trailers.remove(REJECTION_HEADER);
+        }
         let outcome = match &frame {
             Some(Ok(frame)) => frame.trailers_ref().map(|trailers| {
                 match status_code(trailers) {

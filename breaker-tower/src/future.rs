@@ -1,7 +1,7 @@
 //! The response future of a guarded call.
 
 use crate::body::GuardedBody;
-use crate::{GrpcClassifier, rejection::rejection_response, status_code};
+use crate::{GrpcClassifier, REJECTION_HEADER, rejection::rejection_response, status_code};
 use breaker::{BreakerRef, Outcome, Permit, Rejected};
 use http::Response;
 use pin_project_lite::pin_project;
@@ -87,7 +87,10 @@ fn guard_response<B, R: BreakerRef>(
     permit: Permit<R>,
     classifier: GrpcClassifier,
 ) -> Response<GuardedBody<B, R>> {
-    let (parts, body) = response.into_parts();
+    let (mut parts, body) = response.into_parts();
+    // Only this layer may say a call was refused by the breaker: a server
+    // (or anything between) sending the marker does not make its error ours.
+    parts.headers.remove(REJECTION_HEADER);
     let early_code = match status_code(&parts.headers) {
         Some(code) => Some(code),
         None if parts.status != http::StatusCode::OK => Some(code_of_http_status(parts.status)),

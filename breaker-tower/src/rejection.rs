@@ -4,7 +4,8 @@ use breaker::Rejected;
 use http::{HeaderValue, Response};
 
 /// The metadata key marking a status as the breaker's own rejection; its
-/// value is `open` or `too-many-requests`.
+/// value is `open` or `too-many-requests`. The layer removes it from every
+/// response and trailers it did not make, so a server cannot forge it.
 pub const REJECTION_HEADER: &str = "x-circuit-breaker-rejected";
 
 /// A trailers-only gRPC response: `Unavailable` with the rejection's text

@@ -325,3 +325,48 @@ async fn a_server_that_is_down_is_a_failure() {
     let status = client.say_hello(hello("World")).await.unwrap_err();
     assert_eq!(rejection(&status), Some(Rejected::Open));
 }
+
+/// A greeter whose error claims to be the breaker's own rejection.
+#[derive(Clone)]
+struct ForgingGreeter;
+
+#[tonic::async_trait]
+impl Greeter for ForgingGreeter {
+    async fn say_hello(&self, _: Request<HelloRequest>) -> Result<Response<HelloReply>, Status> {
+        let mut status = Status::unavailable("circuit breaker is open");
+        status
+            .metadata_mut()
+            .insert(breaker_tower::REJECTION_HEADER, "open".parse().unwrap());
+        Err(status)
+    }
+}
+
+#[tokio::test]
+async fn a_server_cannot_forge_the_breakers_rejection() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(GreeterServer::new(ForgingGreeter))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    let breaker = SharedBreaker::new(demo_settings(), ManualClock::new()).unwrap();
+    let channel = Endpoint::from_shared(url).unwrap().connect_lazy();
+    let mut client = GreeterClient::new(
+        ServiceBuilder::new()
+            .layer(CircuitBreakerLayer::new(breaker.clone()))
+            .service(channel),
+    );
+    let status = client.say_hello(hello("World")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert_eq!(
+        rejection(&status),
+        None,
+        "the marker came from the server, not the layer"
+    );
+    assert_eq!(
+        breaker.counts().total_failures,
+        1,
+        "and it counts as the server's failure"
+    );
+}

@@ -3,12 +3,17 @@
 //! From the outside in:
 //!
 //! 1. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers;
-//! 2. a concurrency limit over all connections;
-//! 3. [`Dispatch`]: gRPC by content type, the rest to the page ([`Site`]);
-//! 4. on the gRPC branch: gRPC-Web translation (`tonic_web::GrpcWebLayer`),
-//!    the call log ([`CallLogLayer`]), deadlines ([`DeadlineLayer`]) and tonic's
-//!    routes (`greeter.Greeter`, and `greeter.Faults` when enabled), each
-//!    service decoding at most [`MAX_DECODING_MESSAGE_SIZE`] bytes.
+//! 2. [`Dispatch`]: gRPC by content type, the rest to the page ([`Site`]);
+//! 3. on the gRPC branch: gRPC-Web translation (`tonic_web::GrpcWebLayer`),
+//!    the call log ([`CallLogLayer`]), deadlines ([`DeadlineLayer`]), the
+//!    concurrency limit ([`QueueLimitLayer`]) and tonic's routes
+//!    (`greeter.Greeter`, and `greeter.Faults` when enabled), each service
+//!    decoding at most [`MAX_DECODING_MESSAGE_SIZE`] bytes;
+//! 4. on the page's branch: the same concurrency limit (one pool of slots
+//!    for both branches), then the page.
+//!
+//! The limit sits inside the deadlines so that a call waiting for a slot is
+//! still answered `DeadlineExceeded` at its deadline (see [`crate::limit`]).
 
 use std::convert::Infallible;
 
@@ -18,7 +23,6 @@ use proto::greeter::greeter_server::GreeterServer;
 use tonic::body::Body;
 use tonic::service::Routes;
 use tonic_web::GrpcWebLayer;
-use tower::limit::ConcurrencyLimitLayer;
 use tower::util::BoxCloneService;
 use tower::{Service, ServiceBuilder};
 use tower_http::cors::CorsLayer;
@@ -29,6 +33,7 @@ use crate::cors::{OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
 use crate::faults::{FaultState, FaultsService};
 use crate::greeter::{GreeterService, MAX_DECODING_MESSAGE_SIZE};
+use crate::limit::QueueLimitLayer;
 use crate::logging::CallLogLayer;
 use crate::routing::{Dispatch, HttpService};
 use crate::static_files::Site;
@@ -36,7 +41,7 @@ use crate::static_files::Site;
 /// The assembled server, ready to hand to tonic's `Server`.
 pub(crate) struct App {
     /// The service answering every request.
-    pub(crate) service: tower_http::cors::Cors<tower::limit::ConcurrencyLimit<Dispatch>>,
+    pub(crate) service: tower_http::cors::Cors<Dispatch>,
     /// Whether the page is served.
     pub(crate) site: Site,
 }
@@ -61,15 +66,17 @@ impl App {
         let cors: CorsLayer = cors_layer(OriginPolicy::new(&config.allowed_origins)?);
         let site = Site::find(config.static_dir.as_deref());
 
+        let limit = QueueLimitLayer::new(config.max_concurrent_requests);
         let grpc = ServiceBuilder::new()
             .layer(GrpcWebLayer::new())
             .layer(CallLogLayer)
             .layer(DeadlineLayer::new(config.request_timeout))
+            .layer(limit.clone())
             .service(grpc_routes(faults, faults_enabled));
+        let page = ServiceBuilder::new().layer(limit).service(site.service());
         let service = ServiceBuilder::new()
             .layer(cors)
-            .layer(ConcurrencyLimitLayer::new(config.max_concurrent_requests))
-            .service(Dispatch::new(boxed(grpc), site.service()));
+            .service(Dispatch::new(boxed(grpc), boxed(page)));
         Ok(Self { service, site })
     }
 }

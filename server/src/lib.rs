@@ -29,6 +29,7 @@ pub mod deadline;
 mod error;
 pub mod faults;
 pub mod greeter;
+pub mod limit;
 pub mod logging;
 mod rng;
 pub mod routing;

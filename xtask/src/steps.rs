@@ -179,9 +179,22 @@ pub fn page_timing(out: &std::path::Path) -> anyhow::Result<serde_json::Value> {
 
 /// Builds the page and serves it with the server, until Ctrl-C.
 pub fn demo(addr: &str) -> anyhow::Result<()> {
-    tools::install(&[Tool::Targets])?;
+    build_page()?;
+    println!(
+        "\nThe demo will be at http://{addr}/ (Ctrl-C stops it). The CLI demo, in another terminal: cargo run -p client"
+    );
     run(&mut cmd(
         "cargo",
-        &["run", "--release", "-p", "server", "--", "--addr", addr],
+        &[
+            "run",
+            "--release",
+            "-p",
+            "server",
+            "--",
+            "--addr",
+            addr,
+            "--static-dir",
+            "dist",
+        ],
     ))
 }

@@ -62,8 +62,10 @@
 mod body;
 mod classify;
 mod future;
+pub mod go_style;
 mod layer;
 mod rejection;
+mod reply;
 mod service;
 
 pub use body::GuardedBody;
@@ -72,4 +74,5 @@ use classify::status_code;
 pub use future::ResponseFuture;
 pub use layer::CircuitBreakerLayer;
 pub use rejection::{REJECTION_HEADER, rejection};
+pub use reply::Reply;
 pub use service::CircuitBreakerService;

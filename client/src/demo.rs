@@ -1,6 +1,6 @@
 //! The Go demo's story, told through the breaker.
 
-use crate::greeter::{GuardedGreeter, Reply};
+use crate::greeter::{GuardedGreeter, Reply, line};
 use crate::{ClientErrors, Config};
 use breaker::{State, Transition};
 use std::sync::{Arc, Mutex};
@@ -67,7 +67,7 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
         if matches!(reply, Reply::Rejected(_)) {
             rejected += 1;
         }
-        say(reply.line());
+        say(line(&reply));
     };
     let name = config.name.as_str();
 

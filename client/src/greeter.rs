@@ -1,8 +1,8 @@
 //! SayHello through the breaker, with a deadline and retries.
 
-use crate::{Config, go_status};
-use breaker::{CircuitBreaker, MonotonicClock, Rejected, SharedBreaker, State, Transition};
-use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService, rejection};
+use crate::Config;
+use breaker::{CircuitBreaker, MonotonicClock, SharedBreaker, State, Transition};
+use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService, go_style, rejection};
 use proto::greeter::HelloRequest;
 use proto::greeter::greeter_client::GreeterClient;
 use tonic::transport::{Channel, Endpoint};
@@ -14,29 +14,25 @@ pub type TransitionSink = Box<dyn FnMut(&str, Transition) + Send>;
 /// The breaker the client calls through.
 pub type Breaker = SharedBreaker<MonotonicClock, TransitionSink>;
 
-/// How one SayHello ended.
-#[derive(Debug)]
-pub enum Reply {
-    /// The server greeted.
-    Greeting(String),
-    /// The breaker refused the call; it never reached the network.
-    Rejected(Rejected),
-    /// The call was made and failed.
-    Failed(Status),
-}
+/// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
+pub type Reply = breaker_tower::Reply<String>;
 
-impl Reply {
-    /// The Go demo's line for this reply: `Greeting: Hello World`,
-    /// `Error calling SayHello: circuit breaker is open`, or
-    /// `Error calling SayHello: rpc error: code = … desc = …`.
-    pub fn line(&self) -> String {
-        match self {
-            Reply::Greeting(message) => format!("Greeting: {message}"),
-            Reply::Rejected(rejected) => format!("Error calling SayHello: {rejected}"),
-            Reply::Failed(status) => {
-                format!("Error calling SayHello: {}", go_status::describe(status))
-            }
-        }
+/// The Go demo's line for a reply: `Greeting: Hello World`,
+/// `Error calling SayHello: circuit breaker is open`, or
+/// `Error calling SayHello: rpc error: code = … desc = …`.
+///
+/// ```
+/// use client::greeter::{Reply, line};
+/// assert_eq!(line(&Reply::Answered("Hello World".into())), "Greeting: Hello World");
+/// assert_eq!(
+///     line(&Reply::Rejected(breaker::Rejected::Open)),
+///     "Error calling SayHello: circuit breaker is open"
+/// );
+/// ```
+pub fn line(reply: &Reply) -> String {
+    match (reply, reply.error_text()) {
+        (Reply::Answered(message), _) => format!("Greeting: {message}"),
+        (_, error) => format!("Error calling SayHello: {}", error.unwrap_or_default()),
     }
 }
 
@@ -95,7 +91,7 @@ impl GuardedGreeter {
             let status = match self.client.say_hello(request).await {
                 Ok(reply) => {
                     self.attempts += 1;
-                    return Reply::Greeting(reply.into_inner().message);
+                    return Reply::Answered(reply.into_inner().message);
                 }
                 Err(status) => match rejection(&status) {
                     Some(rejected) => return Reply::Rejected(rejected),
@@ -111,7 +107,7 @@ impl GuardedGreeter {
                 return Reply::Failed(status);
             }
             tracing::warn!(
-                code = go_status::go_code_name(status.code()),
+                code = go_style::code_name(status.code()),
                 message = status.message(),
                 "SayHello failed; retrying in {}",
                 humantime::format_duration(backoff)

@@ -10,7 +10,6 @@
 
 mod config;
 pub mod demo;
-pub mod go_status;
 pub mod greeter;
 
 pub use config::{ClientErrors, Config};

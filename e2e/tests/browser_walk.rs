@@ -48,6 +48,33 @@ async fn call(browser: &Browser, button: &str) -> String {
     browser.texts("call-log").await.pop().unwrap()
 }
 
+/// Clicks `button` and expects `expected` as the new call log line.
+async fn expect_call(browser: &Browser, button: &str, expected: &str) {
+    let line = call(browser, button).await;
+    if line != expected {
+        panic!(
+            "after clicking {button}: expected {expected:?}, got {line:?}\n{}",
+            browser.report().await
+        );
+    }
+}
+
+/// With the server's fault `mode` on, valid calls fail with lines starting
+/// with `prefix` until the breaker opens.
+async fn trip_with_fault(browser: &Browser, faults: &FaultState, mode: &str, prefix: &str) {
+    select_fault(browser, mode).await;
+    wait_for_mode(browser, faults, false).await;
+    for _ in 0..3 {
+        let line = call(browser, "send-valid").await;
+        assert!(
+            line.starts_with(prefix),
+            "{line}\n{}",
+            browser.report().await
+        );
+    }
+    wait_for_state(browser, "open").await;
+}
+
 async fn select_fault(browser: &Browser, mode: &str) {
     browser
         .by_testid("fault-mode")
@@ -84,23 +111,13 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
     browser.screenshot("0-loaded").await;
 
     // 1. A valid name: the greeting, and the breaker stays closed.
-    assert_eq!(
-        call(browser, "send-valid").await,
-        GREETING,
-        "{}",
-        browser.report().await
-    );
+    expect_call(browser, "send-valid", GREETING).await;
     assert_eq!(state(browser).await, "closed");
     browser.screenshot("1-greeting").await;
 
     // 2. Three empty names: three InvalidArgument lines, and it trips.
     for _ in 0..3 {
-        assert_eq!(
-            call(browser, "send-empty").await,
-            EMPTY,
-            "{}",
-            browser.report().await
-        );
+        expect_call(browser, "send-empty", EMPTY).await;
     }
     wait_for_state(browser, "open").await;
     assert_eq!(
@@ -120,12 +137,7 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
 
     // 3. A valid name while open: refused at once; the server never saw it.
     let before = received(faults);
-    assert_eq!(
-        call(browser, "send-valid").await,
-        OPEN,
-        "{}",
-        browser.report().await
-    );
+    expect_call(browser, "send-valid", OPEN).await;
     assert_eq!(
         received(faults),
         before,
@@ -139,12 +151,7 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
 
     // 5. Two valid names close it again; the transitions are in order.
     for _ in 0..2 {
-        assert_eq!(
-            call(browser, "send-valid").await,
-            GREETING,
-            "{}",
-            browser.report().await
-        );
+        expect_call(browser, "send-valid", GREETING).await;
     }
     wait_for_state(browser, "closed").await;
     assert_eq!(
@@ -158,42 +165,21 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
     browser.screenshot("5-closed").await;
 
     // 6. The service itself fails: valid calls fail and trip the breaker ...
-    select_fault(browser, "failing").await;
-    wait_for_mode(browser, faults, false).await;
-    for _ in 0..3 {
-        let line = call(browser, "send-valid").await;
-        assert!(
-            line.starts_with("Error calling SayHello: rpc error: code = Unavailable desc = "),
-            "{line}"
-        );
-    }
-    wait_for_state(browser, "open").await;
+    let unavailable = "Error calling SayHello: rpc error: code = Unavailable desc = ";
+    trip_with_fault(browser, faults, "failing", unavailable).await;
     browser.screenshot("6-service-failing").await;
     // ... it comes back: half-open, then closed after two trials.
     select_fault(browser, "healthy").await;
     wait_for_mode(browser, faults, true).await;
     wait_for_state(browser, "half-open").await;
     for _ in 0..2 {
-        assert_eq!(
-            call(browser, "send-valid").await,
-            GREETING,
-            "{}",
-            browser.report().await
-        );
+        expect_call(browser, "send-valid", GREETING).await;
     }
     wait_for_state(browser, "closed").await;
     browser.screenshot("6-recovered").await;
     // A slow service past the 500 ms deadline: failures too.
-    select_fault(browser, "slow").await;
-    wait_for_mode(browser, faults, false).await;
-    for _ in 0..3 {
-        let line = call(browser, "send-valid").await;
-        assert!(
-            line.starts_with("Error calling SayHello: rpc error: code = DeadlineExceeded"),
-            "{line}"
-        );
-    }
-    wait_for_state(browser, "open").await;
+    let deadline = "Error calling SayHello: rpc error: code = DeadlineExceeded";
+    trip_with_fault(browser, faults, "slow", deadline).await;
     select_fault(browser, "healthy").await;
     wait_for_mode(browser, faults, true).await;
     browser.screenshot("6-slow").await;

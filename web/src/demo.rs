@@ -167,7 +167,7 @@ impl Demo {
         spawn_local(async move {
             let status = asked.await.map_err(|status| match status.code() {
                 tonic::Code::Unimplemented => "fault controls are off on this server".to_owned(),
-                _ => crate::go_status::describe(&status),
+                _ => breaker_tower::go_style::describe(&status),
             });
             if self.status_request.try_get_value() == Some(request) {
                 self.server_status.try_set(Some(status));
@@ -258,12 +258,12 @@ impl Demo {
     fn log_call(self, report: CallReport) {
         let CallReport { reply, retries } = report;
         let tone = match &reply {
-            crate::Reply::Greeting(_) => Tone::Good,
+            crate::Reply::Answered(_) => Tone::Good,
             crate::Reply::Rejected(_) => Tone::Held,
             crate::Reply::Failed(_) => Tone::Bad,
         };
         let fallback = matches!(reply, crate::Reply::Rejected(_));
-        let greeting = reply.greeting().map(str::to_owned);
+        let greeting = crate::reply::greeting(&reply).map(str::to_owned);
         let mut notes = Vec::new();
         if retries > 0 {
             notes.push(format!(
@@ -275,7 +275,7 @@ impl Demo {
             notes.push(format!("fallback: {greeting}"));
         }
         let note = (!notes.is_empty()).then(|| notes.join("; "));
-        let Some(entry) = self.try_entry(reply.line(), note, tone) else {
+        let Some(entry) = self.try_entry(crate::reply::line(&reply), note, tone) else {
             return;
         };
         self.calls.try_update(|log| push(log, entry));

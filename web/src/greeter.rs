@@ -87,7 +87,7 @@ impl Greeter {
             request.set_timeout(self.settings.deadline);
             let status = match client.say_hello(request).await {
                 Ok(reply) => {
-                    let reply = Reply::Greeting(reply.into_inner().message);
+                    let reply = Reply::Answered(reply.into_inner().message);
                     return CallReport { reply, retries };
                 }
                 Err(status) => match rejection(&status) {

@@ -42,14 +42,13 @@
 #![warn(missing_docs)]
 
 mod config;
-pub mod go_status;
 pub mod log;
 mod reply;
 mod settings;
 
 pub use config::Config;
 pub use log::{LogEntry, Tone, transition_line};
-pub use reply::{FALLBACK_GREETING, Reply};
+pub use reply::{FALLBACK_GREETING, Reply, greeting, line};
 pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
 
 #[cfg(target_arch = "wasm32")]

@@ -1,27 +1,32 @@
-//! Errors written the way the Go demo's client prints them.
+//! Statuses written the way grpc-go prints them, for programs that replace
+//! a Go client and keep its output.
 
 use tonic::{Code, Status};
 
-/// A status as Go's gRPC prints an error:
+/// A status as grpc-go prints an error:
 /// `rpc error: code = InvalidArgument desc = Name cannot be empty`.
 ///
 /// ```
 /// let status = tonic::Status::invalid_argument("Name cannot be empty");
 /// assert_eq!(
-///     web::go_status::describe(&status),
+///     breaker_tower::go_style::describe(&status),
 ///     "rpc error: code = InvalidArgument desc = Name cannot be empty"
 /// );
 /// ```
 pub fn describe(status: &Status) -> String {
     format!(
         "rpc error: code = {} desc = {}",
-        go_code_name(status.code()),
+        code_name(status.code()),
         status.message()
     )
 }
 
 /// A code's name as Go spells it (`Canceled`, not `Cancelled`).
-pub fn go_code_name(code: Code) -> &'static str {
+///
+/// ```
+/// assert_eq!(breaker_tower::go_style::code_name(tonic::Code::Cancelled), "Canceled");
+/// ```
+pub fn code_name(code: Code) -> &'static str {
     match code {
         Code::Ok => "OK",
         Code::Cancelled => "Canceled",
@@ -40,19 +45,5 @@ pub fn go_code_name(code: Code) -> &'static str {
         Code::Unavailable => "Unavailable",
         Code::DataLoss => "DataLoss",
         Code::Unauthenticated => "Unauthenticated",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn go_spells_cancelled_with_one_l() {
-        assert_eq!(
-            describe(&Status::cancelled("stop")),
-            "rpc error: code = Canceled desc = stop"
-        );
-        assert_eq!(go_code_name(Code::DeadlineExceeded), "DeadlineExceeded");
     }
 }

@@ -72,7 +72,12 @@ fn criterion_means(dir: &Path) -> anyhow::Result<Vec<(String, String, f64)>> {
             let estimates: Value = serde_json::from_str(&estimates)?;
             means.push((
                 id["group_id"].as_str().unwrap_or_default().to_owned(),
-                id["function_id"].as_str().unwrap_or_default().to_owned(),
+                // A benchmark named by parameter has it as its value instead.
+                id["function_id"]
+                    .as_str()
+                    .or(id["value_str"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
                 estimates["mean"]["point_estimate"]
                     .as_f64()
                     .unwrap_or(f64::NAN),

@@ -191,6 +191,9 @@ pub fn markdown(m: &Measured) -> String {
         verdict(wasm_gz <= WASM_TARGET_GZIP)
     );
     let _ = writeln!(md, "{}", crate::report_notes::PAGE);
+    if wasm_gz > WASM_TARGET_GZIP {
+        let _ = writeln!(md, "{}", crate::report_notes::PAGE_MISS);
+    }
     let t = &m.timing;
     let number = |key: &str| t[key].as_f64().unwrap_or(f64::NAN);
     let _ = writeln!(

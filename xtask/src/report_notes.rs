@@ -40,3 +40,22 @@ pub const PAGE: &str = "\
 Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
 panic = abort) and `wasm-opt -Oz` (binaryen 132).
 ";
+
+/// Why the page's wasm is over 120 KiB gzip, from twiggy on the
+/// name-annotated module before wasm-bindgen and wasm-opt.
+pub const PAGE_MISS: &str = "\
+**Why the size target is missed.** `twiggy top` on the module before
+wasm-opt (547 KB of code and data, names kept), grouped by crate: Rust's own
+`core`/`alloc`/`std` 24% (including the drop glue and formatting generated for
+everyone's types), Leptos (`tachys`, `reactive_graph`) 21%, the gRPC stack
+(`http`, `tonic`, `tonic-web-wasm-client`, `prost`, `tower`) 18%, JS bindings
+(`js-sys`, `web-sys`, `wasm-bindgen`) 16%, strings and tables 9%, the page
+itself with its query parser 8%, the breaker and its layer under 1%.
+`twiggy dominators` shows most functions reachable only through the indirect
+function table (Leptos' reactive closures), which wasm-opt cannot prune.
+Tried: opt-level `s` instead of `z` (184 KiB gzip, worse), integer formatting
+instead of float formatting in the countdown (no change). Cuts that remain:
+calling SayHello with `prost` and `fetch` directly instead of tonic's generated
+client (drops `http`, `tonic`, `tower`, about a sixth of the code), and, on a
+nightly toolchain, `-Zbuild-std` with `panic_immediate_abort`.
+";

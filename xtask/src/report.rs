@@ -167,6 +167,12 @@ pub fn markdown(m: &Measured) -> String {
         verdict(web / bare >= 0.6)
     );
     let _ = writeln!(md, "{}", crate::report_notes::LOAD);
+    if web / bare < 0.6 {
+        let _ = writeln!(md, "{}", crate::report_notes::LOAD_BARE_MISS);
+    }
+    if web / native < 0.9 {
+        let _ = writeln!(md, "{}", crate::report_notes::LOAD_NATIVE_MISS);
+    }
 
     // The page.
     let (wasm, wasm_gz) = m.page.wasm;

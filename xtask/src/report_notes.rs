@@ -59,3 +59,23 @@ calling SayHello with `prost` and `fetch` directly instead of tonic's generated
 client (drops `http`, `tonic`, `tower`, about a sixth of the code), and, on a
 nightly toolchain, `-Zbuild-std` with `panic_immediate_abort`.
 ";
+
+/// Why gRPC-Web may fall under 0.6x the bare handler.
+pub const LOAD_BARE_MISS: &str = "\
+**Why gRPC-Web is under 0.6x the bare handler.** The ratio moved between
+0.57x and 0.61x over this session's runs: it sits at the target. Per request
+the server does what the bare handler skips: the CORS layer, the shared
+concurrency limit (a semaphore), the deadline layer, the call-log layer (a
+span and a timer even when `RUST_LOG=error` filters the line out), tonic-web's
+translation of the HTTP/1.1 gRPC-Web body and trailers, tonic's router, and
+protobuf decoding and encoding. The bare handler also runs inside the load
+generator's process, so it is spared a second process's scheduling on the two
+shared cores.
+";
+
+/// Why gRPC-Web may fall under 0.9x native gRPC.
+pub const LOAD_NATIVE_MISS: &str = "\
+**Why gRPC-Web is under 0.9x native gRPC.** gRPC-Web over HTTP/1.1 pays
+tonic-web's translation on every request, and one request per connection at
+a time, where h2 multiplexes every request on one connection.
+";

@@ -470,6 +470,24 @@ pub struct ServerProcess {
     log: Arc<Mutex<VecDeque<String>>>,
 }
 
+/// The server binary with its output piped, no colours, none of the
+/// caller's `SERVER_*` variables, and `env` set.
+fn server_command(env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("SERVER_") {
+            command.env_remove(name);
+        }
+    }
+    command.envs(env.iter().copied());
+    command
+}
+
 impl ServerProcess {
     /// Starts the server on `127.0.0.1:0` (a free port) with `extra` flags.
     pub fn start(extra: &[&str]) -> Self {
@@ -487,7 +505,7 @@ impl ServerProcess {
         let parsed: SocketAddr = addr.parse().unwrap();
         assert!(parsed.ip().is_loopback(), "tests bind loopback only");
         let no_page = std::env::temp_dir().join("hardening-no-page");
-        let mut command = Command::new(server_binary());
+        let mut command = server_command(env);
         command
             .arg("--addr")
             .arg(addr)
@@ -495,17 +513,7 @@ impl ServerProcess {
             .arg(&no_page)
             .args(extra)
             // One line per call would flood the pipe: calls are logged at info.
-            .env("RUST_LOG", "info,server::calls=warn")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("SERVER_") {
-                command.env_remove(name);
-            }
-        }
-        command.envs(env.iter().copied());
+            .env("RUST_LOG", "info,server::calls=warn");
         let mut child = command.spawn().expect("start the server binary");
         let log = Arc::new(Mutex::new(VecDeque::new()));
         let (found, listening) = mpsc::channel();
@@ -539,19 +547,8 @@ impl ServerProcess {
         env: &[(&str, &str)],
         limit: Duration,
     ) -> (std::process::ExitStatus, String) {
-        let mut command = Command::new(server_binary());
-        command
-            .args(args)
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (name, _) in std::env::vars_os() {
-            if name.to_string_lossy().starts_with("SERVER_") {
-                command.env_remove(name);
-            }
-        }
-        command.envs(env.iter().copied());
+        let mut command = server_command(env);
+        command.args(args);
         let mut child = command.spawn().expect("start the server binary");
         let log = Arc::new(Mutex::new(VecDeque::new()));
         drain(child.stdout.take().unwrap(), Arc::clone(&log), None);

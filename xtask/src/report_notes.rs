@@ -54,10 +54,12 @@ itself with its query parser 8%, the breaker and its layer under 1%.
 `twiggy dominators` shows most functions reachable only through the indirect
 function table (Leptos' reactive closures), which wasm-opt cannot prune.
 Tried: opt-level `s` instead of `z` (184 KiB gzip, worse), integer formatting
-instead of float formatting in the countdown (no change). Cuts that remain:
-calling SayHello with `prost` and `fetch` directly instead of tonic's generated
-client (drops `http`, `tonic`, `tower`, about a sixth of the code), and, on a
-nightly toolchain, `-Zbuild-std` with `panic_immediate_abort`.
+instead of float formatting in the countdown (no change). The cuts left are
+not open to this page: calling SayHello with `prost` and `fetch` directly would
+drop `http`, `tonic` and `tower` (about a sixth of the code), but the page is
+meant to use tonic's generated client over `tonic-web-wasm-client`, the same
+code path as the CLI; `-Zbuild-std` with `panic_immediate_abort` needs a
+nightly toolchain, and the project pins stable 1.95.
 ";
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.

@@ -67,6 +67,15 @@ fn assert_no_server_panic() {
 
 /// The server under test: defaults but no page, and no fault controls (a
 /// random body must not be able to switch the server into a failing mode).
+/// Ends a test's server: no thread of it panicked, and it shuts down cleanly.
+async fn finish(server: RunningServer) {
+    assert_no_server_panic();
+    server
+        .shutdown()
+        .await
+        .expect("the server task ended cleanly");
+}
+
 async fn start() -> RunningServer {
     count_server_panics();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -497,11 +506,7 @@ async fn every_bad_input_gets_its_status_and_the_server_still_answers() {
     println!("{}", table.join("\n"));
     println!("bad inputs tried: {}", table.len());
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
-    assert_no_server_panic();
-    server
-        .shutdown()
-        .await
-        .expect("the server task ended cleanly");
+    finish(server).await;
 }
 
 /// What the server must answer to a body, worked out independently from the
@@ -727,11 +732,7 @@ async fn random_bodies_get_the_status_the_framing_rules_predict() {
         started.elapsed()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_no_server_panic();
-    server
-        .shutdown()
-        .await
-        .expect("the server task ended cleanly");
+    finish(server).await;
 }
 
 /// Request heads and bodies left half-sent, and HTTP/2 connections that stop
@@ -768,11 +769,7 @@ async fn half_sent_requests_hold_nobody_up() {
     println!("bad inputs tried: {} stalled connections", stalled.len());
     drop(stalled);
     still_answers(&url, &web, &mut native, 10).await;
-    assert_no_server_panic();
-    server
-        .shutdown()
-        .await
-        .expect("the server task ended cleanly");
+    finish(server).await;
 }
 
 /// A server with one slot, whose request timeout is long (10 s).
@@ -839,11 +836,7 @@ async fn a_half_sent_body_holds_its_slot_only_until_its_deadline() {
     .expect("the waiting call is answered once the stalled one times out");
     assert_eq!(answered, Ok("Hello next".to_owned()));
     assert_deadline_exceeded(&mut stalled).await;
-    assert_no_server_panic();
-    server
-        .shutdown()
-        .await
-        .expect("the server task ended cleanly");
+    finish(server).await;
 }
 
 /// A call waiting for a slot is still bound by its deadline: it is
@@ -910,9 +903,5 @@ async fn a_call_waiting_for_a_slot_is_answered_at_its_deadline() {
     // Not even once the slot was free again.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(server.faults().counters().received, 0, "neither was served");
-    assert_no_server_panic();
-    server
-        .shutdown()
-        .await
-        .expect("the server task ended cleanly");
+    finish(server).await;
 }

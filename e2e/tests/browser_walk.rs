@@ -8,6 +8,7 @@ mod support;
 
 use server::faults::{Counters, FaultState};
 use support::browser::Browser;
+use support::trunk::TrunkServe;
 
 /// A scenario in the URL: a short open timeout, two trial calls, a 500 ms deadline.
 const SCENARIO: &str = "/?timeout=2s&max_requests=2&trip=3&deadline=500ms";
@@ -216,20 +217,8 @@ async fn the_page_served_by_the_server_walks_through_every_state() {
     server.shutdown().await.unwrap();
 }
 
-/// `trunk serve`, killed when dropped.
-struct TrunkServe(std::process::Child);
-
-impl Drop for TrunkServe {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dev_loop_trunk_serve_proxies_to_the_server() {
-    use std::net::{TcpListener, TcpStream};
-    use std::time::{Duration, Instant};
     // Trunk.toml proxies the gRPC-Web paths to the server's default address.
     let server = server::spawn(server::Config {
         addr: "127.0.0.1:50051".parse().unwrap(),
@@ -241,48 +230,12 @@ async fn the_dev_loop_trunk_serve_proxies_to_the_server() {
     .expect("port 50051 must be free: Trunk.toml's proxy points at the server there (stop any server running on it)");
 
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log_path = root.join("target/e2e/trunk-serve.log");
-    std::fs::create_dir_all(log_path.parent().unwrap()).unwrap();
-    let log = std::fs::File::create(&log_path).unwrap();
-    let _trunk = TrunkServe(
-        std::process::Command::new("trunk")
-            .args([
-                "serve",
-                "--offline",
-                "--no-autoreload",
-                "--port",
-                &port.to_string(),
-            ])
-            .args(["--dist", "target/e2e/trunk-serve-dist"])
-            .current_dir(&root)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("trunk is installed (cargo xtask install --only trunk)"),
-    );
-    // The first debug build of the page takes a while on a cold cache.
-    let started = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(900),
-            "trunk serve did not listen within 15 minutes; its log: {}",
-            std::fs::read_to_string(&log_path).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let mut trunk = TrunkServe::start(&root);
+    trunk.wait_until_settled().await;
 
     let browser = Browser::start("trunk-serve").await;
-    walk(
-        &browser,
-        &format!("http://127.0.0.1:{port}"),
-        server.faults(),
-    )
-    .await;
+    walk(&browser, &trunk.url(), server.faults()).await;
     browser.close().await;
+    drop(trunk);
     server.shutdown().await.unwrap();
 }

@@ -159,9 +159,15 @@ impl Browser {
         }
     }
 
-    /// An attribute of the element with `data-testid`.
+    /// An attribute of the element with `data-testid`; `None` while the
+    /// element is not (yet) on the page, so waits can poll for it.
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        self.by_testid(testid).await.attr(name).await.ok().flatten()
+        let element = self
+            .client
+            .find(Locator::Css(&format!("[data-testid='{testid}']")))
+            .await
+            .ok()?;
+        element.attr(name).await.ok().flatten()
     }
 
     /// Waits (at most [`STEP_TIMEOUT`]) until `ready` holds, polling the page.

@@ -190,6 +190,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
 
     /// Asks to make a call. `Ok` admits it: hand the ticket back with its
     /// outcome. `Err` says why it must not be made.
+    #[inline]
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
         let now = self.now_if_needed();
         match self.current_state(now) {
@@ -212,6 +213,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// Records how an admitted call ended. Ignored if the ticket is from an
     /// earlier generation. A success slower than [`Settings::slow_call`]
     /// counts as a failure.
+    #[inline]
     pub fn record(&mut self, ticket: Ticket, outcome: Outcome) {
         let now = self.now_if_needed();
         let state = self.current_state(now);
@@ -273,10 +275,12 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// interval, an open timeout) or the slow-call rule. A breaker steadily
     /// closed without an interval costs no clock read per call; a state
     /// change reads the clock itself.
+    #[inline]
     fn now_if_needed(&self) -> Option<Instant> {
         (self.expiry.is_some() || self.settings.slow_call.is_some()).then(|| self.clock.now())
     }
 
+    #[inline]
     fn on_success(&mut self, state: State, bucket: BucketSeq) {
         match state {
             State::Closed | State::ForcedClosed => {
@@ -321,6 +325,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// Applies the transition that is due at `now`, if any, and returns the
     /// state. `now` is `None` only when no expiry is pending (see
     /// [`Self::now_if_needed`]).
+    #[inline]
     fn current_state(&mut self, now: Option<Instant>) -> State {
         match (self.state, self.expiry, now) {
             (State::Closed | State::ForcedClosed, Some(expiry), Some(now))

@@ -34,6 +34,7 @@ impl Window {
     }
 
     /// The counts over the whole window.
+    #[inline]
     pub(crate) fn total(&self) -> &Counts {
         &self.total
     }
@@ -51,6 +52,7 @@ impl Window {
     }
 
     /// The bucket calls admitted now are counted in.
+    #[inline]
     pub(crate) fn newest_seq(&self) -> BucketSeq {
         self.newest_seq
     }
@@ -109,15 +111,33 @@ impl Window {
             .then(|| (self.newest + self.capacity - age as usize) % self.capacity)
     }
 
+    /// Whether the window keeps per-bucket counts: a fixed window (one
+    /// bucket) is only ever cleared whole, so its total is all it needs.
+    #[inline]
+    fn rolling(&self) -> bool {
+        self.capacity > 1
+    }
+
     /// Counts an admitted call in the newest bucket.
+    #[inline]
     pub(crate) fn on_request(&mut self) {
         self.total.on_request();
-        self.buckets[self.newest].on_request();
+        if self.rolling() {
+            self.buckets[self.newest].on_request();
+        }
     }
 
     /// Counts an outcome in the bucket its call was admitted in; `false` (and
     /// nothing counted) if that bucket has left the window.
+    #[inline]
     pub(crate) fn on_outcome(&mut self, seq: BucketSeq, count: impl Fn(&mut Counts)) -> bool {
+        if !self.rolling() {
+            if seq != self.newest_seq {
+                return false;
+            }
+            count(&mut self.total);
+            return true;
+        }
         let Some(slot) = self.slot(seq) else {
             return false;
         };

@@ -774,6 +774,11 @@ async fn half_sent_requests_hold_nobody_up() {
 
 /// A server with one slot, whose request timeout is long (10 s).
 async fn start_with_one_slot() -> RunningServer {
+    start_with_one_slot_and(Config::default().body_timeout).await
+}
+
+/// One slot, a 10 s request timeout and this idle timeout on request bodies.
+async fn start_with_one_slot_and(body_timeout: Duration) -> RunningServer {
     count_server_panics();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     server::spawn_on(
@@ -783,6 +788,7 @@ async fn start_with_one_slot() -> RunningServer {
             faults: FaultsSetting::Off,
             max_concurrent_requests: 1,
             request_timeout: Duration::from_secs(10),
+            body_timeout,
             ..Config::default()
         },
         FaultState::new(),
@@ -810,6 +816,11 @@ async fn stall(server: &RunningServer, grpc_timeout: &str) -> tokio::net::TcpStr
 
 /// Reads the head of the answer to a stalled request: DeadlineExceeded.
 async fn assert_deadline_exceeded(stalled: &mut tokio::net::TcpStream) {
+    read_deadline_exceeded(stalled).await;
+}
+
+/// Reads the head of the answer to a stalled request, DeadlineExceeded, and returns it.
+async fn read_deadline_exceeded(stalled: &mut tokio::net::TcpStream) -> String {
     let mut head = vec![0; 4096];
     let n = tokio::time::timeout(Duration::from_secs(20), stalled.read(&mut head))
         .await
@@ -818,6 +829,32 @@ async fn assert_deadline_exceeded(stalled: &mut tokio::net::TcpStream) {
     let head = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("grpc-status: 4\r\n"), "{head}");
+    head
+}
+
+/// A body that stops midway, from a client whose deadline is far off, gives
+/// its slot back once no data has arrived for the server's body timeout
+/// (here 1 s): the stalled call is answered `DeadlineExceeded` saying why,
+/// and the call waiting for the slot goes through, long before the 10 s
+/// request timeout or the client's 60 s deadline would free it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_body_gives_its_slot_back_after_the_body_timeout() {
+    let server = start_with_one_slot_and(Duration::from_secs(1)).await;
+    let mut stalled = stall(&server, "60S").await;
+    let web = http1_client();
+    let answered = tokio::time::timeout(
+        Duration::from_secs(8),
+        web_hello(&web, &server.url(), "next"),
+    )
+    .await
+    .expect("the waiting call is answered once the stalled body times out, before the 10 s request timeout");
+    assert_eq!(answered, Ok("Hello next".to_owned()));
+    let head = read_deadline_exceeded(&mut stalled).await;
+    assert!(
+        head.contains("grpc-message: no%20request%20data%20received%20for%201s"),
+        "{head}"
+    );
+    finish(server).await;
 }
 
 /// A half-sent body holds one of `max_concurrent_requests` slots, but only

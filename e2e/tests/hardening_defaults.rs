@@ -35,6 +35,7 @@ fn the_default_configuration_is_safe() {
     assert_eq!(config.faults, FaultsSetting::Auto);
     assert_eq!(config.max_concurrent_requests, 256);
     assert_eq!(config.request_timeout, Duration::from_secs(120));
+    assert_eq!(config.body_timeout, Duration::from_secs(10));
     assert_eq!(server::MAX_DECODING_MESSAGE_SIZE, 16 * 1024);
     assert_eq!(server::MAX_NAME_CHARS, 256);
 
@@ -177,6 +178,7 @@ async fn the_binary_allows_only_loopback_and_configured_origins() {
     for bad in [
         &["--max-concurrent-requests", "0"][..],
         &["--request-timeout-secs", "0"][..],
+        &["--body-timeout-secs", "0"][..],
         &["--faults", "maybe"][..],
     ] {
         let args = [&["--addr", "127.0.0.1:0"][..], bad].concat();
@@ -194,6 +196,8 @@ async fn the_largest_limits_the_flags_accept_do_not_panic() {
         "--max-concurrent-requests",
         &max,
         "--request-timeout-secs",
+        &max,
+        "--body-timeout-secs",
         &max,
     ]);
     let url = server.url();

@@ -5,6 +5,8 @@
 //! 1. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers;
 //! 2. [`Dispatch`]: gRPC by content type, the rest to the page ([`Site`]);
 //! 3. on the gRPC branch: gRPC-Web translation (`tonic_web::GrpcWebLayer`),
+//!    an idle timeout on the request body ([`body_timeout`], inside the
+//!    translation so its `DeadlineExceeded` reaches tonic as it is),
 //!    the call log ([`CallLogLayer`]), deadlines ([`DeadlineLayer`]), the
 //!    concurrency limit ([`QueueLimitLayer`]) and tonic's routes
 //!    (`greeter.Greeter`, and `greeter.Faults` when enabled), each service
@@ -28,6 +30,7 @@ use tower::{Service, ServiceBuilder};
 use tower_http::cors::CorsLayer;
 
 use crate::Error;
+use crate::body_timeout;
 use crate::config::Config;
 use crate::cors::{OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
@@ -63,12 +66,16 @@ impl App {
                 "request_timeout must be more than zero".into(),
             ));
         }
+        if config.body_timeout.is_zero() {
+            return Err(Error::Config("body_timeout must be more than zero".into()));
+        }
         let cors: CorsLayer = cors_layer(OriginPolicy::new(&config.allowed_origins)?);
         let site = Site::find(config.static_dir.as_deref());
 
         let limit = QueueLimitLayer::new(config.max_concurrent_requests);
         let grpc = ServiceBuilder::new()
             .layer(GrpcWebLayer::new())
+            .layer(body_timeout::layer(config.body_timeout))
             .layer(CallLogLayer)
             .layer(DeadlineLayer::new(config.request_timeout))
             .layer(limit.clone())

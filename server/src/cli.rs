@@ -7,7 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::config::{
-    Config, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_REQUEST_TIMEOUT, FaultsSetting,
+    Config, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_REQUEST_TIMEOUT,
+    FaultsSetting,
 };
 
 /// Greeter demo server: gRPC, gRPC-Web and the built front end on one port.
@@ -49,6 +50,13 @@ pub struct Args {
           default_value_t = DEFAULT_REQUEST_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
+
+    /// Longest a request body may go without data, in seconds, before the call
+    /// is answered DeadlineExceeded and its slot freed (a client stalled midway).
+    #[arg(long = "body-timeout-secs", env = "SERVER_BODY_TIMEOUT_SECS",
+          default_value_t = DEFAULT_BODY_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: u64,
 }
 
 /// Parses a count that must be at least 1.
@@ -85,6 +93,7 @@ impl Args {
             faults: self.faults,
             max_concurrent_requests: self.max_concurrent_requests,
             request_timeout: Duration::from_secs(self.request_timeout_secs),
+            body_timeout: Duration::from_secs(self.body_timeout_secs),
         }
     }
 }
@@ -108,6 +117,7 @@ mod tests {
     fn rejects_zero_limits_and_bad_faults() {
         assert!(Args::try_parse_from(["server", "--max-concurrent-requests", "0"]).is_err());
         assert!(Args::try_parse_from(["server", "--request-timeout-secs", "0"]).is_err());
+        assert!(Args::try_parse_from(["server", "--body-timeout-secs", "0"]).is_err());
         assert!(Args::try_parse_from(["server", "--faults", "maybe"]).is_err());
     }
 

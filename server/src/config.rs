@@ -20,6 +20,10 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 /// `DeadlineExceeded` (a shorter `grpc-timeout` from the client wins).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long a request body may go without delivering data before the call
+/// is answered `DeadlineExceeded` and its slot freed.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Everything [`serve`](crate::serve) needs besides a listener and a shutdown signal.
 ///
 /// [`Config::default`] is what the command line uses without flags: loopback
@@ -54,6 +58,10 @@ pub struct Config {
     pub max_concurrent_requests: usize,
     /// Longest time a gRPC call may run before it is answered `DeadlineExceeded`.
     pub request_timeout: Duration,
+    /// Longest a gRPC request body may go without delivering data (a client
+    /// that stalls midway): then the call is answered `DeadlineExceeded` and
+    /// its slot is freed, before `request_timeout`.
+    pub body_timeout: Duration,
 }
 
 impl Default for Config {
@@ -65,6 +73,7 @@ impl Default for Config {
             faults: FaultsSetting::Auto,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }

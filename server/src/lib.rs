@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod app;
+mod body_timeout;
 pub mod cli;
 pub mod config;
 pub mod cors;

@@ -190,7 +190,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
 
     /// Asks to make a call. `Ok` admits it: hand the ticket back with its
     /// outcome. `Err` says why it must not be made.
-    #[inline]
+    #[inline(always)]
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
         let now = self.now_if_needed();
         match self.current_state(now) {
@@ -213,7 +213,7 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// Records how an admitted call ended. Ignored if the ticket is from an
     /// earlier generation. A success slower than [`Settings::slow_call`]
     /// counts as a failure.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, ticket: Ticket, outcome: Outcome) {
         let now = self.now_if_needed();
         let state = self.current_state(now);
@@ -352,6 +352,8 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn set_state(&mut self, state: State) {
         if self.state == state {
             return;
@@ -386,6 +388,8 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
 
     /// The closed window's current bucket ended at `expiry`, before `now`:
     /// start as many buckets as have ended since.
+    #[cold]
+    #[inline(never)]
     fn begin_buckets(&mut self, expiry: Instant, now: Instant) {
         let capacity = self.window.capacity();
         if capacity == 1 {

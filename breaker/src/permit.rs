@@ -13,12 +13,19 @@ pub trait BreakerRef {
 
     /// Runs `f` with exclusive access to the breaker.
     fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<Self::Clock, Self::Observer>) -> R) -> R;
+
+    /// Asks the breaker to admit a call (see [`CircuitBreaker::try_acquire`]).
+    #[inline(always)]
+    fn try_acquire(&self) -> Result<Ticket, Rejected> {
+        self.with(|b| b.try_acquire())
+    }
 }
 
 impl<C: Clock, O: Observer> BreakerRef for &RefCell<CircuitBreaker<C, O>> {
     type Clock = C;
     type Observer = O;
 
+    #[inline(always)]
     fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, O>) -> R) -> R {
         f(&mut self.borrow_mut())
     }
@@ -54,8 +61,9 @@ pub struct Permit<B: BreakerRef> {
 
 impl<B: BreakerRef> Permit<B> {
     /// Asks `breaker` to admit a call.
+    #[inline(always)]
     pub fn acquire(breaker: B) -> Result<Self, Rejected> {
-        let ticket = breaker.with(|b| b.try_acquire())?;
+        let ticket = breaker.try_acquire()?;
         Ok(Permit {
             breaker,
             ticket: Some(ticket),
@@ -63,6 +71,7 @@ impl<B: BreakerRef> Permit<B> {
     }
 
     /// Records how the call ended.
+    #[inline(always)]
     pub fn record(mut self, outcome: Outcome) {
         if let Some(ticket) = self.ticket.take() {
             self.breaker.with(|b| b.record(ticket, outcome));
@@ -81,6 +90,7 @@ impl<B: BreakerRef> Permit<B> {
 }
 
 impl<B: BreakerRef> Drop for Permit<B> {
+    #[inline]
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket.take() {
             self.breaker.with(|b| b.cancel(ticket));

@@ -4,8 +4,9 @@ use crate::{
     BreakerRef, CallError, CircuitBreaker, Classify, Clock, Counts, ErrorIsFailure, Instant,
     Observer, Permit, Rejected, State,
 };
+use parking_lot::Mutex;
 use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// A breaker shared between threads and tasks: clones are handles to the
 /// same breaker. Works everywhere `std` does, including the browser (with
@@ -48,6 +49,7 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
     }
 
     /// Asks to make a call; the permit borrows this handle.
+    #[inline]
     pub fn acquire(&self) -> Result<Permit<&Self>, Rejected> {
         Permit::acquire(self)
     }
@@ -144,10 +146,16 @@ impl<C: Clock, O: Observer> BreakerRef for SharedBreaker<C, O> {
     type Clock = C;
     type Observer = O;
 
+    #[inline(always)]
+    fn try_acquire(&self) -> Result<crate::Ticket, Rejected> {
+        self.inner.lock().try_acquire()
+    }
+
+    #[inline(always)]
     fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, O>) -> R) -> R {
-        // A panicking observer must not wedge the breaker: its state is
-        // consistent between operations, so a poisoned lock is still usable.
-        f(&mut self.inner.lock().unwrap_or_else(PoisonError::into_inner))
+        // parking_lot's lock is not poisoned by a panicking observer: the
+        // breaker's state is consistent between operations, so it stays usable.
+        f(&mut self.inner.lock())
     }
 }
 
@@ -155,6 +163,12 @@ impl<C: Clock, O: Observer> BreakerRef for &SharedBreaker<C, O> {
     type Clock = C;
     type Observer = O;
 
+    #[inline(always)]
+    fn try_acquire(&self) -> Result<crate::Ticket, Rejected> {
+        (**self).try_acquire()
+    }
+
+    #[inline(always)]
     fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, O>) -> R) -> R {
         (**self).with(f)
     }

@@ -119,6 +119,7 @@ pub fn markdown(m: &Measured) -> String {
         verdict(single_met),
         verdict(double_met)
     );
+    let _ = writeln!(md, "{}", crate::report_notes::BREAKER_PROFILE);
     if !single_met {
         let _ = writeln!(md, "{}", crate::report_notes::SINGLE_THREAD_MISS);
     }

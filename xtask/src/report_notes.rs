@@ -1,28 +1,42 @@
 //! The reasons behind BENCHMARKS.md's figures, written once they were
 //! profiled; `report` prints the one that fits a missed target.
 
-/// Why the single-threaded core does not reach half the peers' cost.
-pub const SINGLE_THREAD_MISS: &str = "\
-**Why the single-threaded target is missed.** Profiled with `perf record` on the
-benchmark: all three breakers do a handful of nanoseconds of work per call, so
-the figure is mostly the call itself. This crate's core reads no clock in a
-steady closed state without an interval (the first profile showed two
-`Instant::now()` per call, ~40 ns, now gone) and avoids a division for the
-current bucket (another ~8 ns). What is left is two calls (`try_acquire`,
-then `record`, against one `call(closure)` for the peers), the generation
-check of the ticket and the bookkeeping of both the window total and its
-bucket, which gobreaker's semantics need. Halving the peers would mean dropping
-generations or per-bucket counts, which would break conformance.
+/// What `perf` showed on the breaker benchmarks, and what was changed.
+pub const BREAKER_PROFILE: &str = "\
+**What the profile showed.** `perf record` / `perf annotate` on the benchmark
+binary put 80% of the core's time on one instruction after `try_acquire`
+returned: the 32-byte `Result<Ticket, Rejected>` went back through memory,
+written in 8-byte stores and read in 16-byte loads, which defeats
+store-to-load forwarding (a stall of about 10 cycles per call). Two small
+hot functions were not inlined across the crate boundary, so every call paid
+it. Now `try_acquire`, `record` and the permit's path into `SharedBreaker`
+are `#[inline(always)]`, transitions (`set_state`, new buckets) are `#[cold]`
+and out of line, and a fixed window keeps only its total (no per-bucket copy).
+Earlier profiles had removed two clock reads per call in a steady closed
+state and a division per bucket lookup. `SharedBreaker` takes a
+`parking_lot::Mutex` (as failsafe does) twice per call: admission, then the
+outcome; under two threads most of the cost is that lock's cache line moving
+between cores.
 ";
 
-/// Why two threads on one `SharedBreaker` cost more than recloser.
+/// Why the single-threaded core missed half the peers' cost in this run.
+pub const SINGLE_THREAD_MISS: &str = "\
+**Why the single-threaded target is missed in this run.** All three figures are
+a few nanoseconds, so a run on a loaded machine can move them by more than the
+margin; rerun `cargo xtask bench` on a quiet machine. If it stays missed,
+`perf annotate` the `1 thread` benchmark as described above: a return value
+going through memory again (a lost `#[inline]`) is the first suspect.
+";
+
+/// Why two threads on one `SharedBreaker` cost more than recloser in this run.
 pub const TWO_THREADS_MISS: &str = "\
-**Why the two-thread target is missed.** `SharedBreaker` is a `Mutex` around the
-core, taken twice per call (admission, then the outcome), so two threads
-contend for one cache line twice per call; recloser's closed path is lock-free
-(atomics and an epoch-based ring buffer). A lock-free closed path (atomic
-counts and an atomic state word, taking the lock only for transitions) is the
-way to reach it; it is not done yet.
+**Why the two-thread target is missed in this run.** Two threads on one
+breaker measure how a cache line moves between the cores, which varies a lot
+from run to run on a shared machine (recloser's own figure moved from 80 to
+140 ns between runs here). `SharedBreaker` takes its lock twice per call;
+recloser's closed path is lock-free (atomics and an epoch-based ring buffer).
+A lock-free closed path (atomic counts, taking the lock only for transitions)
+is the next step if it stays missed.
 ";
 
 /// How the load benchmark is set up, and what limits it.

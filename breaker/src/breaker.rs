@@ -193,7 +193,13 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     #[inline(always)]
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
         let now = self.now_if_needed();
-        match self.current_state(now) {
+        let state = self.current_state(now);
+        // The common case first, as a plain branch rather than a jump table.
+        if state == State::Closed {
+            self.window.on_request();
+            return Ok(self.ticket(now));
+        }
+        match state {
             State::Open | State::ForcedOpen => return Err(Rejected::Open),
             State::HalfOpen
                 if self.window.total().occupied_slots() >= self.settings.half_open_limit() =>
@@ -203,11 +209,17 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
             State::Disabled => {}
             State::Closed | State::HalfOpen | State::ForcedClosed => self.window.on_request(),
         }
-        Ok(Ticket {
+        Ok(self.ticket(now))
+    }
+
+    /// The ticket of a call admitted now.
+    #[inline(always)]
+    fn ticket(&self, now: Option<Instant>) -> Ticket {
+        Ticket {
             generation: self.generation,
             bucket: self.window.newest_seq(),
             admitted_at: now.unwrap_or(Instant::ZERO),
-        })
+        }
     }
 
     /// Records how an admitted call ended. Ignored if the ticket is from an
@@ -228,6 +240,11 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
             }
             _ => outcome,
         };
+        if state == State::Closed && outcome == Outcome::Success {
+            // The common case first, as a plain branch rather than a jump table.
+            self.window.on_outcome(ticket.bucket, Counts::on_success);
+            return;
+        }
         match outcome {
             Outcome::Success => self.on_success(state, ticket.bucket),
             Outcome::Failure => self.on_failure(state, ticket.bucket),

@@ -1,6 +1,6 @@
 //! Many threads hammering one shared breaker in half-open: admissions never
 //! exceed `max_requests` at once, and every transition is reported once, in
-//! order.
+//! order; and a panicking observer leaves it usable.
 #![cfg(not(target_arch = "wasm32"))]
 
 use breaker::{
@@ -119,4 +119,27 @@ fn half_open_admission_is_never_exceeded_under_contention() {
         state,
         "the last reported transition is the state"
     );
+}
+
+/// An observer that panics does not wedge a shared breaker: the transition
+/// it was told of has happened, the lock is free again, and the next calls
+/// see the new state.
+#[test]
+fn a_panicking_observer_leaves_the_shared_breaker_usable() {
+    let settings = Settings {
+        ready_to_trip: TripRule::ConsecutiveFailures(1),
+        ..Settings::new("panicky")
+    };
+    let breaker = SharedBreaker::from_breaker(
+        CircuitBreaker::new(settings, ManualClock::new())
+            .unwrap()
+            .with_observer(|_: &str, _: Transition| panic!("observer failed")),
+    );
+    let permit = breaker.acquire().unwrap();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        permit.record(Outcome::Failure)
+    }));
+    assert!(panicked.is_err(), "the observer's panic reaches the caller");
+    assert_eq!(breaker.state(), State::Open);
+    assert_eq!(breaker.acquire().unwrap_err(), breaker::Rejected::Open);
 }

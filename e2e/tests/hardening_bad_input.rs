@@ -814,11 +814,6 @@ async fn stall(server: &RunningServer, grpc_timeout: &str) -> tokio::net::TcpStr
     stalled
 }
 
-/// Reads the head of the answer to a stalled request: DeadlineExceeded.
-async fn assert_deadline_exceeded(stalled: &mut tokio::net::TcpStream) {
-    read_deadline_exceeded(stalled).await;
-}
-
 /// Reads the head of the answer to a stalled request, DeadlineExceeded, and returns it.
 async fn read_deadline_exceeded(stalled: &mut tokio::net::TcpStream) -> String {
     let mut head = vec![0; 4096];
@@ -832,6 +827,22 @@ async fn read_deadline_exceeded(stalled: &mut tokio::net::TcpStream) -> String {
     head
 }
 
+/// Stalls a request (client deadline `grpc_timeout`) in the server's only
+/// slot, then expects a second call to be answered within `within`, once
+/// the slot is free again; returns the head of the stalled call's answer.
+async fn next_call_goes_through_after_a_stall(
+    server: &RunningServer,
+    grpc_timeout: &str,
+    within: Duration,
+) -> String {
+    let mut stalled = stall(server, grpc_timeout).await;
+    let answered = tokio::time::timeout(within, web_hello(&http1_client(), &server.url(), "next"))
+        .await
+        .unwrap_or_else(|_| panic!("the waiting call was not answered within {within:?}"));
+    assert_eq!(answered, Ok("Hello next".to_owned()));
+    read_deadline_exceeded(&mut stalled).await
+}
+
 /// A body that stops midway, from a client whose deadline is far off, gives
 /// its slot back once no data has arrived for the server's body timeout
 /// (here 1 s): the stalled call is answered `DeadlineExceeded` saying why,
@@ -840,16 +851,7 @@ async fn read_deadline_exceeded(stalled: &mut tokio::net::TcpStream) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_half_sent_body_gives_its_slot_back_after_the_body_timeout() {
     let server = start_with_one_slot_and(Duration::from_secs(1)).await;
-    let mut stalled = stall(&server, "60S").await;
-    let web = http1_client();
-    let answered = tokio::time::timeout(
-        Duration::from_secs(8),
-        web_hello(&web, &server.url(), "next"),
-    )
-    .await
-    .expect("the waiting call is answered once the stalled body times out, before the 10 s request timeout");
-    assert_eq!(answered, Ok("Hello next".to_owned()));
-    let head = read_deadline_exceeded(&mut stalled).await;
+    let head = next_call_goes_through_after_a_stall(&server, "60S", Duration::from_secs(8)).await;
     assert!(
         head.contains("grpc-message: no%20request%20data%20received%20for%201s"),
         "{head}"
@@ -863,16 +865,7 @@ async fn a_half_sent_body_gives_its_slot_back_after_the_body_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_half_sent_body_holds_its_slot_only_until_its_deadline() {
     let server = start_with_one_slot().await;
-    let mut stalled = stall(&server, "500m").await;
-    let web = http1_client();
-    let answered = tokio::time::timeout(
-        Duration::from_secs(20),
-        web_hello(&web, &server.url(), "next"),
-    )
-    .await
-    .expect("the waiting call is answered once the stalled one times out");
-    assert_eq!(answered, Ok("Hello next".to_owned()));
-    assert_deadline_exceeded(&mut stalled).await;
+    next_call_goes_through_after_a_stall(&server, "500m", Duration::from_secs(20)).await;
     finish(server).await;
 }
 
@@ -936,7 +929,7 @@ async fn a_call_waiting_for_a_slot_is_answered_at_its_deadline() {
         native_elapsed < Duration::from_secs(3),
         "{native_elapsed:?}"
     );
-    assert_deadline_exceeded(&mut stalled).await;
+    read_deadline_exceeded(&mut stalled).await;
     // Not even once the slot was free again.
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(server.faults().counters().received, 0, "neither was served");

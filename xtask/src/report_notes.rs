@@ -1,5 +1,6 @@
 //! The reasons behind BENCHMARKS.md's figures, written once they were
-//! profiled; `report` prints the one that fits a missed target.
+//! profiled; `report` prints the profile note, and the reason that fits
+//! each missed target.
 
 /// What `perf` showed on the breaker benchmarks, and what was changed.
 pub const BREAKER_PROFILE: &str = "\
@@ -34,7 +35,7 @@ going through memory again (a lost `#[inline]`) is the first suspect.
 pub const TWO_THREADS_MISS: &str = "\
 **Why the two-thread target is missed in this run.** Two threads on one
 breaker measure how a cache line moves between the cores, which varies a lot
-from run to run on a shared machine (recloser's own figure moved from 80 to
+from run to run on a shared machine (recloser's own figure moved from 45 to
 140 ns between runs here). `SharedBreaker` takes its lock twice per call;
 recloser's closed path is lock-free (atomics and an epoch-based ring buffer).
 A lock-free closed path (atomic counts, taking the lock only for transitions)

@@ -133,10 +133,17 @@ impl Browser {
         )
     }
 
-    /// The element with `data-testid`.
-    pub async fn by_testid(&self, testid: &str) -> fantoccini::elements::Element {
+    /// The element with `data-testid`, or why there is none.
+    async fn find(&self, testid: &str) -> Result<fantoccini::elements::Element, String> {
         self.client
             .find(Locator::Css(&format!("[data-testid='{testid}']")))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The element with `data-testid`.
+    pub async fn by_testid(&self, testid: &str) -> fantoccini::elements::Element {
+        self.find(testid)
             .await
             .unwrap_or_else(|e| panic!("no element with data-testid={testid}: {e}"))
     }
@@ -162,11 +169,7 @@ impl Browser {
     /// An attribute of the element with `data-testid`; `None` while the
     /// element is not (yet) on the page, so waits can poll for it.
     pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
-        let element = self
-            .client
-            .find(Locator::Css(&format!("[data-testid='{testid}']")))
-            .await
-            .ok()?;
+        let element = self.find(testid).await.ok()?;
         element.attr(name).await.ok().flatten()
     }
 

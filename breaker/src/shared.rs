@@ -1,16 +1,25 @@
-//! A thread-safe, cloneable handle to one breaker.
+//! A thread-safe, cloneable handle to one breaker, whose observer runs
+//! outside the breaker's lock.
 
 use crate::{
     BreakerRef, CallError, CircuitBreaker, Classify, Clock, Counts, ErrorIsFailure, Instant,
-    Observer, Permit, Rejected, State,
+    Observer, Outcome, Permit, Rejected, Settings, SettingsError, State, Ticket, Transition,
 };
 use parking_lot::Mutex;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A breaker shared between threads and tasks: clones are handles to the
 /// same breaker. Works everywhere `std` does, including the browser (with
 /// `BrowserClock`).
+///
+/// The observer is called after the breaker's lock is released, one
+/// transition at a time and in order, so it may call back into the same
+/// breaker (read its state, even record a call): that never deadlocks, and
+/// a transition it causes is delivered as soon as it returns. A panicking
+/// observer leaves the breaker usable.
 ///
 /// ```
 /// use breaker::{MonotonicClock, Outcome, Settings, SharedBreaker, State};
@@ -21,30 +30,58 @@ use std::sync::Arc;
 /// let permit = breaker.acquire().expect("a closed breaker admits");
 /// permit.record(Outcome::Success);
 ///
-/// // One call: acquire, await, classify (Err is a failure), record.
+/// // One call, not async: run, classify (Err is a failure), record.
+/// let reply = breaker.execute(|| Ok::<_, std::io::Error>("Hello World"));
+/// assert_eq!(reply.unwrap(), "Hello World");
+///
+/// // One call, async.
 /// let reply = futures_executor::block_on(
 ///     breaker.call(|| async { Ok::<_, std::io::Error>("Hello World") }),
 /// );
 /// assert_eq!(reply.unwrap(), "Hello World");
 /// assert_eq!(breaker.state(), State::Closed);
-/// assert_eq!(breaker.counts().total_successes, 2);
+/// assert_eq!(breaker.counts().total_successes, 3);
 /// ```
-pub struct SharedBreaker<C, O = ()> {
-    inner: Arc<Mutex<CircuitBreaker<C, O>>>,
+pub struct SharedBreaker<C, O = (), const BUCKETS: usize = 0> {
+    inner: Arc<Inner<C, O, BUCKETS>>,
+}
+
+struct Inner<C, O, const BUCKETS: usize> {
+    breaker: Mutex<CircuitBreaker<C, Queue, BUCKETS>>,
+    observer: Mutex<O>,
+    name: &'static str,
+}
+
+/// Transitions waiting for the observer, in the order they happened.
+#[derive(Debug, Default)]
+struct Queue(VecDeque<Transition>);
+
+impl Observer for Queue {
+    fn on_transition(&mut self, _name: &str, transition: Transition) {
+        self.0.push_back(transition);
+    }
 }
 
 impl<C: Clock> SharedBreaker<C> {
-    /// A shared closed breaker with these settings and clock.
-    pub fn new(settings: crate::Settings, clock: C) -> Result<Self, crate::SettingsError> {
+    /// A shared closed breaker with these settings and clock, for a fixed
+    /// window (see [`CircuitBreaker::new`]).
+    pub fn new(settings: Settings, clock: C) -> Result<Self, SettingsError> {
         Ok(Self::from_breaker(CircuitBreaker::new(settings, clock)?))
     }
 }
 
-impl<C: Clock, O: Observer> SharedBreaker<C, O> {
-    /// Shares an existing breaker (for example one given an observer).
-    pub fn from_breaker(breaker: CircuitBreaker<C, O>) -> Self {
+impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
+    /// Shares an existing breaker (for example one given an observer, or
+    /// one made by [`CircuitBreaker::new_rolling`]).
+    pub fn from_breaker(breaker: CircuitBreaker<C, O, BUCKETS>) -> Self {
+        let name = breaker.name();
+        let (breaker, observer) = breaker.replace_observer(Queue::default());
         SharedBreaker {
-            inner: Arc::new(Mutex::new(breaker)),
+            inner: Arc::new(Inner {
+                breaker: Mutex::new(breaker),
+                observer: Mutex::new(observer),
+                name,
+            }),
         }
     }
 
@@ -61,7 +98,26 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
     }
 
     /// Makes `make_call()` through the breaker, counting every `Err` as a
-    /// failure (see [`crate::call`]).
+    /// failure (see [`crate::execute`]): for code that is not async.
+    pub fn execute<F, T, E>(&self, make_call: F) -> Result<T, CallError<E>>
+    where
+        F: FnOnce() -> Result<T, E>,
+    {
+        crate::execute(self, make_call, ErrorIsFailure)
+    }
+
+    /// Makes `make_call()` through the breaker, classifying its result with
+    /// `classify` (see [`crate::execute`]).
+    pub fn execute_with<F, T, E, K>(&self, make_call: F, classify: K) -> Result<T, CallError<E>>
+    where
+        F: FnOnce() -> Result<T, E>,
+        K: Classify<T, E>,
+    {
+        crate::execute(self, make_call, classify)
+    }
+
+    /// Makes `make_call()` through the breaker and awaits it, counting every
+    /// `Err` as a failure (see [`crate::call`]).
     pub async fn call<F, Fut, T, E>(&self, make_call: F) -> Result<T, CallError<E>>
     where
         F: FnOnce() -> Fut,
@@ -70,8 +126,8 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
         crate::call(self, make_call, ErrorIsFailure).await
     }
 
-    /// Makes `make_call()` through the breaker, classifying its result with
-    /// `classify` (see [`crate::call`]).
+    /// Makes `make_call()` through the breaker and awaits it, classifying
+    /// its result with `classify` (see [`crate::call`]).
     pub async fn call_with<F, Fut, T, E, K>(
         &self,
         make_call: F,
@@ -98,7 +154,7 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
         })
     }
 
-    /// When an open breaker will turn half-open (see
+    /// When the state will change by itself (see
     /// [`CircuitBreaker::next_transition_at`]).
     pub fn next_transition_at(&self) -> Option<Instant> {
         self.with(|b| {
@@ -107,9 +163,9 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
         })
     }
 
-    /// How long until an open breaker turns half-open (see
+    /// How long until the state changes by itself (see
     /// [`CircuitBreaker::time_to_next_transition`]).
-    pub fn time_to_next_transition(&self) -> Option<std::time::Duration> {
+    pub fn time_to_next_transition(&self) -> Option<Duration> {
         self.with(|b| {
             b.state();
             b.time_to_next_transition()
@@ -118,7 +174,7 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
 
     /// The breaker's name.
     pub fn name(&self) -> &'static str {
-        self.with(|b| b.name())
+        self.inner.name
     }
 
     /// Forces the breaker open until [`release`](Self::release).
@@ -140,41 +196,76 @@ impl<C: Clock, O: Observer> SharedBreaker<C, O> {
     pub fn release(&self) {
         self.with(|b| b.release())
     }
-}
 
-impl<C: Clock, O: Observer> BreakerRef for SharedBreaker<C, O> {
-    type Clock = C;
-    type Observer = O;
-
-    #[inline(always)]
-    fn try_acquire(&self) -> Result<crate::Ticket, Rejected> {
-        self.inner.lock().try_acquire()
+    /// Runs `f` on the breaker under its lock, then, with the lock
+    /// released, hands the observer whatever transitions are waiting.
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, Queue, BUCKETS>) -> R) -> R {
+        let (result, waiting) = {
+            // parking_lot's lock is not poisoned by a panic: the breaker is
+            // consistent between operations, so it stays usable.
+            let mut breaker = self.inner.breaker.lock();
+            let result = f(&mut breaker);
+            (result, !breaker.observer().0.is_empty())
+        };
+        if waiting {
+            self.deliver();
+        }
+        result
     }
 
-    #[inline(always)]
-    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, O>) -> R) -> R {
-        // parking_lot's lock is not poisoned by a panicking observer: the
-        // breaker's state is consistent between operations, so it stays usable.
-        f(&mut self.inner.lock())
+    /// Hands waiting transitions to the observer, unless another caller (on
+    /// another thread, or up this thread's stack: an observer that called
+    /// back in) is already doing so; that one delivers ours too.
+    #[cold]
+    #[inline(never)]
+    fn deliver(&self) {
+        loop {
+            let Some(mut observer) = self.inner.observer.try_lock() else {
+                return;
+            };
+            while let Some(transition) = self.next_waiting() {
+                observer.on_transition(self.inner.name, transition);
+            }
+            drop(observer);
+            // A transition queued after our last look, by a caller that found
+            // the observer busy, is ours to deliver.
+            if self.inner.breaker.lock().observer().0.is_empty() {
+                return;
+            }
+        }
+    }
+
+    fn next_waiting(&self) -> Option<Transition> {
+        self.inner.breaker.lock().observer_mut().0.pop_front()
     }
 }
 
-impl<C: Clock, O: Observer> BreakerRef for &SharedBreaker<C, O> {
-    type Clock = C;
-    type Observer = O;
+impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for SharedBreaker<C, O, BUCKETS> {
+    #[inline]
+    fn try_acquire(&self) -> Result<Ticket, Rejected> {
+        self.with(|b| b.try_acquire())
+    }
 
-    #[inline(always)]
-    fn try_acquire(&self) -> Result<crate::Ticket, Rejected> {
+    #[inline]
+    fn record(&self, ticket: Ticket, outcome: Outcome) {
+        self.with(|b| b.record(ticket, outcome))
+    }
+}
+
+impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for &SharedBreaker<C, O, BUCKETS> {
+    #[inline]
+    fn try_acquire(&self) -> Result<Ticket, Rejected> {
         (**self).try_acquire()
     }
 
-    #[inline(always)]
-    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, O>) -> R) -> R {
-        (**self).with(f)
+    #[inline]
+    fn record(&self, ticket: Ticket, outcome: Outcome) {
+        (**self).record(ticket, outcome)
     }
 }
 
-impl<C, O> Clone for SharedBreaker<C, O> {
+impl<C, O, const BUCKETS: usize> Clone for SharedBreaker<C, O, BUCKETS> {
     fn clone(&self) -> Self {
         SharedBreaker {
             inner: Arc::clone(&self.inner),
@@ -182,8 +273,10 @@ impl<C, O> Clone for SharedBreaker<C, O> {
     }
 }
 
-impl<C, O> std::fmt::Debug for SharedBreaker<C, O> {
+impl<C, O, const BUCKETS: usize> std::fmt::Debug for SharedBreaker<C, O, BUCKETS> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedBreaker").finish_non_exhaustive()
+        f.debug_struct("SharedBreaker")
+            .field("name", &self.inner.name)
+            .finish_non_exhaustive()
     }
 }

@@ -1,5 +1,6 @@
 //! Runs the state-machine vectors recorded from sony/gobreaker v2 through the
-//! public API and compares every observed field of every step: state,
+//! public API, on the core `CircuitBreaker` and again through a
+//! `SharedBreaker`, and compares every observed field of every step: state,
 //! transitions, and all six counts, rolling windows included (format:
 //! `tests/vectors/FORMAT.md`).
 //!
@@ -9,7 +10,7 @@
 
 mod vectors;
 
-use vectors::{Summary, run_vectors};
+use vectors::{Summary, Target, run_vectors};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
@@ -28,17 +29,22 @@ fn check(name: &str, text: &str, cases: usize) {
     assert_eq!(replay(name, text).cases, cases, "{name}: cases replayed");
 }
 
+/// Replays `text` on each target; the summary of the last.
 fn replay(name: &str, text: &str) -> Summary {
-    match run_vectors(text) {
-        Ok(summary) => {
-            println!(
-                "{name}: {} cases, {} steps, every field matches",
-                summary.cases, summary.steps
-            );
-            summary
+    let mut last = None;
+    for target in [Target::Core, Target::Shared] {
+        match run_vectors(text, target) {
+            Ok(summary) => {
+                println!(
+                    "{name} ({target:?}): {} cases, {} steps, every field matches",
+                    summary.cases, summary.steps
+                );
+                last = Some(summary);
+            }
+            Err(mismatch) => panic!("{name} ({target:?}): {mismatch}"),
         }
-        Err(mismatch) => panic!("{name}: {mismatch}"),
     }
+    last.expect("two targets")
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -1,11 +1,13 @@
 //! Reads conformance vectors and replays them against the breaker.
 
 use breaker::{
-    CircuitBreaker, ManualClock, Outcome, Rejected, Settings, Ticket, Transition, TripRule,
+    BreakerRef, CircuitBreaker, Counts, ManualClock, Outcome, Rejected, Settings, SharedBreaker,
+    State, Ticket, Transition, TripRule,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Deserialize)]
@@ -79,13 +81,64 @@ impl fmt::Display for Mismatch {
     }
 }
 
-/// Records transitions as (from, to) names.
-#[derive(Default)]
-struct Recorder(Vec<[String; 2]>);
+/// Records transitions as (from, to) names, where the test can take them.
+#[derive(Default, Clone)]
+struct Recorder(Arc<Mutex<Vec<[String; 2]>>>);
 
 impl breaker::Observer for Recorder {
     fn on_transition(&mut self, _name: &str, t: Transition) {
-        self.0.push([t.from.to_string(), t.to.to_string()]);
+        self.0
+            .lock()
+            .unwrap()
+            .push([t.from.to_string(), t.to.to_string()]);
+    }
+}
+
+impl Recorder {
+    fn take(&self) -> Vec<[String; 2]> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+/// Which breaker replays the steps.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// The single-owner core, `CircuitBreaker`.
+    Core,
+    /// The thread-safe handle, `SharedBreaker`, through `BreakerRef`.
+    Shared,
+}
+
+/// Room for the largest window the recorded settings ask for.
+const ROOM: usize = 64;
+
+/// The operations a step needs, on either target.
+enum Breaker<'c> {
+    Core(CircuitBreaker<&'c ManualClock, Recorder, ROOM>),
+    Shared(SharedBreaker<&'c ManualClock, Recorder, ROOM>),
+}
+
+impl Breaker<'_> {
+    fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
+        match self {
+            Breaker::Core(b) => b.try_acquire(),
+            Breaker::Shared(b) => BreakerRef::try_acquire(b),
+        }
+    }
+
+    fn record(&mut self, ticket: Ticket, outcome: Outcome) {
+        match self {
+            Breaker::Core(b) => b.record(ticket, outcome),
+            Breaker::Shared(b) => BreakerRef::record(b, ticket, outcome),
+        }
+    }
+
+    /// The state (applying what is due), then the counts.
+    fn observe(&mut self) -> (State, Counts) {
+        match self {
+            Breaker::Core(b) => (b.state(), b.counts()),
+            Breaker::Shared(b) => (b.state(), b.counts()),
+        }
     }
 }
 
@@ -140,12 +193,16 @@ fn compare<T: fmt::Debug + PartialEq>(
     })
 }
 
-fn run_case(case: &Case) -> Result<usize, Mismatch> {
+fn run_case(case: &Case, target: Target) -> Result<usize, Mismatch> {
     let clock = ManualClock::new();
-    // Room for the largest window the recorded settings ask for.
-    let mut breaker = CircuitBreaker::<_, _, 64>::new_rolling(settings(&case.settings), &clock)
+    let recorder = Recorder::default();
+    let core = CircuitBreaker::<_, _, ROOM>::new_rolling(settings(&case.settings), &clock)
         .unwrap_or_else(|e| panic!("case {}: settings refused: {e}", case.name))
-        .with_observer(Recorder::default());
+        .with_observer(recorder.clone());
+    let mut breaker = match target {
+        Target::Core => Breaker::Core(core),
+        Target::Shared => Breaker::Shared(SharedBreaker::from_breaker(core)),
+    };
     let mut tickets: HashMap<u64, Ticket> = HashMap::new();
     let name = case.name.as_str();
 
@@ -184,9 +241,8 @@ fn run_case(case: &Case) -> Result<usize, Mismatch> {
             other => panic!("case {name} step {index}: unknown op {other:?}"),
         }
 
-        let state = breaker.state();
-        let counts = breaker.counts();
-        let transitions = std::mem::take(&mut breaker.observer_mut().0);
+        let (state, counts) = breaker.observe();
+        let transitions = recorder.take();
         compare(name, index, "state", step.state.as_str(), state.as_str())?;
         compare(name, index, "transitions", &step.transitions, &transitions)?;
         let actual = ExpectedCounts {
@@ -203,7 +259,7 @@ fn run_case(case: &Case) -> Result<usize, Mismatch> {
 }
 
 /// Replays every case of a `.jsonl` text; stops at the first mismatch.
-pub fn run_vectors(text: &str) -> Result<Summary, Mismatch> {
+pub fn run_vectors(text: &str, target: Target) -> Result<Summary, Mismatch> {
     let mut summary = Summary { cases: 0, steps: 0 };
     for (line_number, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -211,7 +267,7 @@ pub fn run_vectors(text: &str) -> Result<Summary, Mismatch> {
         }
         let case: Case = serde_json::from_str(line)
             .unwrap_or_else(|e| panic!("line {}: not a conformance case: {e}", line_number + 1));
-        summary.steps += run_case(&case)?;
+        summary.steps += run_case(&case, target)?;
         summary.cases += 1;
     }
     Ok(summary)

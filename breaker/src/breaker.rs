@@ -415,6 +415,28 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
         self.observer.on_transition(self.settings.name, transition);
     }
 
+    /// The generation, while admitting a call and recording its success
+    /// would only count (closed, a fixed window, nothing timed): when
+    /// `SharedBreaker` may do both without its lock.
+    pub(crate) fn counting_only(&self) -> Option<u64> {
+        let counting = self.state == State::Closed
+            && self.expiry.is_none()
+            && self.settings.slow_call.is_none()
+            && !self.counts.is_rolling();
+        counting.then_some(self.generation)
+    }
+
+    /// Counts calls admitted and succeeded without the breaker, in the
+    /// generation [`counting_only`](Self::counting_only) named.
+    pub(crate) fn absorb(&mut self, admissions: u32, successes: u32) {
+        self.counts.absorb(admissions, successes);
+    }
+
+    /// Which breaker this is, as its tickets say.
+    pub(crate) fn id(&self) -> BreakerId {
+        self.id
+    }
+
     /// Forgets the counts and starts timing what the new state waits for.
     #[cold]
     fn start_new_generation(&mut self, now: Instant) {

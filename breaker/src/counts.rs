@@ -58,6 +58,15 @@ impl Counts {
         self.consecutive_successes = 0;
     }
 
+    /// `n` successes in a row: the same as `n` calls of [`Self::on_success`].
+    pub(crate) fn on_successes(&mut self, n: u32) {
+        if n > 0 {
+            self.total_successes = self.total_successes.saturating_add(n);
+            self.consecutive_successes = self.consecutive_successes.saturating_add(n);
+            self.consecutive_failures = 0;
+        }
+    }
+
     pub(crate) fn on_exclusion(&mut self) {
         self.total_exclusions = self.total_exclusions.saturating_add(1);
     }

@@ -83,6 +83,15 @@ impl<const N: usize> Window<N> {
         }
     }
 
+    /// Counts `admissions` calls and `successes` successes of the current
+    /// generation at once. Fixed windows only (a rolling window needs to
+    /// know each call's bucket).
+    pub(crate) fn absorb(&mut self, admissions: u32, successes: u32) {
+        debug_assert!(!self.is_rolling());
+        self.total.requests = self.total.requests.saturating_add(admissions);
+        self.total.on_successes(successes);
+    }
+
     /// Moves the window on to bucket `age`, dropping the buckets that leave it.
     pub(crate) fn grow(&mut self, age: Age) {
         if age <= self.age {

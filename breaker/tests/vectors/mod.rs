@@ -114,7 +114,7 @@ const ROOM: usize = 64;
 
 /// The operations a step needs, on either target.
 enum Breaker<'c> {
-    Core(CircuitBreaker<&'c ManualClock, Recorder, ROOM>),
+    Core(Box<CircuitBreaker<&'c ManualClock, Recorder, ROOM>>),
     Shared(SharedBreaker<&'c ManualClock, Recorder, ROOM>),
 }
 
@@ -200,7 +200,7 @@ fn run_case(case: &Case, target: Target) -> Result<usize, Mismatch> {
         .unwrap_or_else(|e| panic!("case {}: settings refused: {e}", case.name))
         .with_observer(recorder.clone());
     let mut breaker = match target {
-        Target::Core => Breaker::Core(core),
+        Target::Core => Breaker::Core(Box::new(core)),
         Target::Shared => Breaker::Shared(SharedBreaker::from_breaker(core)),
     };
     let mut tickets: HashMap<u64, Ticket> = HashMap::new();

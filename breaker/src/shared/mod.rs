@@ -1,10 +1,14 @@
 //! A thread-safe, cloneable handle to one breaker, whose observer runs
 //! outside the breaker's lock.
 
+mod fast_path;
+
+use crate::ticket::BreakerId;
 use crate::{
     BreakerRef, CallError, CircuitBreaker, Classify, Clock, Counts, ErrorIsFailure, Instant,
     Observer, Outcome, Permit, Rejected, Settings, SettingsError, State, Ticket, Transition,
 };
+use fast_path::{FastPath, Pending};
 use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -48,8 +52,10 @@ pub struct SharedBreaker<C, O = (), const BUCKETS: usize = 0> {
 
 struct Inner<C, O, const BUCKETS: usize> {
     breaker: Mutex<CircuitBreaker<C, Queue, BUCKETS>>,
+    fast: FastPath,
     observer: Mutex<O>,
     name: &'static str,
+    id: BreakerId,
 }
 
 /// Transitions waiting for the observer, in the order they happened.
@@ -74,13 +80,17 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
     /// Shares an existing breaker (for example one given an observer, or
     /// one made by [`CircuitBreaker::new_rolling`]).
     pub fn from_breaker(breaker: CircuitBreaker<C, O, BUCKETS>) -> Self {
-        let name = breaker.name();
+        let (name, id) = (breaker.name(), breaker.id());
         let (breaker, observer) = breaker.replace_observer(Queue::default());
+        let fast = FastPath::default();
+        fast.reset(breaker.counting_only());
         SharedBreaker {
             inner: Arc::new(Inner {
                 breaker: Mutex::new(breaker),
+                fast,
                 observer: Mutex::new(observer),
                 name,
+                id,
             }),
         }
     }
@@ -197,15 +207,31 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
         self.with(|b| b.release())
     }
 
-    /// Runs `f` on the breaker under its lock, then, with the lock
-    /// released, hands the observer whatever transitions are waiting.
+    /// Runs `f` on the breaker under its lock, with what the fast path
+    /// counted folded in first; then opens or closes the fast path for the
+    /// state `f` left; then, with the lock released, hands the observer
+    /// whatever transitions are waiting.
     #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, Queue, BUCKETS>) -> R) -> R {
         let (result, waiting) = {
             // parking_lot's lock is not poisoned by a panic: the breaker is
             // consistent between operations, so it stays usable.
             let mut breaker = self.inner.breaker.lock();
+            let fast = &self.inner.fast;
+            absorb(&mut breaker, fast.take());
             let result = f(&mut breaker);
+            match breaker.counting_only() {
+                Some(generation) if fast.is_open_for(generation) => {}
+                counting => {
+                    // Counted while `f` ran: still current if `f` kept the
+                    // generation; otherwise calls of a generation that ended.
+                    if let Some((generation, left)) = fast.reset(counting)
+                        && generation == breaker.generation()
+                    {
+                        absorb(&mut breaker, left);
+                    }
+                }
+            }
             (result, !breaker.observer().0.is_empty())
         };
         if waiting {
@@ -241,14 +267,37 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
     }
 }
 
+fn absorb<C: Clock, O: Observer, const BUCKETS: usize>(
+    breaker: &mut CircuitBreaker<C, O, BUCKETS>,
+    pending: Pending,
+) {
+    if pending != Pending::default() {
+        breaker.absorb(pending.admissions, pending.successes);
+    }
+}
+
 impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for SharedBreaker<C, O, BUCKETS> {
     #[inline]
     fn try_acquire(&self) -> Result<Ticket, Rejected> {
+        if let Some(generation) = self.inner.fast.admit() {
+            return Ok(Ticket {
+                breaker: self.inner.id,
+                generation,
+                age: 0,
+                admitted_at: None,
+            });
+        }
         self.with(|b| b.try_acquire())
     }
 
     #[inline]
     fn record(&self, ticket: Ticket, outcome: Outcome) {
+        if outcome == Outcome::Success
+            && ticket.breaker == self.inner.id
+            && self.inner.fast.succeed(ticket.generation)
+        {
+            return;
+        }
         self.with(|b| b.record(ticket, outcome))
     }
 }

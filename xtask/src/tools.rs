@@ -26,8 +26,12 @@ pub enum Tool {
     WasmBindgen,
     /// trunk, which builds the page.
     Trunk,
-    /// wasm-opt from the npm package binaryen, installed under .tools/.
+    /// wasm-opt from the npm package binaryen, put beside trunk in cargo's
+    /// bin directory so a plain `trunk build --release` finds it.
     WasmOpt,
+    /// Every crate the workspace builds with, for every target, so trunk's
+    /// offline builds (`trunk serve`, `trunk build`) find them.
+    Crates,
 }
 
 /// Installs each of `tools` that is missing.
@@ -39,6 +43,7 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
             Tool::WasmBindgen => wasm_bindgen()?,
             Tool::Trunk => trunk()?,
             Tool::WasmOpt => wasm_opt().map(|_| ())?,
+            Tool::Crates => crates()?,
         }
     }
     Ok(())
@@ -124,15 +129,33 @@ fn trunk() -> anyhow::Result<()> {
     .context("cargo install trunk failed (needs crates.io)")
 }
 
-/// The directory holding a working wasm-opt, installed if missing.
+/// Cargo's home: where `cargo install` puts trunk and wasm-bindgen.
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+}
+
+/// The directory holding a working wasm-opt (cargo's bin directory, where
+/// trunk is), installed if missing: trunk looks for it on `PATH` and, built
+/// offline, cannot download its own.
 pub fn wasm_opt() -> anyhow::Result<PathBuf> {
-    let prefix = root().join(".tools/binaryen");
-    let bin = prefix.join("node_modules/.bin");
-    let have = output(&bin.join("wasm-opt").to_string_lossy(), &["--version"]).unwrap_or_default();
+    let bin = cargo_home().join("bin");
+    let link = bin.join("wasm-opt");
+    let have = output(&link.to_string_lossy(), &["--version"]).unwrap_or_default();
     let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
     if have.contains(&format!("version {major}")) {
         println!("ok: {have}");
         return Ok(bin);
+    }
+    let prefix = cargo_home().join(format!("binaryen-{BINARYEN_VERSION}"));
+    if link.symlink_metadata().is_ok() && !is_link_into(&link, &cargo_home()) {
+        bail!(
+            "{} is not binaryen {major} ({have:?}) and not ours to replace: \
+             remove it, then run `cargo xtask install --only wasm-opt`",
+            link.display()
+        );
     }
     if output("npm", &["--version"]).is_none() {
         bail!(
@@ -152,5 +175,21 @@ pub fn wasm_opt() -> anyhow::Result<PathBuf> {
         ],
     ))
     .context("npm could not install binaryen")?;
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(prefix.join("node_modules/.bin/wasm-opt"), &link)
+        .with_context(|| format!("cannot link {}", link.display()))?;
+    println!(
+        "installed: {} -> binaryen {BINARYEN_VERSION}",
+        link.display()
+    );
     Ok(bin)
+}
+
+/// Whether `link` is a symbolic link to somewhere under `dir`.
+fn is_link_into(link: &Path, dir: &Path) -> bool {
+    std::fs::read_link(link).is_ok_and(|target| target.starts_with(dir))
+}
+
+fn crates() -> anyhow::Result<()> {
+    run(&mut cmd("cargo", &["fetch", "--quiet"])).context("cargo fetch failed (needs crates.io)")
 }

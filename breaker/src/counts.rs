@@ -5,6 +5,11 @@
 ///
 /// Counts are cleared on every state change and, while closed, when the
 /// interval ends. Outcomes of calls admitted before a clear are ignored.
+///
+/// Each count stops at `u32::MAX` instead of wrapping to 0 as gobreaker's
+/// do: after four billion calls in one generation a wrapped count would
+/// reset a failure rate or a streak. This is the one place the counts can
+/// differ from gobreaker's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Counts {
     /// Calls admitted.

@@ -4,6 +4,7 @@
 use crate::process::{cmd, root, run};
 use crate::report::{self, Measured, PageSize};
 use anyhow::Context;
+use bench_results::LoadReport;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -36,7 +37,8 @@ pub fn bench() -> anyhow::Result<()> {
             &load_json.to_string_lossy(),
         ],
     ))?;
-    let load: Value = serde_json::from_str(&std::fs::read_to_string(&load_json)?)?;
+    let load: LoadReport = serde_json::from_str(&std::fs::read_to_string(&load_json)?)
+        .with_context(|| format!("{} is not loadtest's report", load_json.display()))?;
 
     crate::steps::build_page()?;
     let page = page_size(&root().join("dist"))?;

@@ -92,22 +92,22 @@ nightly toolchain, and the project pins stable 1.95.
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.
 pub const LOAD_BARE_MISS: &str = "\
-**Why gRPC-Web is under 0.6x the bare handler where it is.** The ratio has
-moved around the target from run to run on this shared machine. Per request
+**Why gRPC-Web is under 0.6x the bare handler where it is.** Per request
 the server does what the bare handler skips: the CORS layer, the shared
 concurrency limit (a semaphore), the deadline layer, the call-log layer (a
 span and a timer even when `RUST_LOG=error` filters the line out), tonic-web's
 translation of the gRPC-Web body and trailers, tonic's router, and
 protobuf decoding and encoding. The bare handler also runs inside the load
-generator's process, so it is spared a second process's scheduling on the two
-shared cores.
+generator's process, so it is spared a second process's scheduling on the
+shared cores. A ratio near the target moves across it from run to run on a
+shared machine.
 ";
 
 /// Why gRPC-Web may fall under 0.9x native gRPC.
 pub const LOAD_NATIVE_MISS: &str = "\
 **Why gRPC-Web is under 0.9x native gRPC where it is.** Every gRPC-Web call
 pays tonic-web's translation of its body and trailers, which native gRPC
-skips. Over HTTP/1.1 a connection also
-carries one call at a time where h2 multiplexes them, which costs most when
-the connections are fewer than the calls in flight.
+skips. Over HTTP/1.1 a connection also carries one call at a time where h2
+multiplexes them, which costs most when the connections are fewer than the
+calls in flight.
 ";

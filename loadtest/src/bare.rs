@@ -11,6 +11,12 @@ use std::net::SocketAddr;
 
 /// Starts the bare handler on a free loopback port; returns where it listens.
 pub async fn spawn() -> anyhow::Result<SocketAddr> {
+    spawn_answering(grpc_web::response_body).await
+}
+
+/// Like [`spawn`], answering each call with `answer("Hello <name>")` as
+/// the whole response body.
+pub async fn spawn_answering(answer: fn(&str) -> bytes::Bytes) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -24,7 +30,7 @@ pub async fn spawn() -> anyhow::Result<SocketAddr> {
                         let name = greeting_name(&body);
                         let response = hyper::Response::builder()
                             .header("content-type", "application/grpc-web+proto")
-                            .body(Full::new(grpc_web::response_body(&format!("Hello {name}"))))
+                            .body(Full::new(answer(&format!("Hello {name}"))))
                             .expect("a valid response");
                         Ok::<_, hyper::Error>(response)
                     },

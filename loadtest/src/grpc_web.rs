@@ -8,9 +8,9 @@ use prost::Message;
 use proto::greeter::{HelloReply, HelloRequest};
 
 /// Flag of an uncompressed message frame.
-const MESSAGE: u8 = 0x00;
+pub const MESSAGE: u8 = 0x00;
 /// Flag of an uncompressed trailer frame.
-const TRAILERS: u8 = 0x80;
+pub const TRAILERS: u8 = 0x80;
 
 /// The request body: one uncompressed data frame holding `HelloRequest { name }`.
 pub fn request_body(name: &str) -> Bytes {
@@ -39,8 +39,8 @@ pub fn response_body(message: &str) -> Bytes {
 }
 
 /// The greeting in a response body: a reply frame, then trailers with
-/// `grpc-status` 0. Otherwise why not (the status and message when the
-/// server sent them).
+/// `grpc-status` 0. Otherwise the reason, with the status and message when
+/// the server sent them.
 pub fn greeting(body: &[u8]) -> anyhow::Result<String> {
     let (flag, payload, rest) = split(body).context("no whole frame in the body")?;
     if flag == TRAILERS {
@@ -114,7 +114,8 @@ pub fn check_status(headers: &HeaderMap) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn frame(flag: u8, payload: &[u8]) -> Bytes {
+/// One frame: its flag, its payload's length, its payload.
+pub fn frame(flag: u8, payload: &[u8]) -> Bytes {
     let mut frame = BytesMut::with_capacity(5 + payload.len());
     frame.put_u8(flag);
     frame.put_u32(u32::try_from(payload.len()).expect("a frame under 4 GiB"));

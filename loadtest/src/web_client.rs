@@ -139,3 +139,99 @@ async fn collect(response: http::Response<hyper::body::Incoming>) -> anyhow::Res
     }
     Ok(response.into_body().collect().await?.to_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bare;
+    use crate::grpc_web::{MESSAGE, TRAILERS, frame};
+    use prost::Message;
+    use proto::greeter::HelloReply;
+
+    /// The greeter server in-process on a free loopback port; stopped when dropped.
+    async fn greeter() -> server::RunningServer {
+        server::spawn(server::Config {
+            addr: ([127, 0, 0, 1], 0).into(),
+            static_dir: None,
+            faults: server::FaultsSetting::Off,
+            ..server::Config::default()
+        })
+        .await
+        .expect("the server starts")
+    }
+
+    /// Both kinds of connections to `url`, `count` of each.
+    async fn connections(url: &str, count: usize) -> [Connections; 2] {
+        let endpoint = Endpoint::new(url).unwrap();
+        [
+            Connections::http1(endpoint.clone(), count).await.unwrap(),
+            Connections::http2(endpoint, count).await.unwrap(),
+        ]
+    }
+
+    /// An answer as a Connect server writes it: the header form of the
+    /// trailers, in mixed case, among others.
+    fn connect_style(message: &str) -> Bytes {
+        let reply = HelloReply {
+            message: message.to_owned(),
+        };
+        let mut body = frame(MESSAGE, &reply.encode_to_vec()).to_vec();
+        body.extend_from_slice(&frame(
+            TRAILERS,
+            b"Grpc-Status: 0\r\nGrpc-Message: \r\nX-Trace: 1\r\n",
+        ));
+        body.into()
+    }
+
+    #[tokio::test]
+    async fn greets_over_http1_and_h2_from_every_worker() {
+        let server = greeter().await;
+        for connections in connections(&server.url(), 2).await {
+            for worker in 0..4 {
+                let name = format!("w{worker}");
+                let greeting = connections.say_hello(worker, &name).await.unwrap();
+                assert_eq!(greeting, format!("Hello {name}"));
+            }
+            // The empty name is the greeter's InvalidArgument (3).
+            let error = connections.say_hello(0, "").await.unwrap_err();
+            assert!(format!("{error:#}").contains("grpc-status 3"), "{error:#}");
+        }
+        server.shutdown().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn counts_a_connect_style_answer_as_a_success() {
+        let peer = bare::spawn_answering(connect_style).await.unwrap();
+        for connections in connections(&format!("http://{peer}"), 1).await {
+            assert_eq!(connections.say_hello(0, "p").await.unwrap(), "Hello p");
+        }
+    }
+
+    #[test]
+    fn puts_say_hello_under_the_base_url() {
+        let path = |base: &str| Endpoint::new(base).unwrap().path.to_string();
+        assert_eq!(path("http://127.0.0.1:8080"), SAY_HELLO);
+        assert_eq!(path("http://127.0.0.1:8080/"), SAY_HELLO);
+        assert_eq!(
+            path("http://localhost:8080/api/"),
+            format!("/api{SAY_HELLO}")
+        );
+        let authority = Endpoint::new("http://localhost:8080/api")
+            .unwrap()
+            .authority;
+        assert_eq!(authority.as_str(), "localhost:8080");
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_drive() {
+        for base in [
+            "https://127.0.0.1:8443",
+            "127.0.0.1:8080",
+            "/greeter",
+            "http://127.0.0.1:8080/?x=1",
+            "not a url",
+        ] {
+            assert!(Endpoint::new(base).is_err(), "{base}");
+        }
+    }
+}

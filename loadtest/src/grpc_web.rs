@@ -152,6 +152,12 @@ mod tests {
         greeting(&answer(trailers)).as_deref().ok() == Some("Hello n")
     }
 
+    fn greets_with_none(blocks: &[&[u8]]) {
+        for block in blocks {
+            assert!(!greets(block), "{:?}", String::from_utf8_lossy(block));
+        }
+    }
+
     #[test]
     fn reads_the_bare_handlers_own_answer() {
         assert_eq!(greeting(&response_body("Hello x")).unwrap(), "Hello x");
@@ -180,15 +186,13 @@ mod tests {
 
     #[test]
     fn refuses_any_other_status() {
-        for block in [
-            &b"grpc-status: 14\r\ngrpc-message: unavailable\r\n"[..],
+        greets_with_none(&[
+            b"grpc-status: 14\r\ngrpc-message: unavailable\r\n",
             b"grpc-status: 10\r\n",
             b"grpc-status: 00\r\n",
             b"grpc-status: 0 0\r\n",
             b"grpc-status: \r\n",
-        ] {
-            assert!(!greets(block), "{:?}", String::from_utf8_lossy(block));
-        }
+        ]);
         let error = greeting(&answer(b"grpc-status: 14\r\ngrpc-message: unavailable\r\n"))
             .unwrap_err()
             .to_string();
@@ -197,28 +201,24 @@ mod tests {
 
     #[test]
     fn refuses_a_missing_repeated_or_lookalike_status() {
-        for block in [
-            &b""[..],
+        greets_with_none(&[
+            b"",
             b"grpc-message: ok\r\n",
             b"x-grpc-status: 0\r\n",
             b"grpc-status-details: 0\r\n",
             b"grpc-status: 0\r\ngrpc-status: 0\r\n",
             b"grpc-status: 0\r\nGrpc-Status: 2\r\n",
-        ] {
-            assert!(!greets(block), "{:?}", String::from_utf8_lossy(block));
-        }
+        ]);
     }
 
     #[test]
     fn refuses_a_block_that_is_not_header_lines() {
-        for block in [
-            &b"grpc-status 0\r\n"[..],
+        greets_with_none(&[
+            b"grpc-status 0\r\n",
             b"grpc status: 0\r\n",
             b": 0\r\n",
             b"grpc-status: 0\r\n\r\ngrpc-status: 1\r\n",
-        ] {
-            assert!(!greets(block), "{:?}", String::from_utf8_lossy(block));
-        }
+        ]);
     }
 
     #[test]

@@ -289,7 +289,8 @@ fn panel<L: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bench_results::{LoadRun, LoadStats, Protocol, Server, Setup};
+    use crate::report_load::tests::run;
+    use bench_results::{Protocol, Server};
 
     fn measured() -> Measured {
         let overhead = [
@@ -313,19 +314,8 @@ mod tests {
                     (Server::BareHyper, Protocol::GrpcWebHttp1),
                     (Server::BareHyper, Protocol::GrpcWebHttp2),
                 ]
-                .map(|(server, protocol)| LoadRun {
-                    setup: Setup {
-                        server,
-                        protocol,
-                        connections,
-                    },
-                    stats: LoadStats {
-                        ok: 100,
-                        errors: 0,
-                        rps: 1000.0 * connections as f64,
-                        p50_us: 400.0,
-                        p99_us: 900.0,
-                    },
+                .map(|(server, protocol)| {
+                    run(server, protocol, connections, 1000.0 * connections as f64)
                 })
             })
             .collect();

@@ -166,11 +166,12 @@ pub fn bars(load: &LoadReport) -> Vec<(String, f64, &'static str)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bench_results::{LoadRun, LoadStats};
 
-    fn run(server: Server, protocol: Protocol, connections: usize, rps: f64) -> LoadRun {
+    /// A run of `setup` measuring `rps`, without errors.
+    pub(crate) fn run(server: Server, protocol: Protocol, connections: usize, rps: f64) -> LoadRun {
         LoadRun {
             setup: Setup {
                 server,

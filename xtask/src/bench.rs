@@ -33,6 +33,8 @@ pub fn bench() -> anyhow::Result<()> {
             "20000",
             "--concurrency",
             "32",
+            "--connections",
+            "1,32",
             "--json",
             &load_json.to_string_lossy(),
         ],

@@ -5,7 +5,7 @@
 use crate::grpc_web;
 use anyhow::{Context, bail, ensure};
 use bytes::Bytes;
-use http::uri::{Authority, PathAndQuery, Scheme};
+use http::uri::{Authority, Scheme};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -19,7 +19,10 @@ const SAY_HELLO: &str = "/greeter.Greeter/SayHello";
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     authority: Authority,
-    path: PathAndQuery,
+    /// The path alone, as an HTTP/1.1 request line names it.
+    origin_form: http::Uri,
+    /// Scheme, authority and path, as h2 names them.
+    absolute: http::Uri,
 }
 
 impl Endpoint {
@@ -39,10 +42,15 @@ impl Endpoint {
             .authority()
             .with_context(|| format!("{base}: no host"))?
             .clone();
-        let prefix = uri.path().trim_end_matches('/');
+        let path = format!("{}{SAY_HELLO}", uri.path().trim_end_matches('/'));
         Ok(Endpoint {
+            absolute: http::Uri::builder()
+                .scheme(Scheme::HTTP)
+                .authority(authority.clone())
+                .path_and_query(path.as_str())
+                .build()?,
+            origin_form: path.parse()?,
             authority,
-            path: format!("{prefix}{SAY_HELLO}").parse()?,
         })
     }
 
@@ -58,6 +66,7 @@ impl Endpoint {
 }
 
 /// Open connections to one endpoint, all of one HTTP version.
+#[derive(Debug)]
 pub enum Connections {
     /// HTTP/1.1: one call at a time on each connection.
     Http1(Endpoint, Vec<Mutex<http1::SendRequest<Full<Bytes>>>>),
@@ -94,8 +103,7 @@ impl Connections {
     pub async fn say_hello(&self, worker: usize, name: &str) -> anyhow::Result<String> {
         let body = match self {
             Connections::Http1(endpoint, senders) => {
-                // HTTP/1.1 names the path on the request line, the host apart.
-                let request = request(endpoint.path.as_str().parse()?)
+                let request = request(endpoint.origin_form.clone())
                     .header(http::header::HOST, endpoint.authority.as_str())
                     .body(Full::new(grpc_web::request_body(name)))?;
                 let mut sender = senders[worker % senders.len()].lock().await;
@@ -105,12 +113,8 @@ impl Connections {
                 collect(sender.send_request(request).await?).await?
             }
             Connections::Http2(endpoint, senders) => {
-                let uri = http::Uri::builder()
-                    .scheme(Scheme::HTTP)
-                    .authority(endpoint.authority.clone())
-                    .path_and_query(endpoint.path.clone())
-                    .build()?;
-                let request = request(uri).body(Full::new(grpc_web::request_body(name)))?;
+                let request = request(endpoint.absolute.clone())
+                    .body(Full::new(grpc_web::request_body(name)))?;
                 let mut sender = senders[worker % senders.len()].clone();
                 sender.ready().await?;
                 collect(sender.send_request(request).await?).await?
@@ -209,17 +213,19 @@ mod tests {
 
     #[test]
     fn puts_say_hello_under_the_base_url() {
-        let path = |base: &str| Endpoint::new(base).unwrap().path.to_string();
+        let path = |base: &str| Endpoint::new(base).unwrap().origin_form.to_string();
         assert_eq!(path("http://127.0.0.1:8080"), SAY_HELLO);
         assert_eq!(path("http://127.0.0.1:8080/"), SAY_HELLO);
         assert_eq!(
             path("http://localhost:8080/api/"),
             format!("/api{SAY_HELLO}")
         );
-        let authority = Endpoint::new("http://localhost:8080/api")
-            .unwrap()
-            .authority;
-        assert_eq!(authority.as_str(), "localhost:8080");
+        let endpoint = Endpoint::new("http://localhost:8080/api").unwrap();
+        assert_eq!(endpoint.authority.as_str(), "localhost:8080");
+        assert_eq!(
+            endpoint.absolute.to_string(),
+            format!("http://localhost:8080/api{SAY_HELLO}")
+        );
     }
 
     #[test]

@@ -27,8 +27,8 @@ pub struct Measured {
 const SINGLE: &str = "closed: admit + success, 1 thread";
 const DOUBLE: &str = "closed: admit + success, 2 threads, one breaker";
 const WASM_TARGET_GZIP: usize = 120 * 1024;
-/// Where the chart's bars start, right of the longest label.
-const BAR_LEFT: i32 = 370;
+/// The chart's longest bar, in px.
+const BAR_MAX: f64 = 420.0;
 
 impl Measured {
     fn ns(&self, group: &str, function: &str) -> f64 {
@@ -219,13 +219,22 @@ pub fn chart(m: &Measured) -> String {
         ),
     ];
     let rps = crate::report_load::bars(&m.load);
+    let longest = (bars.iter().map(|b| b.0.chars().count()))
+        .chain(rps.iter().map(|b| b.0.chars().count()))
+        .max()
+        .unwrap_or(0);
+    // Bars start right of the longest label: about 6.5 px a character at
+    // 12 px sans-serif.
+    let left = 20.0 + longest as f64 * 6.5;
+    let width = left + BAR_MAX + 100.0;
     let height = 200 + 10 + rps.len() * 20 + 20;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
     );
     panel(
         &mut svg,
+        left,
         20,
         "Breaker overhead, ns per call (lower is better)",
         &bars,
@@ -233,6 +242,7 @@ pub fn chart(m: &Measured) -> String {
     );
     panel(
         &mut svg,
+        left,
         200,
         "Server throughput, requests/s (higher is better)",
         &rps,
@@ -244,6 +254,7 @@ pub fn chart(m: &Measured) -> String {
 
 fn panel<L: AsRef<str>>(
     svg: &mut String,
+    left: f64,
     top: i32,
     title: &str,
     bars: &[(L, f64, &str)],
@@ -263,7 +274,7 @@ fn panel<L: AsRef<str>>(
     for (i, (label, value, colour)) in bars.iter().enumerate() {
         let y = top + 10 + i as i32 * 20;
         let width = if value.is_finite() {
-            (value / max * 420.0).max(1.0)
+            (value / max * BAR_MAX).max(1.0)
         } else {
             0.0
         };
@@ -271,19 +282,26 @@ fn panel<L: AsRef<str>>(
             svg,
             "<text x=\"10\" y=\"{}\">{}</text>",
             y + 13,
-            label.as_ref()
+            xml_text(label.as_ref())
         );
         let _ = writeln!(
             svg,
-            "<rect x=\"{BAR_LEFT}\" y=\"{y}\" width=\"{width:.1}\" height=\"15\" fill=\"{colour}\"/>"
+            "<rect x=\"{left:.1}\" y=\"{y}\" width=\"{width:.1}\" height=\"15\" fill=\"{colour}\"/>"
         );
         let _ = writeln!(
             svg,
             "<text x=\"{:.1}\" y=\"{}\">{value:.1} {unit}</text>",
-            f64::from(BAR_LEFT) + 5.0 + width,
+            left + 5.0 + width,
             y + 13
         );
     }
+}
+
+/// `text` as SVG character data (a peer's URL may hold `&` or `<`).
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -358,7 +376,12 @@ mod tests {
 
     #[test]
     fn the_chart_is_tall_enough_for_every_setup() {
-        let svg = chart(&measured());
+        let mut measured = measured();
+        let peer = Server::Peer {
+            url: "http://127.0.0.1:9/a&b".into(),
+        };
+        (measured.load.runs).push(run(peer, Protocol::GrpcWebHttp1, 1, 10.0));
+        let svg = chart(&measured);
         let height: usize = svg
             .split("height=\"")
             .nth(1)
@@ -378,7 +401,8 @@ mod tests {
             })
             .max()
             .expect("bars");
-        assert_eq!(svg.matches("<rect x=\"").count(), 6 + 10);
+        assert_eq!(svg.matches("<rect x=\"").count(), 6 + 11);
+        assert!(svg.contains("peer http://127.0.0.1:9/a&amp;b, "), "{svg}");
         assert!(
             lowest_bar + 15 < height,
             "bar at {lowest_bar}, height {height}"

@@ -36,6 +36,10 @@ struct Args {
     /// share a setup's connections evenly (each at most `--concurrency`).
     #[arg(long, value_delimiter = ',', default_value = "1,32")]
     connections: Vec<usize>,
+    /// HTTP versions the gRPC-Web setups use (`1.1`, `2`); leave out `2` for
+    /// a peer that serves HTTP/1.1 only.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "1.1,2")]
+    web_http: Vec<plan::WebHttp>,
     /// Another gRPC-Web server to drive in every gRPC-Web setup: its base
     /// URL (`http://host:port`), serving `greeter.Greeter/SayHello` and
     /// answering `Hello <name>`. Repeatable.
@@ -131,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
         concurrency: load.concurrency,
         runs: Vec::new(),
     };
-    for setup in plan::setups(&args.connections, &args.peers) {
+    for setup in plan::setups(&args.connections, &args.web_http, &args.peers) {
         let measured = measure(load, &setup, addr, bare_addr)
             .await
             .with_context(|| format!("{setup}"))?;

@@ -2,12 +2,32 @@
 
 use bench_results::{Protocol, Server, Setup};
 
+/// An HTTP version the gRPC-Web setups use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WebHttp {
+    /// HTTP/1.1.
+    #[value(name = "1.1")]
+    Http1,
+    /// h2, cleartext with prior knowledge.
+    #[value(name = "2")]
+    Http2,
+}
+
+impl WebHttp {
+    fn protocol(self) -> Protocol {
+        match self {
+            WebHttp::Http1 => Protocol::GrpcWebHttp1,
+            WebHttp::Http2 => Protocol::GrpcWebHttp2,
+        }
+    }
+}
+
 /// Every setup for these connection counts: on the greeter server native
-/// gRPC and gRPC-Web over HTTP/1.1 and h2, the same gRPC-Web setups on the
-/// bare handler (the ceiling) and on each peer. Grouped by connection count,
-/// so setups compared with each other run close together in time.
-pub fn setups(connection_counts: &[usize], peers: &[String]) -> Vec<Setup> {
-    let web = [Protocol::GrpcWebHttp1, Protocol::GrpcWebHttp2];
+/// gRPC and gRPC-Web over each of `web_http`, the same gRPC-Web setups on
+/// the bare handler (the ceiling) and on each peer. Grouped by connection
+/// count, so setups compared with each other run close together in time.
+pub fn setups(connection_counts: &[usize], web_http: &[WebHttp], peers: &[String]) -> Vec<Setup> {
+    let web: Vec<Protocol> = web_http.iter().map(|http| http.protocol()).collect();
     let mut setups = Vec::new();
     for &connections in connection_counts {
         let setup = |server: &Server, protocol| Setup {
@@ -20,7 +40,7 @@ pub fn setups(connection_counts: &[usize], peers: &[String]) -> Vec<Setup> {
             .into_iter()
             .chain(peers.iter().map(|url| Server::Peer { url: url.clone() }));
         for server in servers {
-            setups.extend(web.map(|protocol| setup(&server, protocol)));
+            setups.extend(web.iter().map(|&protocol| setup(&server, protocol)));
         }
     }
     setups
@@ -32,7 +52,8 @@ mod tests {
 
     #[test]
     fn measures_each_protocol_at_each_connection_count() {
-        let setups = setups(&[1, 32], &["http://127.0.0.1:8080".into()]);
+        let both = [WebHttp::Http1, WebHttp::Http2];
+        let setups = setups(&[1, 32], &both, &["http://127.0.0.1:8080".into()]);
         assert_eq!(setups.len(), 2 * 7);
         for connections in [1, 32] {
             let count = |server: Server, protocol| {
@@ -61,10 +82,21 @@ mod tests {
 
     #[test]
     fn runs_one_connection_count_after_the_other() {
-        let counts: Vec<usize> = setups(&[32, 1], &[])
+        let counts: Vec<usize> = setups(&[32, 1], &[WebHttp::Http1, WebHttp::Http2], &[])
             .iter()
             .map(|s| s.connections)
             .collect();
         assert_eq!(counts, [32, 32, 32, 32, 32, 1, 1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn leaves_out_the_http_versions_not_asked_for() {
+        let setups = setups(&[4], &[WebHttp::Http1], &["http://127.0.0.1:8080".into()]);
+        let protocols: Vec<Protocol> = setups.iter().map(|s| s.protocol).collect();
+        use Protocol::*;
+        assert_eq!(
+            protocols,
+            [NativeGrpc, GrpcWebHttp1, GrpcWebHttp1, GrpcWebHttp1]
+        );
     }
 }

@@ -60,7 +60,8 @@ native gRPC goes through tonic's client (its buffer task and codec), gRPC-Web
 through a bare hyper connection, and the client's cost counts because it
 shares the cores with the server. The server logs calls at `info`; the
 benchmark runs it with `RUST_LOG=error`. `loadtest --peer URL` measures any
-other gRPC-Web server in the same setups and the same run.
+other gRPC-Web server in the same setups and the same run (with
+`--web-http 1.1` for one that has no cleartext h2).
 ";
 
 /// What takes the space in the page, and what was cut.

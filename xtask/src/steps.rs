@@ -154,7 +154,7 @@ fn e2e() -> anyhow::Result<()> {
 }
 
 /// Measures the page in headless Chromium; returns the figures written to `out`.
-pub fn page_timing(out: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+pub fn page_timing(out: &std::path::Path) -> anyhow::Result<bench_results::PageTiming> {
     run(cmd(
         "cargo",
         &[

@@ -5,24 +5,23 @@
 //! Every run prints these as they are, so they hold no figure of one run:
 //! the figures come from the run's results, in the tables around them.
 
-/// What `perf` showed on the breaker benchmarks, and what was changed.
+/// What `perf` showed on the breaker benchmarks, and how the hot paths are built.
 pub const BREAKER_PROFILE: &str = "\
-**What the profile showed.** `perf record` / `perf annotate` on the benchmark
-binary put most of the core's time on one instruction after `try_acquire`
-returned: the 32-byte `Result<Ticket, Rejected>` went back through memory,
-written in 8-byte stores and read in 16-byte loads, which defeats
-store-to-load forwarding (a stall of several cycles per call). Two small
-hot functions were not inlined across the crate boundary, so every call paid
-it. Now `try_acquire`, `record` and the permit's path into `SharedBreaker`
-are `#[inline(always)]`, transitions (`set_state`, new buckets) are `#[cold]`
-and out of line, the closed state's admission and success are plain branches
-ahead of the state `match` (no jump table), and a fixed window keeps only its
-total (no per-bucket copy).
-Earlier profiles had removed two clock reads per call in a steady closed
-state and a division per bucket lookup. `SharedBreaker` takes a
-`parking_lot::Mutex` (as failsafe does) twice per call: admission, then the
-outcome; under two threads most of the cost is that lock's cache line moving
-between cores.
+**What the profile showed, and how the hot paths are built.** `perf annotate`
+once put most of the core's time on one load after `try_acquire` returned:
+the `Result<Ticket, Rejected>` went back through memory in 8-byte stores read
+by 16-byte loads, which defeats store-to-load forwarding. So `try_acquire`
+and `record` are inlined into the caller, state changes and new buckets are
+`#[cold]` and out of line, and a steadily closed breaker without an interval
+reads no clock. The state machine otherwise reads top to bottom as
+gobreaker's does (before the call, after it, on success, on failure, the
+state as of now, a new generation, a new bucket).
+`SharedBreaker` does not lock while it is steadily closed with no interval
+and no slow-call rule (gobreaker's defaults): admission and a success are one
+compare-and-swap each on a word of pending counts, which the lock folds into
+the breaker before anything else reads or changes it. Failures, exclusions,
+other states and a timed window (the Go demo's 10 s interval, the \"lock
+path\" row) take a `parking_lot::Mutex` twice per call.
 ";
 
 /// Why the single-threaded core missed half the peers' cost in this run.
@@ -34,15 +33,14 @@ margin; rerun `cargo xtask bench` on a quiet machine. If it stays missed,
 going through memory again (a lost `#[inline]`) is the first suspect.
 ";
 
-/// Why two threads on one `SharedBreaker` cost more than recloser in this run.
+/// Why two threads on one `SharedBreaker` cost more than the faster peer in this run.
 pub const TWO_THREADS_MISS: &str = "\
 **Why the two-thread target is missed in this run.** Two threads on one
 breaker measure how a cache line moves between the cores, which varies a lot
 from run to run on a shared machine (recloser's own figure moves by several
-times between runs here). `SharedBreaker` takes its lock twice per call;
-recloser's closed path is lock-free (atomics and an epoch-based ring buffer).
-A lock-free closed path (atomic counts, taking the lock only for transitions)
-is the next step if it stays missed.
+times between runs here). Both sides are lock-free on this path, so what is
+left is one cache line moving between the cores twice per call; rerun
+`cargo xtask bench` on a quiet machine before reading more into it.
 ";
 
 /// How the load benchmark is set up, and what limits it.

@@ -108,9 +108,11 @@ impl<O: Observer + Send + 'static> Builder<O> {
     /// then go to the local breaker). Call it inside a tokio runtime.
     pub fn connect(self, url: &str) -> Result<RedisBreaker<O>, BuildError> {
         let client = redis::Client::open(url)?;
+        // The store timeout bounds each call; the connection waits longer
+        // for a late answer, so a late admission can still be given back.
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.store_timeout))
-            .set_response_timeout(Some(self.store_timeout))
+            .set_response_timeout(Some(late_answer_limit(self.store_timeout)))
             .set_number_of_retries(1)
             .set_max_delay(self.probe_interval);
         let connection = ConnectionManager::new_lazy_with_config(client, config)?;
@@ -155,6 +157,12 @@ impl<O: Observer + Send + 'static> Builder<O> {
             }),
         }))
     }
+}
+
+/// How long a call's script may still answer after the caller stopped
+/// waiting for it (an admission that answers late is given back).
+pub(crate) fn late_answer_limit(store_timeout: Duration) -> Duration {
+    store_timeout.saturating_mul(20).max(Duration::from_secs(1))
 }
 
 /// The longest time the settings make a state wait for.

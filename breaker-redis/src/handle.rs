@@ -6,8 +6,8 @@ use crate::mode::{Mode, ModeCell};
 use crate::script::{Call, MAX_BUCKETS, Op, Reply, Seen, SettingsArgs, SharedTicket};
 use crate::ticket::{Kind, Recorder, Ticket};
 use breaker::{
-    BreakerRef, CallError, Clock, Counts, Observer, Outcome, Rejected, Settings, SharedBreaker,
-    State, Transition,
+    BreakerRef, CallError, Classify, Clock, Counts, ErrorIsFailure, Observer, Outcome, Rejected,
+    Settings, SharedBreaker, State, Transition,
 };
 use parking_lot::Mutex;
 use redis::aio::ConnectionManager;
@@ -133,20 +133,29 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
 
     /// Makes `make_call` through the breaker: rejected at once if the
     /// breaker says so, otherwise made, with `Ok` counted as a success and
-    /// `Err` as a failure (and a cancelled call as excluded).
+    /// `Err` as a failure (and a call dropped before it ends as excluded).
     pub async fn call<F, Fut, T, E>(&self, make_call: F) -> Result<T, CallError<E>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        self.call_with(make_call, ErrorIsFailure).await
+    }
+
+    /// Like [`call`](Self::call), with `classify` deciding how the result counts.
+    pub async fn call_with<F, Fut, T, E, K>(
+        &self,
+        make_call: F,
+        classify: K,
+    ) -> Result<T, CallError<E>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        K: Classify<T, E>,
+    {
         let ticket = self.try_acquire().await?;
         let result = make_call().await;
-        let outcome = if result.is_ok() {
-            Outcome::Success
-        } else {
-            Outcome::Failure
-        };
-        self.record(ticket, outcome).await;
+        self.record(ticket, classify.classify(&result)).await;
         result.map_err(CallError::Inner)
     }
 

@@ -209,3 +209,51 @@ async fn an_admission_answered_too_late_gives_its_half_open_slot_back() {
     record(&newcomer, probe, Outcome::Success).await;
     assert_eq!(newcomer.state().await, State::Closed);
 }
+
+/// A log sink the test can read.
+#[derive(Clone, Default)]
+struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn falling_back_and_rejoining_are_each_logged_once() {
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+
+    let mut server = RedisServer::start();
+    let breaker = handle(&server, settings("logged"));
+    server.kill();
+    for _ in 0..5 {
+        let ticket = acquire(&breaker)
+            .await
+            .expect("the local breaker is closed");
+        record(&breaker, ticket, Outcome::Success).await;
+        tokio::time::sleep(PROBE_INTERVAL).await; // each round probes Redis again
+    }
+    server.restart();
+    let deadline = Instant::now() + REJOIN_LIMIT;
+    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
+        let ticket = acquire(&breaker).await.expect("closed");
+        record(&breaker, ticket, Outcome::Success).await;
+        tokio::time::sleep(PROBE_INTERVAL / 2).await;
+    }
+    let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let count = |needle: &str| text.lines().filter(|line| line.contains(needle)).count();
+    assert_eq!(count("uses a local breaker"), 1, "{text}");
+    assert_eq!(count("rejoined the shared breaker"), 1, "{text}");
+}

@@ -28,6 +28,7 @@ type Local<O> = SharedBreaker<DynClock, Forward<O>, MAX_BUCKETS>;
 /// state machine atomically, so handles need no lock. When Redis does not
 /// answer within the store timeout the handle decides with a local breaker
 /// (see [`Mode`]). Cloning gives another handle on the same connection.
+/// Its async methods run inside a tokio runtime (admission spawns a task).
 ///
 /// Make one with [`RedisBreaker::builder`]; see the crate docs for an example.
 pub struct RedisBreaker<O = ()> {

@@ -15,6 +15,8 @@ const PROBE_INTERVAL: Duration = Duration::from_millis(100);
 /// What "did not block" means here: far above the store timeout, so a
 /// noisy machine cannot fail the test, far below a hung call.
 const NEVER_BLOCKED: Duration = Duration::from_secs(1);
+/// How long Redis stays down in the restart test.
+const OUTAGE: Duration = Duration::from_secs(3);
 /// How long a handle may take to rejoin a restarted Redis.
 const REJOIN_LIMIT: Duration = Duration::from_secs(20);
 
@@ -93,11 +95,17 @@ async fn handles_rejoin_a_restarted_redis() {
     record(&breaker, ticket, Outcome::Success).await;
 
     server.kill();
-    let ticket = acquire(&breaker)
-        .await
-        .expect("the local breaker is closed");
-    assert!(!ticket.is_shared());
-    record(&breaker, ticket, Outcome::Success).await;
+    // Down for many probe intervals, so the connection's own reconnection
+    // attempts run out before Redis is back.
+    let outage = Instant::now() + OUTAGE;
+    while Instant::now() < outage {
+        let ticket = acquire(&breaker)
+            .await
+            .expect("the local breaker is closed");
+        assert!(!ticket.is_shared());
+        record(&breaker, ticket, Outcome::Success).await;
+        tokio::time::sleep(PROBE_INTERVAL / 4).await;
+    }
     assert!(matches!(breaker.mode(), Mode::Local { .. }));
 
     server.restart();

@@ -30,6 +30,9 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
         only
     };
     let mut needed = vec![Tool::Targets];
+    if stages.contains(&Stage::Native) {
+        needed.push(Tool::Redis);
+    }
     if stages.contains(&Stage::Wasm) || stages.contains(&Stage::E2e) {
         needed.extend([Tool::Chromium, Tool::WasmBindgen]);
     }

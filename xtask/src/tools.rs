@@ -14,6 +14,8 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// See [`CHROMIUM`].
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Redis server, which the shared-breaker tests start themselves.
+pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 
 /// A tool the project installs when it is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,6 +24,8 @@ pub enum Tool {
     Targets,
     /// Debian's chromium and chromium-driver, for headless browser tests.
     Chromium,
+    /// Debian's redis-server, for the tests of the breaker shared on Redis.
+    Redis,
     /// wasm-bindgen-cli at the wasm-bindgen version in Cargo.lock.
     WasmBindgen,
     /// trunk, which builds the page.
@@ -40,6 +44,7 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
         match tool {
             Tool::Targets => targets()?,
             Tool::Chromium => chromium()?,
+            Tool::Redis => redis()?,
             Tool::WasmBindgen => wasm_bindgen()?,
             Tool::Trunk => trunk()?,
             Tool::WasmOpt => wasm_opt().map(|_| ())?,
@@ -82,6 +87,22 @@ fn chromium() -> anyhow::Result<()> {
     )
     .env("DEBIAN_FRONTEND", "noninteractive"))
     .context("apt-get could not install chromium and chromium-driver")
+}
+
+fn redis() -> anyhow::Result<()> {
+    if Path::new(REDIS_SERVER).exists() {
+        println!("ok: redis-server");
+        return Ok(());
+    }
+    if output("id", &["-u"]).as_deref() != Some("0") {
+        bail!(
+            "redis-server is missing and this is not root: run `sudo apt-get install redis-server`"
+        );
+    }
+    run(cmd("apt-get", &["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(cmd("apt-get", &["install", "-y", "-qq", "redis-server"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+    .context("apt-get could not install redis-server")
 }
 
 /// The version of `package` recorded in Cargo.lock.

@@ -225,7 +225,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
 
     /// Before the call: asks to make it. `Ok` admits it: hand the ticket
     /// back with its outcome. `Err` says why it must not be made.
-    #[inline]
+    #[inline(always)]
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
         let now = self.now_if_needed();
         match self.current_state(now) {
@@ -250,7 +250,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
     /// After the call: records how it ended. A ticket of another breaker,
     /// or of an earlier generation, changes nothing. A success slower than
     /// [`Settings::slow_call`] counts as a failure.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, ticket: Ticket, outcome: Outcome) {
         let now = self.now_if_needed();
         let state = self.current_state(now);

@@ -61,7 +61,7 @@ pub struct Permit<B: BreakerRef> {
 
 impl<B: BreakerRef> Permit<B> {
     /// Asks `breaker` to admit a call.
-    #[inline]
+    #[inline(always)]
     pub fn acquire(breaker: B) -> Result<Self, Rejected> {
         let ticket = breaker.try_acquire()?;
         Ok(Permit {
@@ -71,7 +71,7 @@ impl<B: BreakerRef> Permit<B> {
     }
 
     /// Records how the call ended.
-    #[inline]
+    #[inline(always)]
     pub fn record(mut self, outcome: Outcome) {
         if let Some(ticket) = self.ticket.take() {
             self.breaker.record(ticket, outcome);

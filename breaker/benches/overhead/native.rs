@@ -163,6 +163,16 @@ fn other_paths(c: &mut Criterion) {
     group.bench_function("open: reject (SharedBreaker)", |b| {
         b.iter(|| black_box(shared.acquire()).unwrap_err())
     });
+    // The floor under any exact shared count of admissions and successes:
+    // two uncontended atomic read-modify-writes, as the lock-free path does.
+    let word = std::sync::atomic::AtomicU64::new(0);
+    group.bench_function("floor: two atomic read-modify-writes", |b| {
+        b.iter(|| {
+            let word = black_box(&word);
+            word.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            word.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        })
+    });
     group.finish();
 }
 

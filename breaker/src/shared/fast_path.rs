@@ -53,7 +53,7 @@ impl Pending {
 
 impl FastPath {
     /// Admits a call if the path is open: the generation it was admitted in.
-    #[inline]
+    #[inline(always)]
     pub(super) fn admit(&self) -> Option<u64> {
         let mut word = self.word.load(Ordering::Acquire);
         loop {
@@ -80,7 +80,7 @@ impl FastPath {
 
     /// Counts a success of a call admitted in `generation`, if the path is
     /// open for that generation; `false` sends it to the lock.
-    #[inline]
+    #[inline(always)]
     pub(super) fn succeed(&self, generation: u64) -> bool {
         let mut word = self.word.load(Ordering::Acquire);
         loop {

@@ -277,7 +277,7 @@ fn absorb<C: Clock, O: Observer, const BUCKETS: usize>(
 }
 
 impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for SharedBreaker<C, O, BUCKETS> {
-    #[inline]
+    #[inline(always)]
     fn try_acquire(&self) -> Result<Ticket, Rejected> {
         if let Some(generation) = self.inner.fast.admit() {
             return Ok(Ticket {
@@ -290,7 +290,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for SharedBreaker<C
         self.with(|b| b.try_acquire())
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(&self, ticket: Ticket, outcome: Outcome) {
         if outcome == Outcome::Success
             && ticket.breaker == self.inner.id
@@ -303,12 +303,12 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for SharedBreaker<C
 }
 
 impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef for &SharedBreaker<C, O, BUCKETS> {
-    #[inline]
+    #[inline(always)]
     fn try_acquire(&self) -> Result<Ticket, Rejected> {
         (**self).try_acquire()
     }
 
-    #[inline]
+    #[inline(always)]
     fn record(&self, ticket: Ticket, outcome: Outcome) {
         (**self).record(ticket, outcome)
     }

@@ -129,8 +129,11 @@ pub fn markdown(m: &Measured) -> String {
         verdict(double_met)
     );
     let _ = writeln!(md, "{}", crate::report_notes::BREAKER_PROFILE);
-    if !single_met || !shared_met {
+    if !single_met {
         let _ = writeln!(md, "{}", crate::report_notes::SINGLE_THREAD_MISS);
+    }
+    if !shared_met {
+        let _ = writeln!(md, "{}", crate::report_notes::SHARED_SINGLE_MISS);
     }
     if !double_met {
         let _ = writeln!(md, "{}", crate::report_notes::TWO_THREADS_MISS);

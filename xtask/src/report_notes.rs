@@ -33,6 +33,20 @@ margin; rerun `cargo xtask bench` on a quiet machine. If it stays missed,
 going through memory again (a lost `#[inline]`) is the first suspect.
 ";
 
+/// Why `SharedBreaker` on one thread costs more than half of failsafe in this run.
+pub const SHARED_SINGLE_MISS: &str = "\
+**Why `SharedBreaker` on one thread misses half of failsafe.** Its lock-free
+path makes two atomic read-modify-writes per call (the admission, then the
+success): the least that keeps its counts exact while other threads read
+them or fail. Compare it with the row \"floor: two atomic read-modify-writes\"
+of the same run: what is left above the floor is the breaker's own work.
+failsafe's call costs about as many, so half of it would need fewer shared
+writes, for example a counter per thread in its own cache line summed under
+the lock: 64 bytes per thread per breaker, and a stale-generation check per
+thread. Not taken: the two-thread figure, where the cost is the cache line
+moving between cores, is what a shared breaker is for.
+";
+
 /// Why two threads on one `SharedBreaker` cost more than the faster peer in this run.
 pub const TWO_THREADS_MISS: &str = "\
 **Why the two-thread target is missed in this run.** Two threads on one

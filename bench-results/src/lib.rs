@@ -1,5 +1,6 @@
-//! The benchmark results that `loadtest` and e2e's `page_timing` test write
-//! and `cargo xtask bench` reads to regenerate BENCHMARKS.md.
+//! The benchmark results that `loadtest`, e2e's `page_timing` test and
+//! breaker-redis's `shared_state` benchmark write and `cargo xtask bench`
+//! reads to regenerate BENCHMARKS.md.
 //!
 //! Writer and reader share these types, so a field is renamed in one place
 //! and the compiler finds every use; the files are these types serialized
@@ -17,6 +18,8 @@
 
 mod load;
 mod page;
+mod shared_state;
 
 pub use load::{LoadReport, LoadRun, LoadStats, Protocol, Server, Setup};
 pub use page::PageTiming;
+pub use shared_state::{CommandCount, Guard, SharedStateReport, SharedStateRow};

@@ -2,12 +2,15 @@
 //! Redis' own `INFO commandstats`, and the time per guarded call (admit +
 //! record) against the local `SharedBreaker` and a plain `GET`, at 1, 4 and
 //! 16 concurrent clients (each its own connection), on a `redis-server` it
-//! starts on loopback. Run: `cargo bench -p breaker-redis --bench shared_state`.
+//! starts on loopback. Run: `cargo bench -p breaker-redis --bench shared_state`;
+//! with `SHARED_STATE_JSON=path` it also writes what it measured there, as
+//! `bench_results::SharedStateReport` (what `cargo xtask bench` reads).
 
 #[allow(dead_code)] // the benchmark uses part of the tests' support
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
+use bench_results::{CommandCount, Guard, SharedStateReport, SharedStateRow};
 use breaker::{BreakerRef, MonotonicClock, Outcome, Settings, SharedBreaker, TripRule};
 use breaker_redis::RedisBreaker;
 use redis::aio::ConnectionManager;
@@ -47,7 +50,7 @@ fn difference(after: &HashMap<String, u64>, before: &HashMap<String, u64>) -> Ve
     ran
 }
 
-async fn count_round_trips(server: &RedisServer) {
+async fn count_round_trips(server: &RedisServer) -> Vec<CommandCount> {
     let breaker = handle(server);
     // The first call loads the script (NOSCRIPT, SCRIPT LOAD, EVALSHA): once per server.
     let ticket = breaker.try_acquire().await.expect("closed");
@@ -61,15 +64,23 @@ async fn count_round_trips(server: &RedisServer) {
     println!(
         "\n{CALLS_COUNTED} guarded calls (admit + record), commands per call from INFO commandstats:"
     );
+    let mut commands = Vec::new();
     for (name, calls) in ran {
         let per_call = calls as f64 / CALLS_COUNTED as f64;
-        let from = if name == "evalsha" {
+        let from_client = name == "evalsha";
+        let from = if from_client {
             "from the client (round trips)"
         } else {
             "inside the script"
         };
         println!("  {name:<10} {per_call:.2}  {from}");
+        commands.push(CommandCount {
+            name,
+            per_call,
+            from_client,
+        });
     }
+    commands
 }
 
 /// Per-call times of `clients` tasks running `call` for [`RUN`].
@@ -109,7 +120,8 @@ where
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let server = RedisServer::start();
-    count_round_trips(&server).await;
+    let commands = count_round_trips(&server).await;
+    let mut rows = Vec::new();
 
     println!("\n| clients | what | mean µs/call | p50 µs | p99 µs | calls/s |");
     println!("|---:|---|---:|---:|---:|---:|");
@@ -126,7 +138,7 @@ async fn main() {
             }
         })
         .await;
-        print_row(clients, "local `SharedBreaker`, admit + record", row);
+        rows.push(print_row(clients, Guard::Local, row));
 
         let handles: Vec<_> = (0..clients).map(|_| handle(&server)).collect();
         let next = std::sync::atomic::AtomicUsize::new(0);
@@ -141,11 +153,7 @@ async fn main() {
             }
         })
         .await;
-        print_row(
-            clients,
-            "`RedisBreaker`, admit + record (2 round trips)",
-            row,
-        );
+        rows.push(print_row(clients, Guard::Redis, row));
 
         let mut connections = Vec::new();
         for _ in 0..clients {
@@ -168,10 +176,32 @@ async fn main() {
             }
         })
         .await;
-        print_row(clients, "plain `GET` (1 round trip)", row);
+        rows.push(print_row(clients, Guard::PlainGet, row));
+    }
+    if let Some(path) = std::env::var_os("SHARED_STATE_JSON") {
+        let report = SharedStateReport {
+            calls_counted: CALLS_COUNTED,
+            commands,
+            rows,
+        };
+        let json = serde_json::to_string_pretty(&report).expect("serializable");
+        std::fs::write(&path, json).unwrap_or_else(|e| panic!("cannot write {path:?}: {e}"));
     }
 }
 
-fn print_row(clients: usize, what: &str, (mean, p50, p99, per_second): (f64, f64, f64, f64)) {
-    println!("| {clients} | {what} | {mean:.1} | {p50:.1} | {p99:.1} | {per_second:.0} |");
+fn print_row(
+    clients: usize,
+    guard: Guard,
+    (mean_us, p50_us, p99_us, per_second): (f64, f64, f64, f64),
+) -> SharedStateRow {
+    let what = guard.label();
+    println!("| {clients} | {what} | {mean_us:.1} | {p50_us:.1} | {p99_us:.1} | {per_second:.0} |");
+    SharedStateRow {
+        clients,
+        guard,
+        mean_us,
+        p50_us,
+        p99_us,
+        per_second,
+    }
 }

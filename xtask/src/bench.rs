@@ -4,16 +4,18 @@
 use crate::process::{cmd, root, run};
 use crate::report::{self, Measured, PageSize};
 use anyhow::Context;
-use bench_results::LoadReport;
+use bench_results::{LoadReport, SharedStateReport};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::Path;
 
-/// Runs the breaker overhead benchmark, the server load benchmark and the
-/// page measurements, then rewrites BENCHMARKS.md and docs/benchmarks.svg.
+/// Runs the breaker overhead benchmark, the server load benchmark, the
+/// page measurements and the Redis-shared breaker's benchmark, then rewrites
+/// BENCHMARKS.md and docs/benchmarks.svg.
 pub fn bench() -> anyhow::Result<()> {
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out)?;
+    crate::tools::install(&[crate::tools::Tool::Redis])?;
 
     run(&mut cmd(
         "cargo",
@@ -46,11 +48,22 @@ pub fn bench() -> anyhow::Result<()> {
     let page = page_size(&root().join("dist"))?;
     let timing = crate::steps::page_timing(&out.join("page.json"))?;
 
+    let shared_json = out.join("shared_state.json");
+    run(cmd(
+        "cargo",
+        &["bench", "-p", "breaker-redis", "--bench", "shared_state"],
+    )
+    .env("SHARED_STATE_JSON", &shared_json))?;
+    let shared_state: SharedStateReport =
+        serde_json::from_str(&std::fs::read_to_string(&shared_json)?)
+            .with_context(|| format!("{} is not the shared-state report", shared_json.display()))?;
+
     let measured = Measured {
         overhead,
         load,
         page,
         timing,
+        shared_state,
     };
     std::fs::write(root().join("BENCHMARKS.md"), report::markdown(&measured))?;
     std::fs::create_dir_all(root().join("docs"))?;

@@ -14,6 +14,7 @@ mod process;
 mod report;
 mod report_load;
 mod report_notes;
+mod report_shared_state;
 mod steps;
 mod test_server;
 mod tools;

@@ -1,6 +1,6 @@
 //! BENCHMARKS.md and its chart, written from what `cargo xtask bench` measured.
 
-use bench_results::{LoadReport, PageTiming};
+use bench_results::{LoadReport, PageTiming, SharedStateReport};
 use std::fmt::Write;
 
 /// The page's built files: (raw bytes, gzip bytes).
@@ -22,6 +22,8 @@ pub struct Measured {
     pub page: PageSize,
     /// What e2e's `page_timing` test measured.
     pub timing: PageTiming,
+    /// What breaker-redis's `shared_state` benchmark measured.
+    pub shared_state: SharedStateReport,
 }
 
 const SINGLE: &str = "closed: admit + success, 1 thread";
@@ -140,6 +142,7 @@ pub fn markdown(m: &Measured) -> String {
     }
 
     crate::report_load::section(&mut md, &m.load);
+    crate::report_shared_state::section(&mut md, &m.shared_state);
 
     // The page.
     let (wasm, wasm_gz) = m.page.wasm;
@@ -368,6 +371,7 @@ mod tests {
                 round_trip_ms: 6.0,
                 rejection_ms: 2.0,
             },
+            shared_state: crate::report_shared_state::tests::report(),
         }
     }
 
@@ -377,6 +381,7 @@ mod tests {
         for heading in [
             "## Breaker overhead",
             "## Server throughput",
+            "## Shared state on Redis",
             "## The page",
             "In headless Chromium (median of 15 samples each)",
         ] {

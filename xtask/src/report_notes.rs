@@ -124,3 +124,19 @@ skips. Over HTTP/1.1 a connection also carries one call at a time where h2
 multiplexes them, which costs most when the connections are fewer than the
 calls in flight.
 ";
+
+/// How the shared-state benchmark is set up.
+pub const SHARED_STATE_SETUP: &str = "\
+Against Debian's `redis-server` on loopback, started by the benchmark with no
+persistence. Each client is a task with its own connection; every call admits
+and records a success in the closed state, with the Go demo's settings.
+";
+
+/// How to read the shared-state figures.
+pub const SHARED_STATE_READING: &str = "\
+A shared call is two script runs on Redis' single thread, so one Redis caps
+the guarded calls a second whatever the number of clients, and a plain `GET`
+stays several times cheaper. The local breaker is orders of magnitude cheaper
+again: share state where the dependency's calls cost milliseconds, not in a
+hot loop.
+";

@@ -63,6 +63,7 @@ impl Flag {
         let key = self.key;
         Arg::new(key)
             .long(key.replace('_', "-"))
+            .value_name(key.to_uppercase())
             .env(self.env)
             .help(self.help)
             .action(ArgAction::Set)

@@ -39,9 +39,12 @@ impl TestServer {
         };
         #[cfg(target_arch = "wasm32")]
         let server = TestServer {
-            url: option_env!("GREETER_URL")
-                .expect("GREETER_URL names a running greeter server at build time (cargo xtask test sets it)")
-                .to_owned(),
+            url: match option_env!("GREETER_URL") {
+                Some(url) => url.to_owned(),
+                None => panic!(
+                    "GREETER_URL must name a running greeter server at build time (cargo xtask test sets it)"
+                ),
+            },
         };
         server.set_mode(fault_mode::Mode::Healthy(Healthy {})).await;
         server

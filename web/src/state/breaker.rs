@@ -157,9 +157,9 @@ impl BreakerView {
     }
 
     /// The effects that keep the view current, without polling: reading
-    /// the breaker after its observer says it changed, a timer for the
-    /// next transition, and the countdown's tick while one is due. Each
-    /// timer is cleared when its effect runs again or the page goes away.
+    /// the breaker after its observer says it changed; and while a
+    /// transition is due, a timer for it and the countdown's tick, cleared
+    /// when the effect runs again or the page goes away.
     fn run_timers(self) {
         let writes = self.writes;
         Effect::new(move || {
@@ -172,20 +172,13 @@ impl BreakerView {
             };
             // Whole milliseconds, rounded up: never wake before it is due.
             let wait = (at - BrowserClock::now_millis()).max(0.0).ceil() as u64 + 1;
-            if let Ok(timer) =
-                set_timeout_with_handle(move || self.sync(), Duration::from_millis(wait))
-            {
-                on_cleanup(move || timer.clear());
-            }
-        });
-        Effect::new(move || {
-            if writes.due_at.with(Option::is_none) {
-                return;
-            }
+            let due = set_timeout_with_handle(move || self.sync(), Duration::from_millis(wait));
             let tick = move || _ = writes.now.try_set(BrowserClock::now_millis());
-            if let Ok(ticker) = set_interval_with_handle(tick, COUNTDOWN_TICK) {
-                on_cleanup(move || ticker.clear());
-            }
+            let ticker = set_interval_with_handle(tick, COUNTDOWN_TICK);
+            on_cleanup(move || {
+                due.map(|due| due.clear()).ok();
+                ticker.map(|ticker| ticker.clear()).ok();
+            });
         });
     }
 }

@@ -9,7 +9,8 @@
 //!   in flight, written when a call ends.
 //! - [`SettingsState`] (`settings.rs`): the settings in force and what the
 //!   last change did; a change rebuilds the client.
-//! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters.
+//! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters,
+//!   written when the server answers.
 
 mod breaker;
 mod calls;

@@ -73,18 +73,23 @@ async fn excluded_client_errors_do_not_trip_it() {
     assert_eq!(greeter.breaker().counts().total_exclusions, 3);
 }
 
+/// Settings under which two failures open the breaker for a minute, with
+/// `retries` after `retry_backoff`.
+fn two_failures_trip(retries: u32, retry_backoff: Duration) -> Settings {
+    Settings {
+        trip: 2,
+        retries,
+        retry_backoff,
+        timeout: Duration::from_secs(60),
+        ..Settings::default()
+    }
+}
+
 #[live_test]
 async fn retries_stop_when_a_failure_opens_the_breaker() {
     let server = TestServer::start().await;
     server.fail().await;
-    let settings = Settings {
-        trip: 2,
-        retries: 3,
-        retry_backoff: Duration::from_millis(10),
-        timeout: Duration::from_secs(60),
-        ..Settings::default()
-    };
-    let (greeter, _) = server.greeter(settings);
+    let (greeter, _) = server.greeter(two_failures_trip(3, Duration::from_millis(10)));
     let before = server.received().await;
     let call = greeter.say_hello("World").await;
     assert!(
@@ -105,16 +110,9 @@ async fn retries_stop_when_a_failure_opens_the_breaker() {
 async fn the_breaker_is_looked_at_again_after_the_backoff() {
     let server = TestServer::start().await;
     server.fail().await;
-    let settings = Settings {
-        trip: 2,
-        retries: 1,
-        // Far longer than the second call takes: it opens the breaker
-        // while the first call waits to retry.
-        retry_backoff: Duration::from_secs(3),
-        timeout: Duration::from_secs(60),
-        ..Settings::default()
-    };
-    let (greeter, _) = server.greeter(settings);
+    // A backoff far longer than the second call takes: it opens the
+    // breaker while the first call waits to retry.
+    let (greeter, _) = server.greeter(two_failures_trip(1, Duration::from_secs(3)));
     let before = server.received().await;
     let waiting = greeter.say_hello("World");
     let opener = async {

@@ -1,7 +1,27 @@
-//! Statuses written the way grpc-go prints them, for programs that replace
+//! Statuses written the way grpc-go prints them, and state changes the way
+//! the Go demo's gobreaker observer prints them, for programs that replace
 //! a Go client and keep its output.
 
+use breaker::Transition;
 use tonic::{Code, Status};
+
+/// A state change as the Go demo's `OnStateChange` prints it:
+/// `Circuit Breaker 'greeter' changed from closed to open`.
+///
+/// ```
+/// use breaker::{Instant, State, Transition};
+/// let t = Transition { from: State::Open, to: State::HalfOpen, at: Instant::ZERO };
+/// assert_eq!(
+///     breaker_tower::go_style::transition("greeter", t),
+///     "Circuit Breaker 'greeter' changed from open to half-open"
+/// );
+/// ```
+pub fn transition(name: &str, transition: Transition) -> String {
+    format!(
+        "Circuit Breaker '{name}' changed from {} to {}",
+        transition.from, transition.to
+    )
+}
 
 /// A status as grpc-go prints an error:
 /// `rpc error: code = InvalidArgument desc = Name cannot be empty`.

@@ -34,9 +34,7 @@
 //! };
 //! let breaker = SharedBreaker::from_breaker(
 //!     CircuitBreaker::new(settings, MonotonicClock::new())?.with_observer(
-//!         |name: &str, t: Transition| {
-//!             println!("Circuit Breaker '{name}' changed from {} to {}", t.from, t.to)
-//!         },
+//!         |name: &str, t: Transition| println!("{}", breaker_tower::go_style::transition(name, t)),
 //!     ),
 //! );
 //! let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:50051").connect_lazy();

@@ -1,8 +1,9 @@
 //! The Go demo's story, told through the breaker.
 
-use crate::greeter::{GuardedGreeter, Reply, line};
-use crate::{ClientErrors, Config};
+use crate::Config;
 use breaker::{State, Transition};
+use breaker_tower::go_style;
+use greeter_client::{ClientErrors, Greeter, Reply, reply_line};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// What a demo run did.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Report {
     /// Every line printed, in order.
     pub lines: Vec<String>,
@@ -20,6 +21,8 @@ pub struct Report {
     pub attempts: u64,
     /// Calls the breaker refused.
     pub rejected: u64,
+    /// The breaker's state at the end: closed when the service recovered.
+    pub state: State,
 }
 
 /// Replays the Go demo against `config.server`, printing its lines to
@@ -31,11 +34,14 @@ pub struct Report {
 /// 4. the wait until the open timeout has passed (`… open to half-open`);
 /// 5. `max_requests` trial calls close it again (`… half-open to closed`);
 /// 6. one more greeting, as before.
+///
+/// The progress log on stderr ends with what happened: recovered, or the
+/// state the breaker was left in and the last failure.
 pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
     let lines: Arc<Mutex<Vec<String>>> = Arc::default();
     let transitions: Arc<Mutex<Vec<(State, State)>>> = Arc::default();
     let say = {
-        let (lines, print) = (Arc::clone(&lines), Arc::clone(&print));
+        let lines = Arc::clone(&lines);
         move |line: String| {
             print(&line);
             lines.lock().unwrap().push(line);
@@ -45,47 +51,37 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
         let (say, transitions) = (say.clone(), Arc::clone(&transitions));
         Box::new(move |name: &str, t: Transition| {
             transitions.lock().unwrap().push((t.from, t.to));
-            say(format!(
-                "Circuit Breaker '{name}' changed from {} to {}",
-                t.from, t.to
-            ));
+            say(go_style::transition(name, t));
         })
     };
-    let mut greeter = GuardedGreeter::new(config, on_transition)?;
-    let mut rejected = 0;
-    let mut call = async |greeter: &mut GuardedGreeter, name: &str| {
-        let reply = greeter.say_hello(name).await;
-        if let Reply::Failed(status) = &reply
-            && status.code() == tonic::Code::Unavailable
-            && greeter.attempts() <= 1
-        {
-            tracing::error!(
-                "the server at {} does not answer: is it running? (`cargo run -p server`)",
-                config.server
-            );
-        }
-        if matches!(reply, Reply::Rejected(_)) {
-            rejected += 1;
-        }
-        say(line(&reply));
+    let greeter = Greeter::new(&config.server, config.settings, on_transition)
+        .map_err(|error| anyhow::anyhow!("--server {}: {error}", config.server))?;
+    let mut story = Story {
+        greeter,
+        config,
+        say,
+        attempts: 0,
+        rejected: 0,
+        last_failure: None,
     };
     let name = config.name.as_str();
+    let settings = &config.settings;
 
     tracing::info!("1/6 valid and empty names alternate");
     for _ in 0..2 {
-        call(&mut greeter, name).await;
-        call(&mut greeter, "").await;
+        story.call(name).await;
+        story.call("").await;
     }
 
     tracing::info!("2/6 empty names until the breaker trips");
-    for _ in 0..config.trip {
-        if greeter.breaker().state() == State::Open {
+    for _ in 0..settings.trip {
+        if story.state() == State::Open {
             break;
         }
-        call(&mut greeter, "").await;
+        story.call("").await;
     }
-    if greeter.breaker().state() != State::Open {
-        if config.client_errors == ClientErrors::Exclude {
+    if story.state() != State::Open {
+        if settings.client_errors == ClientErrors::Exclude {
             tracing::warn!(
                 "client errors are excluded (--client-errors exclude): empty names do not trip the breaker"
             );
@@ -95,30 +91,41 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
 
     tracing::info!("3/6 while open, calls are refused without reaching the server");
     for _ in 0..3 {
-        call(&mut greeter, name).await;
+        story.call(name).await;
     }
 
-    if let Some(until_half_open) = greeter.breaker().time_to_next_transition() {
+    if let Some(until_half_open) = story.greeter.breaker().time_to_next_transition() {
         let wait = until_half_open + Duration::from_millis(1);
         let shown = Duration::from_millis(wait.as_millis() as u64);
         tracing::info!(
             "4/6 waiting {} for the open timeout",
             humantime::format_duration(shown)
         );
-        tokio::time::sleep(wait).await;
-        greeter.breaker().state(); // applies (and prints) open -> half-open
+        greeter_client::sleep(wait).await;
     }
 
-    tracing::info!("5/6 half-open: trial calls");
-    for _ in 0..config.max_requests.max(1) {
-        call(&mut greeter, name).await;
+    // Reading the state applies open -> half-open now that it is due.
+    let state = story.state();
+    tracing::info!("5/6 trial calls (the breaker is {state})");
+    for _ in 0..settings.max_requests {
+        story.call(name).await;
     }
 
-    tracing::info!("6/6 recovered");
-    call(&mut greeter, name).await;
+    let state = story.state();
+    tracing::info!("6/6 one more call (the breaker is {state})");
+    story.call(name).await;
 
-    let attempts = greeter.attempts();
-    drop(greeter);
+    let state = story.state();
+    match (state, &story.last_failure) {
+        (State::Closed, _) => tracing::info!("recovered: the breaker is closed again"),
+        (state, Some(failure)) => {
+            tracing::warn!("not recovered: the breaker is {state}; the last failure: {failure}")
+        }
+        (state, None) => tracing::warn!("not recovered: the breaker is {state}"),
+    }
+    let Story {
+        attempts, rejected, ..
+    } = story;
     let lines = std::mem::take(&mut *lines.lock().unwrap());
     let transitions = std::mem::take(&mut *transitions.lock().unwrap());
     Ok(Report {
@@ -126,5 +133,45 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
         transitions,
         attempts,
         rejected,
+        state,
     })
+}
+
+/// The demo under way: its client, and what its calls did so far.
+struct Story<'a, Say> {
+    greeter: Greeter,
+    config: &'a Config,
+    say: Say,
+    attempts: u64,
+    rejected: u64,
+    /// The last error the server (or the network) gave, as grpc-go prints it.
+    last_failure: Option<String>,
+}
+
+impl<Say: Fn(String)> Story<'_, Say> {
+    /// The breaker's state (applying a transition that is due, which
+    /// prints its line).
+    fn state(&self) -> State {
+        self.greeter.breaker().state()
+    }
+
+    /// SayHello(`name`), and its line.
+    async fn call(&mut self, name: &str) {
+        let call = self.greeter.say_hello(name).await;
+        self.attempts += u64::from(call.sent);
+        match &call.reply {
+            Reply::Answered(_) => {}
+            Reply::Rejected(_) => self.rejected += 1,
+            Reply::Failed(status) => {
+                if status.code() == tonic::Code::Unavailable && self.attempts <= 1 {
+                    tracing::error!(
+                        "the server at {} does not answer: is it running? (`cargo run -p server`)",
+                        self.config.server
+                    );
+                }
+                self.last_failure = call.reply.error_text();
+            }
+        }
+        (self.say)(reply_line(&call.reply));
+    }
 }

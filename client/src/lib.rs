@@ -1,5 +1,5 @@
 //! The native CLI that replays the Go circuit-breaker demo against the
-//! greeter server, through the `breaker` crate and its tower layer.
+//! greeter server, through the guarded client of `greeter_client`.
 //!
 //! `cargo run -p client` prints the demo's lines: `Greeting: Hello World`,
 //! `Error calling SayHello: rpc error: code = InvalidArgument desc = Name cannot be empty`,
@@ -10,7 +10,6 @@
 
 mod config;
 pub mod demo;
-pub mod greeter;
 
-pub use config::{ClientErrors, Config};
+pub use config::Config;
 pub use demo::{Report, run};

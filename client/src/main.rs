@@ -1,8 +1,10 @@
 //! `cargo run -p client`: the Go demo, replayed through the breaker.
 
 use clap::Parser;
+use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Notify;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -15,11 +17,43 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let config = client::Config::parse();
-    match client::run(&config, Arc::new(|line: &str| println!("{line}"))).await {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("client: {error:#}");
-            ExitCode::FAILURE
-        }
+    let stdout = Stdout::default();
+    tokio::select! {
+        result = client::run(&config, stdout.printer()) => match result {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("client: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
+        () = stdout.closed.notified() => match stdout.error.get() {
+            // The reader went away (`client | head -1`): nothing is wrong.
+            Some(ErrorKind::BrokenPipe) | None => ExitCode::SUCCESS,
+            Some(kind) => {
+                eprintln!("client: cannot write to stdout: {kind}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// The demo's lines go to stdout; the first failed write stops the demo
+/// (the `println!` macro would panic instead).
+#[derive(Default, Clone)]
+struct Stdout {
+    closed: Arc<Notify>,
+    error: Arc<OnceLock<ErrorKind>>,
+}
+
+impl Stdout {
+    fn printer(&self) -> client::demo::Printer {
+        let this = self.clone();
+        Arc::new(move |line: &str| {
+            let mut out = std::io::stdout().lock();
+            if let Err(error) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                let _ = this.error.set(error.kind());
+                this.closed.notify_one();
+            }
+        })
     }
 }

@@ -13,7 +13,7 @@ async fn the_client_replays_the_go_demo_against_the_server() {
     .await
     .unwrap();
     let mut config = client::Config::demo(server.url());
-    config.timeout = std::time::Duration::from_millis(300);
+    config.settings.timeout = std::time::Duration::from_millis(300);
 
     let report = client::run(&config, Arc::new(|line: &str| println!("{line}")))
         .await
@@ -73,7 +73,7 @@ async fn a_server_that_is_down_trips_the_breaker_with_a_clear_error() {
         .unwrap()
         .port();
     let mut config = client::Config::demo(format!("http://127.0.0.1:{port}"));
-    config.timeout = std::time::Duration::from_millis(100);
+    config.settings.timeout = std::time::Duration::from_millis(100);
     let report = client::run(&config, Arc::new(|line: &str| println!("{line}")))
         .await
         .unwrap();

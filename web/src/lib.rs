@@ -2,17 +2,16 @@
 //! `wasm32-unknown-unknown`) that reproduces the Go circuit-breaker demo
 //! and makes the breaker visible.
 //!
-//! Every SayHello goes over gRPC-Web (`tonic-web-wasm-client`) through
-//! [`breaker_tower::CircuitBreakerLayer`] over a
-//! `breaker::SharedBreaker<BrowserClock, _>`. The page shows the breaker's
+//! Every SayHello goes through `greeter_client::Greeter`, the client the
+//! CLI uses too: gRPC-Web (`tonic-web-wasm-client`) through the breaker's
+//! tower layer, with its deadline and retries. The page shows the breaker's
 //! state the moment it changes (open → half-open included, from a timer set
 //! with `time_to_next_transition()`), a countdown while it is open, the Go
 //! demo's lines for transitions and calls, the counts, the settings (also
 //! read from the URL query) and the server's fault controls.
 //!
-//! Settings, query parsing and the demo's lines are plain Rust and build
-//! everywhere; the page itself (`App`, `mount`, `mount_with`) only for
-//! `wasm32`.
+//! Query parsing and the page's logs are plain Rust and build everywhere;
+//! the page itself (`mount`, `mount_with`) only for `wasm32`.
 //!
 //! # The address
 //! By default the page calls the server it was loaded from (the server
@@ -42,31 +41,26 @@
 #![warn(missing_docs)]
 
 mod config;
-pub mod log;
+// Used by the page; plain Rust, so their unit tests run natively too.
+#[cfg(any(target_arch = "wasm32", test))]
+mod log;
+#[cfg(any(target_arch = "wasm32", test))]
 mod reply;
-mod settings;
 
 pub use config::Config;
-pub use log::{LogEntry, Tone, transition_line};
-pub use reply::{FALLBACK_GREETING, Reply, greeting, line};
-pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
+#[cfg(target_arch = "wasm32")]
+pub use reply::FALLBACK_GREETING;
 
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
-mod demo;
-#[cfg(target_arch = "wasm32")]
 pub mod faults;
 #[cfg(target_arch = "wasm32")]
-mod greeter;
-#[cfg(target_arch = "wasm32")]
 mod mount;
+#[cfg(target_arch = "wasm32")]
+mod state;
 
 #[cfg(target_arch = "wasm32")]
-pub use components::App;
-#[cfg(target_arch = "wasm32")]
-pub use demo::{BURST, Demo};
-#[cfg(target_arch = "wasm32")]
-pub use greeter::{Breaker, CallReport, Greeter, RETRY_BACKOFF, TransitionSink};
-#[cfg(target_arch = "wasm32")]
 pub use mount::{Mounted, mount, mount_with};
+#[cfg(target_arch = "wasm32")]
+pub use state::BURST;

@@ -1,10 +1,13 @@
-//! The lines the page's logs show.
+//! The page's logs: timed lines, oldest first, the oldest scrolling away.
 
-use breaker::{State, Transition};
+use breaker::State;
+
+/// The most lines a log keeps.
+const LOG_LIMIT: usize = 200;
 
 /// How a log line should look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     /// A greeting, or the breaker closing.
     Good,
     /// A failed call, or the breaker opening.
@@ -15,7 +18,7 @@ pub enum Tone {
 
 impl Tone {
     /// The tone of a change to `state`.
-    pub fn of_state(state: State) -> Self {
+    pub(crate) fn of_state(state: State) -> Self {
         match state {
             State::Closed | State::ForcedClosed | State::Disabled => Tone::Good,
             State::Open | State::ForcedOpen => Tone::Bad,
@@ -24,7 +27,7 @@ impl Tone {
     }
 
     /// The CSS class for this tone.
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
             Tone::Good => "good",
             Tone::Bad => "bad",
@@ -35,8 +38,8 @@ impl Tone {
 
 /// One line of a log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogEntry {
-    /// Unique within the page, in order of arrival.
+pub(crate) struct LogEntry {
+    /// Unique within its log, in order of arrival.
     pub id: u64,
     /// When it happened, as the wall clock showed (`14:03:07.250`).
     pub time: String,
@@ -48,26 +51,67 @@ pub struct LogEntry {
     pub tone: Tone,
 }
 
-/// The Go demo's line for a state change:
-/// `Circuit Breaker 'greeter' changed from closed to open`.
-///
-/// ```
-/// use breaker::{Instant, State, Transition};
-/// let t = Transition { from: State::Open, to: State::HalfOpen, at: Instant::ZERO };
-/// assert_eq!(web::transition_line("greeter", t), "Circuit Breaker 'greeter' changed from open to half-open");
-/// ```
-pub fn transition_line(name: &str, transition: Transition) -> String {
-    format!(
-        "Circuit Breaker '{name}' changed from {} to {}",
-        transition.from, transition.to
-    )
+/// A log: at most [`LOG_LIMIT`] entries, each numbered as it arrives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Log {
+    entries: Vec<LogEntry>,
+    arrived: u64,
+}
+
+impl Log {
+    /// Adds a line at `time`, dropping the oldest when full.
+    pub(crate) fn push(&mut self, time: String, line: String, note: Option<String>, tone: Tone) {
+        if self.entries.len() >= LOG_LIMIT {
+            self.entries.remove(0);
+        }
+        self.entries.push(LogEntry {
+            id: self.arrived,
+            time,
+            line,
+            note,
+            tone,
+        });
+        self.arrived += 1;
+    }
+
+    /// The entries, oldest first.
+    pub(crate) fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
 }
 
 /// A wall-clock time of day as the logs show it, `HH:MM:SS.mmm`.
-///
-/// ```
-/// assert_eq!(web::log::time_of_day(9, 5, 7, 42), "09:05:07.042");
-/// ```
-pub fn time_of_day(hours: u32, minutes: u32, seconds: u32, millis: u32) -> String {
+pub(crate) fn time_of_day(hours: u32, minutes: u32, seconds: u32, millis: u32) -> String {
     format!("{hours:02}:{minutes:02}:{seconds:02}.{millis:03}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_looks_bad_and_closing_good() {
+        let class = |state| Tone::of_state(state).class();
+        assert_eq!(class(State::Open), "bad");
+        assert_eq!(class(State::HalfOpen), "held");
+        assert_eq!(class(State::Closed), "good");
+    }
+
+    #[test]
+    fn times_are_zero_padded() {
+        assert_eq!(time_of_day(9, 5, 7, 42), "09:05:07.042");
+    }
+
+    #[test]
+    fn a_full_log_drops_its_oldest_line_and_ids_stay_unique() {
+        let mut log = Log::default();
+        for n in 0..LOG_LIMIT + 2 {
+            log.push(String::new(), n.to_string(), None, Tone::Good);
+        }
+        let entries = log.entries();
+        assert_eq!(entries.len(), LOG_LIMIT);
+        assert_eq!(entries[0].line, "2");
+        assert_eq!(entries[0].id, 2);
+        assert_eq!(entries[LOG_LIMIT - 1].id, LOG_LIMIT as u64 + 1);
+    }
 }

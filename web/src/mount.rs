@@ -1,6 +1,7 @@
 //! Putting the app into a page.
 
-use crate::{App, Config};
+use crate::Config;
+use crate::components::App;
 use leptos::prelude::*;
 
 /// The app mounted by [`mount_with`]; dropping it unmounts the app and

@@ -80,6 +80,8 @@ fn lint() -> anyhow::Result<()> {
         "-p",
         "proto",
         "-p",
+        "greeter-client",
+        "-p",
         "web",
     ];
     run(cmd(
@@ -127,6 +129,7 @@ fn wasm() -> anyhow::Result<()> {
     };
     wasm_test(&["-p", "breaker", "--features", "browser"])?;
     wasm_test(&["-p", "breaker-tower"])?;
+    wasm_test(&["-p", "greeter-client"])?;
     wasm_test(&["-p", "web"])?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The whole page.
 
 use super::*;
-use crate::{Config, Demo};
+use crate::{Config, state};
 use leptos::prelude::*;
 
 /// The whole page for `config`: the calls on one side, the breaker on the
@@ -11,8 +11,7 @@ pub fn App(
     /// Where the server is and how the breaker starts out.
     config: Config,
 ) -> impl IntoView {
-    let demo = Demo::new(&config);
-    provide_context(demo);
+    state::provide(&config);
     view! {
         <header class="top">
             <h1>"Greeter " <span class="subtle">"· circuit breaker"</span></h1>
@@ -35,7 +34,7 @@ pub fn App(
                 <CountsPanel />
                 <TransitionLog />
             </section>
-            <SettingsPanel />
+            <SettingsPanel server=config.server.clone() />
             <FaultControls />
         </main>
     }

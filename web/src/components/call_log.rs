@@ -1,16 +1,16 @@
 //! The calls' results.
 
 use super::LogList;
-use crate::Demo;
+use crate::state::Calls;
 use leptos::prelude::*;
 
 /// One line per call result, as the Go demo prints it
 /// (`Greeting: Hello World`, `Error calling SayHello: …`).
 #[component]
 pub(crate) fn CallLog() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let calls = expect_context::<Calls>();
     view! {
         <h3>"Calls"</h3>
-        <LogList entries=demo.calls testid="call-log" empty="No calls yet." />
+        <LogList entries=calls.log testid="call-log" empty="No calls yet." />
     }
 }

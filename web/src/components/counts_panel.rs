@@ -1,6 +1,6 @@
 //! The breaker's counts.
 
-use crate::Demo;
+use crate::state::BreakerView;
 use breaker::Counts;
 use leptos::prelude::*;
 
@@ -25,7 +25,7 @@ const COUNTS: [Count; 6] = [
 /// successes and failures), refreshed after every call and change.
 #[component]
 pub(crate) fn CountsPanel() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let breaker = expect_context::<BreakerView>();
     view! {
         <dl class="counts" data-testid="counts">
             {COUNTS
@@ -34,7 +34,7 @@ pub(crate) fn CountsPanel() -> impl IntoView {
                     view! {
                         <div class="count" data-count=key>
                             <dt>{label}</dt>
-                            <dd>{move || demo.counts.with(read)}</dd>
+                            <dd>{move || breaker.counts.with(read)}</dd>
                         </div>
                     }
                 })

@@ -1,7 +1,7 @@
 //! The server's fault controls and counters.
 
-use crate::Demo;
 use crate::faults::Fault;
+use crate::state::ServerFaults;
 use leptos::prelude::*;
 
 /// The slow mode's delay until changed, in milliseconds.
@@ -11,11 +11,11 @@ const DEFAULT_DELAY_MS: u32 = 2_000;
 /// (changes apply at once), and shows what it received and answered.
 #[component]
 pub(crate) fn FaultControls() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let faults = expect_context::<ServerFaults>();
     let mode = RwSignal::new("healthy".to_owned());
     let delay_ms = RwSignal::new(DEFAULT_DELAY_MS);
     let apply = move || {
-        demo.set_fault(match mode.get_untracked().as_str() {
+        faults.set_fault(match mode.get_untracked().as_str() {
             "failing" => Fault::Failing,
             "slow" => Fault::Slow(delay_ms.get_untracked()),
             _ => Fault::Healthy,
@@ -58,8 +58,8 @@ pub(crate) fn FaultControls() -> impl IntoView {
             </div>
             <ServerCounters />
             <div class="buttons">
-                <button type="button" on:click=move |_| demo.refresh_server()>"Refresh"</button>
-                <button type="button" on:click=move |_| demo.reset_server_counters()>"Reset counters"</button>
+                <button type="button" on:click=move |_| faults.refresh()>"Refresh"</button>
+                <button type="button" on:click=move |_| faults.reset_counters()>"Reset counters"</button>
             </div>
         </section>
     }
@@ -68,9 +68,9 @@ pub(crate) fn FaultControls() -> impl IntoView {
 /// The server's mode and its SayHello counters, or why they are unknown.
 #[component]
 fn ServerCounters() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let status = expect_context::<ServerFaults>().status;
     move || {
-        match demo.server_status.get() {
+        match status.get() {
         None => view! { <p class="subtle">"Asking the server…"</p> }.into_any(),
         Some(Err(problem)) => view! { <p class="error" role="alert">{problem}</p> }.into_any(),
         Some(Ok(status)) => view! {

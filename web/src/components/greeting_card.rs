@@ -1,19 +1,19 @@
 //! The last greeting, or the fallback.
 
-use crate::Demo;
+use crate::state::{Calls, Greeting};
 use leptos::prelude::*;
 
 /// The last greeting the server sent, or the fallback shown when the
 /// breaker refused the call.
 #[component]
 pub(crate) fn GreetingCard() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let greeting = expect_context::<Calls>().greeting;
     view! {
         <div class="greeting" data-testid="greeting" aria-live="polite">
-            {move || match demo.greeting.get() {
+            {move || match greeting.get() {
                 None => view! { <p class="subtle">"No greeting yet."</p> }.into_any(),
-                Some((text, false)) => view! { <p class="hello">{text}</p> }.into_any(),
-                Some((text, true)) => {
+                Some(Greeting { text, fallback: false }) => view! { <p class="hello">{text}</p> }.into_any(),
+                Some(Greeting { text, fallback: true }) => {
                     view! {
                         <p class="hello fallback">
                             {text} <span class="tag">"fallback"</span>

@@ -1,17 +1,17 @@
 //! The name field and the buttons that call the greeter.
 
-use crate::{BURST, Demo};
+use crate::state::{BURST, Calls};
 use leptos::prelude::*;
 
 /// A name (default `World`), sent with the submit button or Enter; an
 /// empty name; and a burst of concurrent calls.
 #[component]
 pub(crate) fn HelloForm() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let calls = expect_context::<Calls>();
     let name = RwSignal::new("World".to_owned());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        demo.send(name.get_untracked());
+        calls.send(name.get_untracked());
     };
     view! {
         <form class="hello" on:submit=send>
@@ -21,15 +21,15 @@ pub(crate) fn HelloForm() -> impl IntoView {
             </label>
             <div class="buttons">
                 <button type="submit" class="primary" data-testid="send-valid">"Say hello"</button>
-                <button type="button" data-testid="send-empty" on:click=move |_| demo.send(String::new())>
+                <button type="button" data-testid="send-empty" on:click=move |_| calls.send(String::new())>
                     "Send an empty name"
                 </button>
-                <button type="button" data-testid="send-burst" on:click=move |_| demo.burst(name.get_untracked())>
+                <button type="button" data-testid="send-burst" on:click=move |_| calls.burst(name.get_untracked())>
                     {format!("Burst of {BURST}")}
                 </button>
             </div>
             <p class="in-flight">
-                {move || match demo.in_flight.get() {
+                {move || match calls.in_flight.get() {
                     0 => String::new(),
                     n => format!("{n} in flight…"),
                 }}

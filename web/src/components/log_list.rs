@@ -1,6 +1,6 @@
 //! A log: timed lines, oldest first, kept scrolled to the newest.
 
-use crate::LogEntry;
+use crate::log::Log;
 use leptos::html::Ol;
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// text, never as HTML), scrolled to the newest; `empty` while there are none.
 #[component]
 pub(crate) fn LogList(
-    entries: RwSignal<Vec<LogEntry>>,
+    entries: ReadSignal<Log>,
     testid: &'static str,
     empty: &'static str,
 ) -> impl IntoView {
@@ -22,11 +22,11 @@ pub(crate) fn LogList(
         });
     });
     view! {
-        <Show when=move || entries.with(Vec::is_empty)>
+        <Show when=move || entries.with(|log| log.entries().is_empty())>
             <p class="subtle empty">{empty}</p>
         </Show>
         <ol class="log" data-testid=testid node_ref=list>
-            <For each=move || entries.get() key=|entry| entry.id let:entry>
+            <For each=move || entries.with(|log| log.entries().to_vec()) key=|entry| entry.id let:entry>
                 <li class=entry.tone.class()>
                     <time>{entry.time}</time>
                     <span class="line">{entry.line}</span>

@@ -13,7 +13,7 @@ mod settings_panel;
 mod state_badge;
 mod transition_log;
 
-pub use app::App;
+pub(crate) use app::App;
 use call_log::CallLog;
 use counts_panel::CountsPanel;
 use fault_controls::FaultControls;

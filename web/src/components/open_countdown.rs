@@ -1,26 +1,23 @@
 //! The time left until an open breaker lets trial calls through.
 
-use crate::Demo;
+use crate::state::{BreakerView, SettingsState};
 use leptos::prelude::*;
 
 /// While open: the seconds until half-open, and a bar filling up.
 #[component]
 pub(crate) fn OpenCountdown() -> impl IntoView {
-    let demo = expect_context::<Demo>();
-    let remaining_ms = move || {
-        let at = demo.half_open_at.get()?;
-        Some((at - demo.now.get()).max(0.0))
-    };
-    let timeout_ms = move || demo.settings.with(|s| s.timeout.as_secs_f64() * 1000.0);
+    let remaining_ms = expect_context::<BreakerView>().until_half_open;
+    let settings = expect_context::<SettingsState>().settings;
+    let timeout_ms = move || settings.with(|s| s.timeout.as_secs_f64() * 1000.0);
     view! {
-        <Show when=move || remaining_ms().is_some()>
+        <Show when=move || remaining_ms.with(Option::is_some)>
             <span class="countdown" data-testid="open-countdown" role="timer">
                 "half-open in "
-                <strong>{move || format!("{:.1} s", remaining_ms().unwrap_or(0.0) / 1000.0)}</strong>
+                <strong>{move || format!("{:.1} s", remaining_ms.get().unwrap_or(0.0) / 1000.0)}</strong>
                 <progress
                     aria-hidden="true"
                     max=timeout_ms
-                    value=move || (timeout_ms() - remaining_ms().unwrap_or(0.0)).max(0.0)
+                    value=move || (timeout_ms() - remaining_ms.get().unwrap_or(0.0)).max(0.0)
                 ></progress>
             </span>
         </Show>

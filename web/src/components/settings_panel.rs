@@ -1,6 +1,8 @@
 //! The breaker's and the calls' settings.
 
-use crate::{Config, Demo, MAX_RETRIES};
+use crate::Config;
+use crate::state::SettingsState;
+use greeter_client::MAX_RETRIES;
 use leptos::prelude::*;
 
 /// How a setting is edited.
@@ -23,7 +25,8 @@ struct Field {
     input: Input,
 }
 
-const FIELDS: [Field; 7] = [
+/// One field per setting, in the order of `greeter_client::KEYS`.
+const FIELDS: [Field; greeter_client::KEYS.len()] = [
     Field {
         key: "max_requests",
         label: "Max requests",
@@ -64,6 +67,12 @@ const FIELDS: [Field; 7] = [
         },
     },
     Field {
+        key: "retry_backoff",
+        label: "Retry backoff",
+        hint: "first retry after, doubled each time",
+        input: Input::Duration,
+    },
+    Field {
         key: "client_errors",
         label: "Client errors",
         hint: "InvalidArgument and the like",
@@ -74,14 +83,17 @@ const FIELDS: [Field; 7] = [
 /// Every setting, editable; a change rebuilds the breaker (closed, counts
 /// cleared) and says so. Also a link that reproduces the current settings.
 #[component]
-pub(crate) fn SettingsPanel() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+pub(crate) fn SettingsPanel(
+    /// The server the page calls, as the link gives it.
+    server: String,
+) -> impl IntoView {
+    let state = expect_context::<SettingsState>();
     let link = move || {
         let location = window().location();
         let origin = location.origin().unwrap_or_default();
         let config = Config {
-            server: demo.server.get_value(),
-            settings: demo.settings.get(),
+            server: server.clone(),
+            settings: state.settings.get(),
             problems: Vec::new(),
         };
         let path = location.pathname().unwrap_or_default();
@@ -93,7 +105,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
             <form class="fields" on:submit=|ev| ev.prevent_default()>
                 {FIELDS.into_iter().map(|field| view! { <SettingField field /> }).collect_view()}
             </form>
-            <p class="settings-note" role="status">{move || demo.settings_note.get()}</p>
+            <p class="settings-note" role="status">{move || state.note.get()}</p>
             <p class="link">
                 <a href=link>"Link to this scenario"</a>
             </p>
@@ -105,15 +117,15 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
 /// error. Applied on `change` (Enter or leaving the field).
 #[component]
 fn SettingField(field: Field) -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let state = expect_context::<SettingsState>();
     let error = RwSignal::new(None::<String>);
-    let current = move || demo.settings.with(|s| s.get(field.key));
+    let current = move || state.settings.with(|s| s.get(field.key));
     let on_change = move |ev: leptos::ev::Event| {
-        let mut settings = demo.settings.get_untracked();
+        let mut settings = state.settings.get_untracked();
         match settings.set(field.key, &event_target_value(&ev)) {
             Ok(()) => {
                 error.set(None);
-                demo.apply(settings);
+                state.apply(settings);
             }
             Err(message) => error.set(Some(message)),
         }

@@ -1,6 +1,6 @@
 //! The breaker's state, as a coloured badge.
 
-use crate::Demo;
+use crate::state::BreakerView;
 use breaker::State;
 use leptos::prelude::*;
 
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 /// breaker changes and announced to screen readers.
 #[component]
 pub(crate) fn StateBadge() -> impl IntoView {
-    let demo = expect_context::<Demo>();
-    let state = move || demo.state.get();
+    let breaker = expect_context::<BreakerView>();
+    let state = move || breaker.state.get();
     view! {
         <span
             class="badge"

@@ -1,16 +1,16 @@
 //! The breaker's state changes.
 
 use super::LogList;
-use crate::Demo;
+use crate::state::BreakerView;
 use leptos::prelude::*;
 
 /// One line per state change, as the Go demo prints it
 /// (`Circuit Breaker 'greeter' changed from closed to open`).
 #[component]
 pub(crate) fn TransitionLog() -> impl IntoView {
-    let demo = expect_context::<Demo>();
+    let breaker = expect_context::<BreakerView>();
     view! {
         <h3>"State changes"</h3>
-        <LogList entries=demo.transitions testid="transition-log" empty="No changes yet." />
+        <LogList entries=breaker.transitions testid="transition-log" empty="No changes yet." />
     }
 }

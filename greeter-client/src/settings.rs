@@ -1,28 +1,30 @@
-//! What the page's breaker and calls are configured with, documented where
-//! declared, and how each setting is read from text (the URL query and the
-//! settings panel share one parser).
+//! What the breaker and the calls are configured with, documented where
+//! declared, with one set of defaults and one parser per setting: a CLI
+//! flag, a URL query parameter and the page's settings panel all read text
+//! through [`Settings::set`], so a bad value gets the same message everywhere.
 
 use breaker::TripRule;
 use breaker_tower::GrpcClassifier;
 use std::fmt;
 use std::time::Duration;
 
-/// The keys of the settings, in the order the panel shows them; each is
-/// also a URL query parameter.
-pub const KEYS: [&str; 7] = [
+/// The keys of the settings, in the order they are shown; each is also a
+/// URL query parameter, and with `-` for `_` a CLI flag.
+pub const KEYS: [&str; 8] = [
     "max_requests",
     "interval",
     "timeout",
     "trip",
     "deadline",
     "retries",
+    "retry_backoff",
     "client_errors",
 ];
 
 /// The most retries a call may be given.
 pub const MAX_RETRIES: u32 = 10;
 
-/// The page's settings. Defaults are the Go demo's.
+/// The client's settings. Defaults are the Go demo's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     /// Trial calls half-open admits, and consecutive successes that close
@@ -36,14 +38,17 @@ pub struct Settings {
     pub timeout: Duration,
     /// Consecutive failures that trip the breaker. At least 1. Default: 3.
     pub trip: u32,
-    /// Each call's deadline, sent as `grpc-timeout` (the server answers
-    /// `DeadlineExceeded`) and enforced by aborting the fetch. More than
-    /// zero. Default: 1 s.
+    /// Each call's deadline, sent as `grpc-timeout` and enforced by the
+    /// transport too; a call past it is a failure. More than zero.
+    /// Default: 1 s.
     pub deadline: Duration,
-    /// Retries of a call that failed with `Unavailable` or
-    /// `DeadlineExceeded`, with exponential backoff, never into an open
-    /// breaker. At most [`MAX_RETRIES`]. Default: 0.
+    /// Retries of a call that failed with a transient status
+    /// ([`is_transient`](crate::is_transient)), with exponential backoff,
+    /// never into an open breaker. At most [`MAX_RETRIES`]. Default: 0.
     pub retries: u32,
+    /// The first retry's delay; each further retry waits twice as long.
+    /// Default: 100 ms.
+    pub retry_backoff: Duration,
     /// Whether the server's verdicts on the caller's mistakes
     /// (`InvalidArgument`…) count against the service. Default: counted, as
     /// in the Go demo.
@@ -68,6 +73,7 @@ impl Default for Settings {
             trip: 3,
             deadline: Duration::from_secs(1),
             retries: 0,
+            retry_backoff: Duration::from_millis(100),
             client_errors: ClientErrors::Count,
         }
     }
@@ -85,7 +91,9 @@ impl Settings {
         }
     }
 
-    /// How the guarded client classifies gRPC status codes.
+    /// How the layer classifies gRPC status codes: every error counts
+    /// ([`GrpcClassifier::every_error`]) or caller mistakes are excluded
+    /// ([`GrpcClassifier::server_errors`]).
     pub fn classifier(&self) -> GrpcClassifier {
         match self.client_errors {
             ClientErrors::Count => GrpcClassifier::every_error(),
@@ -97,10 +105,10 @@ impl Settings {
     /// On error nothing changes and the message says what was expected.
     ///
     /// ```
-    /// let mut settings = web::Settings::default();
+    /// let mut settings = greeter_client::Settings::default();
     /// settings.set("timeout", "500ms").unwrap();
     /// assert_eq!(settings.timeout, std::time::Duration::from_millis(500));
-    /// assert!(settings.set("trip", "0").is_err());
+    /// assert_eq!(settings.set("trip", "0").unwrap_err(), "`0` is not a whole number of at least 1");
     /// ```
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
         let value = value.trim();
@@ -111,6 +119,7 @@ impl Settings {
             "trip" => self.trip = count(value, 1, u32::MAX)?,
             "deadline" => self.deadline = duration(value, false)?,
             "retries" => self.retries = count(value, 0, MAX_RETRIES)?,
+            "retry_backoff" => self.retry_backoff = duration(value, true)?,
             "client_errors" => {
                 self.client_errors = match value {
                     "count" => ClientErrors::Count,
@@ -133,16 +142,17 @@ impl Settings {
             "trip" => self.trip.to_string(),
             "deadline" => show_duration(self.deadline),
             "retries" => self.retries.to_string(),
+            "retry_backoff" => show_duration(self.retry_backoff),
             "client_errors" => self.client_errors.to_string(),
             _ => String::new(),
         }
     }
 
-    /// The settings that differ from the defaults, as `key=value` pairs.
-    pub fn changed(&self) -> Vec<(&'static str, String)> {
-        let defaults = Settings::default();
+    /// The settings that differ from `other`, as `(key, value)` pairs in
+    /// the order of [`KEYS`].
+    pub fn changed_from(&self, other: &Settings) -> Vec<(&'static str, String)> {
         KEYS.iter()
-            .filter(|key| self.get(key) != defaults.get(key))
+            .filter(|key| self.get(key) != other.get(key))
             .map(|&key| (key, self.get(key)))
             .collect()
     }
@@ -158,6 +168,12 @@ impl fmt::Display for ClientErrors {
 }
 
 /// A duration as humantime writes it: `5s`, `500ms`, `1m 30s`, `0s`.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(greeter_client::show_duration(Duration::from_millis(1500)), "1s 500ms");
+/// assert_eq!(greeter_client::show_duration(Duration::ZERO), "0s");
+/// ```
 pub fn show_duration(duration: Duration) -> String {
     if duration.is_zero() {
         "0s".into()
@@ -205,7 +221,7 @@ mod tests {
             (Duration::from_secs(1), 0)
         );
         assert_eq!(settings.client_errors, ClientErrors::Count);
-        assert!(settings.changed().is_empty());
+        assert!(settings.changed_from(&Settings::default()).is_empty());
     }
 
     #[test]
@@ -218,12 +234,16 @@ mod tests {
             ("trip", "7"),
             ("deadline", "250ms"),
             ("retries", "10"),
+            ("retry_backoff", "50ms"),
             ("client_errors", "exclude"),
         ] {
             settings.set(key, value).unwrap();
             assert_eq!(settings.get(key), value, "{key}");
         }
-        assert_eq!(settings.changed().len(), KEYS.len());
+        assert_eq!(
+            settings.changed_from(&Settings::default()).len(),
+            KEYS.len()
+        );
         assert_eq!(settings.timeout, Duration::from_secs(90));
         assert!(matches!(
             settings.classifier().classify(tonic::Code::InvalidArgument),
@@ -241,6 +261,7 @@ mod tests {
             ("timeout", "0s", "longer than 0s"),
             ("deadline", "5", "like 5s or 500ms"),
             ("interval", "soon", "like 5s or 500ms"),
+            ("retry_backoff", "-1s", "like 5s or 500ms"),
             ("client_errors", "ignore", "neither `count` nor `exclude`"),
             ("colour", "red", "no setting `colour`"),
         ] {

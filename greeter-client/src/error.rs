@@ -1,0 +1,12 @@
+//! Why a client could not be built.
+
+/// Why [`Greeter::new`](crate::Greeter::new) could not build a client.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The breaker refused the settings.
+    #[error("invalid breaker settings: {0}")]
+    Settings(#[from] breaker::SettingsError),
+    /// The server's address is not a URL the transport can use.
+    #[error("invalid server address {0}")]
+    Server(String),
+}

@@ -1,0 +1,117 @@
+//! SayHello through the circuit breaker, with the deadline and the retry
+//! policy: the one client the CLI and the page both call through.
+
+use crate::platform::{self, Transport};
+use crate::{Error, Reply, RetryPolicy, Settings};
+use breaker::{CircuitBreaker, SharedBreaker, State, Transition};
+use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService};
+use proto::greeter::HelloRequest;
+use proto::greeter::greeter_client::GreeterClient;
+
+/// Told of every state change, in order.
+pub type TransitionSink = Box<dyn FnMut(&str, Transition) + Send>;
+
+/// The breaker the calls go through, on this target's clock.
+pub type Breaker = SharedBreaker<platform::Clock, TransitionSink>;
+
+/// A greeter client whose every call goes through one circuit breaker.
+/// Clones share the breaker and the connection.
+#[derive(Clone)]
+pub struct Greeter {
+    client: GreeterClient<CircuitBreakerService<Transport, Breaker>>,
+    breaker: Breaker,
+    settings: Settings,
+}
+
+/// How one SayHello ended, after its retries.
+#[derive(Debug)]
+pub struct Call {
+    /// The last try's reply.
+    pub reply: Reply,
+    /// How many times the call was tried again.
+    pub retries: u32,
+    /// Tries that went out to the network (the breaker refused the others).
+    pub sent: u32,
+}
+
+impl Greeter {
+    /// A client of the greeter at `server`, guarded by a new closed breaker
+    /// with `settings` that reports its state changes to `on_transition`.
+    /// Natively it connects on first use, so a server that is down is a
+    /// failed call, not an error here.
+    pub fn new(
+        server: &str,
+        settings: Settings,
+        on_transition: TransitionSink,
+    ) -> Result<Self, Error> {
+        let breaker = CircuitBreaker::new(settings.breaker_settings(), platform::clock())?
+            .with_observer(on_transition);
+        let breaker = SharedBreaker::from_breaker(breaker);
+        let transport = platform::transport(server, settings.deadline)?;
+        let layer =
+            CircuitBreakerLayer::new(breaker.clone()).with_classifier(settings.classifier());
+        Ok(Greeter {
+            client: GreeterClient::new(tower_layer::Layer::layer(&layer, transport)),
+            breaker,
+            settings,
+        })
+    }
+
+    /// The breaker guarding the calls.
+    pub fn breaker(&self) -> &Breaker {
+        &self.breaker
+    }
+
+    /// The settings this client was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// SayHello(`name`) with the deadline, tried again per the
+    /// [`RetryPolicy`] while it fails with a transient status, but never
+    /// into an open breaker: the breaker is looked at before the backoff
+    /// and again after it.
+    pub async fn say_hello(&self, name: &str) -> Call {
+        let mut client = self.client.clone();
+        let policy = RetryPolicy::of(&self.settings);
+        let (mut retries, mut sent) = (0, 0);
+        loop {
+            let mut request = tonic::Request::new(HelloRequest {
+                name: name.to_owned(),
+            });
+            request.set_timeout(self.settings.deadline);
+            let result = client.say_hello(request).await;
+            let reply = Reply::from_result(result.map(|reply| reply.into_inner().message));
+            if !matches!(reply, Reply::Rejected(_)) {
+                sent += 1;
+            }
+            let status = match reply {
+                Reply::Failed(status) => status,
+                reply => {
+                    return Call {
+                        reply,
+                        retries,
+                        sent,
+                    };
+                }
+            };
+            if let Some(backoff) = policy.backoff(&status, retries).filter(|_| !self.is_open()) {
+                platform::retrying(&status, backoff);
+                platform::sleep(backoff).await;
+                if !self.is_open() {
+                    retries += 1;
+                    continue;
+                }
+            }
+            return Call {
+                reply: Reply::Failed(status),
+                retries,
+                sent,
+            };
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        matches!(self.breaker.state(), State::Open | State::ForcedOpen)
+    }
+}

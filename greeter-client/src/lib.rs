@@ -1,0 +1,51 @@
+//! The guarded greeter client that the CLI (`client`) and the page (`web`)
+//! both call through: one set of [`Settings`] with one parser and one set
+//! of defaults, the breaker and its [`tower` layer](breaker_tower) with the
+//! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
+//! lines ([`reply_line`], [`breaker_tower::go_style::transition`]).
+//!
+//! What differs between a native program and the browser (the transport,
+//! the clock, how to wait) is chosen by the target: tonic's `Channel`, the
+//! monotonic clock and tokio natively; gRPC-Web over `fetch`,
+//! `performance.now()` and a JS timer on `wasm32`. The rest is one copy.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), greeter_client::Error> {
+//! use breaker::Transition;
+//! use greeter_client::{Greeter, Settings, reply_line};
+//!
+//! let settings = Settings { retries: 2, ..Settings::default() };
+//! let greeter = Greeter::new(
+//!     "http://127.0.0.1:50051",
+//!     settings,
+//!     Box::new(|name: &str, t: Transition| {
+//!         println!("{}", breaker_tower::go_style::transition(name, t))
+//!     }),
+//! )?;
+//! let call = greeter.say_hello("World").await;
+//! println!("{}", reply_line(&call.reply)); // Greeting: Hello World
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+#[cfg(feature = "cli")]
+mod cli;
+mod error;
+mod greeter;
+mod lines;
+mod platform;
+mod retry;
+mod server;
+mod settings;
+
+pub use error::Error;
+pub use greeter::{Breaker, Call, Greeter, TransitionSink};
+pub use lines::reply_line;
+pub use platform::{Clock, Transport, sleep, transport};
+pub use retry::{RetryPolicy, is_transient};
+pub use server::parse_server;
+pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
+
+/// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
+pub type Reply = breaker_tower::Reply<String>;

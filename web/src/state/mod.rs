@@ -1,0 +1,49 @@
+//! The page's state, split by what the user sees. Each part is a copyable
+//! handle given to the components through the context; components get read
+//! signals, and each signal is written in one place, the part that owns it:
+//!
+//! - [`BreakerView`] (`breaker.rs`): the breaker's state, counts, countdown
+//!   and transition log, written by the breaker's observer and by reading
+//!   the breaker; it also holds the client in force.
+//! - [`Calls`] (`calls.rs`): the call log, the last greeting and the calls
+//!   in flight, written when a call ends.
+//! - [`SettingsState`] (`settings.rs`): the settings in force and what the
+//!   last change did; a change rebuilds the client.
+//! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters,
+//!   written when the server answers.
+
+mod breaker;
+mod calls;
+mod faults;
+mod settings;
+
+pub use breaker::BreakerView;
+pub use calls::{BURST, Calls, Greeting};
+pub use faults::ServerFaults;
+pub use settings::SettingsState;
+
+use crate::Config;
+use leptos::prelude::*;
+
+/// Creates the page's state for `config` under the current reactive owner
+/// (its timers stop when the owner is cleaned up) and provides each part
+/// as a context.
+pub fn provide(config: &Config) {
+    let breaker = BreakerView::new(&config.server, config.settings);
+    let calls = Calls::new(breaker);
+    provide_context(breaker);
+    provide_context(calls);
+    provide_context(SettingsState::new(config.settings, breaker));
+    provide_context(ServerFaults::new(&config.server, calls));
+}
+
+/// The local time of day, `HH:MM:SS.mmm`.
+fn wall_clock() -> String {
+    let now = js_sys::Date::new_0();
+    crate::log::time_of_day(
+        now.get_hours(),
+        now.get_minutes(),
+        now.get_seconds(),
+        now.get_milliseconds(),
+    )
+}

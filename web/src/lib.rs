@@ -23,10 +23,11 @@
 //!
 //! # Build, serve, test (from the workspace root)
 //! ```text
+//! cargo xtask install                        # trunk, wasm-bindgen, wasm-opt, the crates
 //! cargo run -p server &                      # 127.0.0.1:50051
-//! trunk serve --offline                      # http://127.0.0.1:8080
+//! trunk serve                                # http://127.0.0.1:8080
 //!
-//! PATH="$PWD/.tools/binaryen/node_modules/.bin:$PATH" trunk build --release --offline
+//! trunk build --release
 //! ./target/debug/server --static-dir dist    # http://127.0.0.1:50051/
 //!
 //! ./target/debug/server --addr 127.0.0.1:50081 --faults on &

@@ -12,10 +12,9 @@ mod stats;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use server_launcher::{Launch, Output, ServerProcess};
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// The load to apply.
 #[derive(Debug, Parser)]
@@ -34,49 +33,19 @@ struct Args {
     json: Option<PathBuf>,
 }
 
-/// Kills the server when dropped.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_addr() -> anyhow::Result<SocketAddr> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
-}
-
 fn start_server(binary: &PathBuf) -> anyhow::Result<(ServerProcess, SocketAddr)> {
-    let addr = free_addr()?;
-    let child = Command::new(binary)
-        .args([
-            "--addr",
-            &addr.to_string(),
-            "--faults",
-            "off",
-            "--max-concurrent-requests",
-            "1024",
-        ])
+    let server = Launch::new(binary)
+        .args(["--faults", "off", "--max-concurrent-requests", "1024"])
         .env("RUST_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
+        .output(Output::Discard)
+        .start()
         .with_context(|| {
             format!(
                 "cannot start {} (build it with `cargo build --release -p server`)",
                 binary.display()
             )
         })?;
-    let server = ServerProcess(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(addr).is_err() {
-        if Instant::now() > deadline {
-            bail!("the server did not listen on {addr} within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let addr = server.addr();
     Ok((server, addr))
 }
 
@@ -95,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
 
     let native = drive::native(load, addr).await?;
     let grpc_web = drive::grpc_web(load, addr).await?;
-    let bare_addr = bare::spawn(free_addr()?).await?;
+    let bare_addr = bare::spawn(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let bare = drive::grpc_web(load, bare_addr).await?;
 
     let results = stats::Results {

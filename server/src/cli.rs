@@ -11,7 +11,7 @@ use crate::config::{
     DEFAULT_HTTP2_KEEPALIVE_INTERVAL, DEFAULT_HTTP2_KEEPALIVE_TIMEOUT,
     DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_SHUTDOWN_TIMEOUT, FaultsSetting,
+    DEFAULT_SHUTDOWN_TIMEOUT, FaultsSetting, MAX_PROTOCOL_TIMER,
 };
 
 /// Greeter demo server: gRPC, gRPC-Web and the built front end on one port.
@@ -81,20 +81,20 @@ pub struct Args {
     /// Seconds between HTTP/2 keep-alive pings.
     #[arg(long = "http2-keepalive-interval-secs", env = "SERVER_HTTP2_KEEPALIVE_INTERVAL_SECS",
           default_value_t = DEFAULT_HTTP2_KEEPALIVE_INTERVAL.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_PROTOCOL_TIMER.as_secs()))]
     pub http2_keepalive_interval_secs: u64,
 
     /// Seconds a keep-alive ping may go unanswered before the HTTP/2 connection is closed.
     #[arg(long = "http2-keepalive-timeout-secs", env = "SERVER_HTTP2_KEEPALIVE_TIMEOUT_SECS",
           default_value_t = DEFAULT_HTTP2_KEEPALIVE_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_PROTOCOL_TIMER.as_secs()))]
     pub http2_keepalive_timeout_secs: u64,
 
     /// Seconds an HTTP/1.1 connection may take to send a request head, idle
     /// time between keep-alive requests included; then it is closed.
     #[arg(long = "header-read-timeout-secs", env = "SERVER_HEADER_READ_TIMEOUT_SECS",
           default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_PROTOCOL_TIMER.as_secs()))]
     pub header_read_timeout_secs: u64,
 
     /// Longest a gRPC call may take, in seconds, before it is answered DeadlineExceeded

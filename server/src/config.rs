@@ -47,6 +47,10 @@ pub const DEFAULT_BODY_DEADLINE: Duration = Duration::from_secs(30);
 /// default: the 16 KiB message, its gRPC-Web text encoding, and room to spare.
 pub const DEFAULT_MAX_REQUEST_BODY_BYTES: usize = 64 * 1024;
 
+/// The longest header-read timeout and HTTP/2 keep-alive interval or
+/// timeout accepted (a day): hyper adds them to the current instant.
+pub const MAX_PROTOCOL_TIMER: Duration = Duration::from_secs(24 * 3600);
+
 /// How long a graceful shutdown waits by default for calls in flight before
 /// it closes the connections left.
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);

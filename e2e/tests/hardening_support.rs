@@ -528,19 +528,13 @@ impl ServerProcess {
         }
     }
 
-    /// Like [`start_on`](Self::start_on) with the launch as given: `RUST_LOG`,
-    /// page and everything else up to the caller.
+    /// Starts the server as `launch` says (program, flags, `RUST_LOG`, page
+    /// and all up to the caller), waiting until it listens.
     pub fn start_with(launch: server_launcher::Launch) -> Self {
         match launch.start() {
             Ok(server) => Self(server),
             Err(error) => panic!("{error}"),
         }
-    }
-
-    /// The launch [`start_with`](Self::start_with) takes: the server binary
-    /// without the caller's `SERVER_*` variables, output captured, `env` set.
-    pub fn launch(env: &[(&str, &str)]) -> server_launcher::Launch {
-        launch(env)
     }
 
     /// Runs the server with `args` (loopback only, no page) and env vars

@@ -482,8 +482,8 @@ impl std::ops::DerefMut for ServerProcess {
 }
 
 /// The server binary with no colours, none of the caller's `SERVER_*`
-/// variables, and `env` set.
-fn launch(env: &[(&str, &str)]) -> server_launcher::Launch {
+/// variables, its output captured, and `env` set; see [`ServerProcess::start_with`].
+pub fn launch(env: &[(&str, &str)]) -> server_launcher::Launch {
     let mut launch = server_launcher::Launch::new(server_binary())
         .env("NO_COLOR", "1")
         .output(server_launcher::Output::Capture);

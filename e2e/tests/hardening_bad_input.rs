@@ -872,8 +872,6 @@ async fn a_half_sent_body_holds_its_slot_only_until_its_deadline() {
 /// A call waiting for a slot is still bound by its deadline: it is
 /// answered `DeadlineExceeded` when its `grpc-timeout` passes (here while the
 /// slot is still taken), over gRPC-Web and natively, and never served late.
-/// (Before `server::limit`, the wait did not count: such a call was served
-/// once a slot freed up, seconds after its deadline.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_waiting_for_a_slot_is_answered_at_its_deadline() {
     let server = start_with_one_slot().await;

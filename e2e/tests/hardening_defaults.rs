@@ -204,8 +204,8 @@ async fn the_binary_allows_only_loopback_and_configured_origins() {
     }
 }
 
-/// The largest limits the flags accept start a working server. (A limit
-/// above tokio's semaphore maximum, 2^61 - 1, used to panic at startup.)
+/// The largest limits the flags accept start a working server (limits above
+/// tokio's semaphore maximum, 2^61 - 1, are taken as that maximum).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_largest_limits_the_flags_accept_do_not_panic() {
     let max = u64::MAX.to_string();

@@ -1,9 +1,9 @@
 //! Call deadlines: the client's `grpc-timeout` or the server's request timeout,
 //! whichever is shorter, answered with `DeadlineExceeded`.
 //!
-//! This layer is the server's only deadline (it runs on hyper, not on
-//! tonic's `Server`, whose own timer answered `Cancelled: Timeout expired`
-//! as a plain gRPC response, without gRPC-Web framing or CORS headers). It
+//! This layer is the server's only deadline: the server runs on hyper, not
+//! on tonic's `Server`, which adds a timer of its own answering `Cancelled:
+//! Timeout expired` outside the gRPC-Web and CORS layers. It
 //! sits inside the gRPC-Web and CORS layers, so its answer goes through
 //! them like any other. Its timer starts in `call`, so time spent waiting
 //! for a slot ([`crate::limit`]) counts. When it fires, the handler's future

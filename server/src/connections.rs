@@ -78,7 +78,7 @@ pub(crate) async fn serve<S>(
             () = &mut shutdown => break,
             accepted = acceptor.accept() => {
                 let connection = builder
-                    .serve_connection_with_upgrades(
+                    .serve_connection(
                         TokioIo::new(accepted.stream),
                         TowerToHyperService::new(service.clone()),
                     )

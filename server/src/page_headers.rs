@@ -3,7 +3,9 @@
 //! wasm and talk gRPC-Web but forbids framing (the fault buttons cannot be
 //! clickjacked) and everything the page does not use.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -23,9 +25,12 @@ pub const CACHE_HASHED: &str = "public, max-age=31536000, immutable";
 pub const CACHE_REVALIDATE: &str = "no-cache";
 
 /// The headers added to the page's answers.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PageHeaders {
-    csp: HeaderValue,
+    index: PathBuf,
+    connect_to: Vec<String>,
+    /// The policy for `index.html` as last read, and when that file was written.
+    csp: Mutex<(Option<SystemTime>, HeaderValue)>,
 }
 
 impl PageHeaders {
@@ -33,13 +38,32 @@ impl PageHeaders {
     /// scripts are allowed by hash), which may connect to its own origin,
     /// loopback servers and `connect_to`.
     pub fn for_index(index: &Path, connect_to: &[String]) -> Self {
-        let html = std::fs::read_to_string(index).unwrap_or_default();
-        let csp = content_security_policy(&html, connect_to);
-        let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
-            // Configured origins are checked URLs; this is only a safety net.
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
-        });
-        Self { csp }
+        let headers = Self {
+            index: index.to_owned(),
+            connect_to: connect_to.to_owned(),
+            csp: Mutex::new((None, HeaderValue::from_static(""))),
+        };
+        headers.csp();
+        headers
+    }
+
+    /// The policy for the current `index.html`: read again when the file
+    /// changed (a new build has new inline scripts), else the one made before.
+    fn csp(&self) -> HeaderValue {
+        let written = std::fs::metadata(&self.index)
+            .and_then(|m| m.modified())
+            .ok();
+        let mut cached = self.csp.lock().unwrap_or_else(PoisonError::into_inner);
+        if cached.0.is_none() || cached.0 != written {
+            let html = std::fs::read_to_string(&self.index).unwrap_or_default();
+            let csp = content_security_policy(&html, &self.connect_to);
+            let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
+                // Configured origins are checked URLs; this is only a safety net.
+                HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
+            });
+            *cached = (written, csp);
+        }
+        cached.1.clone()
     }
 
     /// Adds the headers to `response`, the answer for request path `path`.
@@ -56,7 +80,7 @@ impl PageHeaders {
         headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-        headers.insert(CONTENT_SECURITY_POLICY, self.csp.clone());
+        headers.insert(CONTENT_SECURITY_POLICY, self.csp());
     }
 }
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use proto::greeter::faults_client::FaultsClient;
 use proto::greeter::greeter_client::GreeterClient;
 use proto::greeter::{FaultMode, GetStatusRequest, Healthy, HelloRequest, Slow, fault_mode};
-use support::{SAY_HELLO, ServerProcess, frame, hello, http1_call, http1_client};
+use support::{SAY_HELLO, ServerProcess, frame, hello, http1_client, web_call_from};
 use tonic::Code;
 
 /// A page directory with an `index.html`, removed on drop.
@@ -157,16 +157,11 @@ async fn a_full_queue_answers_resource_exhausted_at_once() {
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
 
     let started = Instant::now();
-    let reply = http1_call(
+    let reply = web_call_from(
         &http1_client(),
-        http::Method::POST,
         &url,
         SAY_HELLO,
-        &[
-            ("content-type", "application/grpc-web+proto"),
-            ("x-grpc-web", "1"),
-            ("origin", "http://localhost:8080"),
-        ],
+        "http://localhost:8080",
         frame(0, &hello("one too many")),
     )
     .await

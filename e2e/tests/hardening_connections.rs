@@ -172,17 +172,30 @@ fn wait_for_exit(
     (None, started.elapsed())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_lets_a_call_finish_but_waits_no_longer_than_its_bound() {
-    // A call that finishes within the bound is answered, then the server exits.
-    let mut server = ServerProcess::start(&["--faults", "on", "--shutdown-timeout-secs", "10"]);
+/// A server with `--shutdown-timeout-secs bound`, and one SayHello call
+/// taking `delay_ms`, in flight.
+async fn server_with_a_call_in_flight(
+    bound: &str,
+    delay_ms: u32,
+) -> (
+    ServerProcess,
+    tokio::task::JoinHandle<Result<String, String>>,
+) {
+    let server = ServerProcess::start(&["--faults", "on", "--shutdown-timeout-secs", bound]);
     let url = server.url();
-    set_slow(&url, 1000).await;
+    set_slow(&url, delay_ms).await;
     let call = tokio::spawn({
         let url = url.clone();
         async move { web_hello(&http1_client(), &url, "last").await }
     });
     wait_for_received(&url, 1).await;
+    (server, call)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_a_call_finish_but_waits_no_longer_than_its_bound() {
+    // A call that finishes within the bound is answered, then the server exits.
+    let (mut server, call) = server_with_a_call_in_flight("10", 1000).await;
     terminate(server.pid());
     assert_eq!(call.await.unwrap(), Ok("Hello last".to_owned()));
     let (status, _) = wait_for_exit(&mut server, Duration::from_secs(30));
@@ -190,14 +203,7 @@ async fn shutdown_lets_a_call_finish_but_waits_no_longer_than_its_bound() {
 
     // A call far longer than the bound (30 s against 2 s) does not hold the
     // shutdown: the server exits, cleanly, at the bound.
-    let mut server = ServerProcess::start(&["--faults", "on", "--shutdown-timeout-secs", "2"]);
-    let url = server.url();
-    set_slow(&url, 30_000).await;
-    let call = tokio::spawn({
-        let url = url.clone();
-        async move { web_hello(&http1_client(), &url, "stuck").await }
-    });
-    wait_for_received(&url, 1).await;
+    let (mut server, call) = server_with_a_call_in_flight("2", 30_000).await;
     terminate(server.pid());
     let (status, took) = wait_for_exit(&mut server, Duration::from_secs(25));
     println!("exited {took:?} after SIGTERM with a 30 s call in flight: {status:?}");

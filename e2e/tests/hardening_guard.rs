@@ -18,7 +18,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use proto::greeter::faults_client::FaultsClient;
 use proto::greeter::{Failing, FaultMode, GetStatusRequest, fault_mode};
-use support::{ServerProcess, frame, http1_call, http1_client};
+use support::{ServerProcess, frame, http1_client, web_call_from};
 use tonic::Code;
 
 const SET_MODE: &str = "/greeter.Faults/SetMode";
@@ -131,16 +131,11 @@ async fn a_refused_origin_does_not_run_its_call() {
         "null",
         "http://localhost.evil.example",
     ] {
-        let reply = http1_call(
+        let reply = web_call_from(
             &http1_client(),
-            http::Method::POST,
             &url,
             SET_MODE,
-            &[
-                ("content-type", "application/grpc-web+proto"),
-                ("x-grpc-web", "1"),
-                ("origin", origin),
-            ],
+            origin,
             frame(0, &failing("cross-site")),
         )
         .await

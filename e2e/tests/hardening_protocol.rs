@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use http_body_util::BodyExt as _;
 use proto::greeter::faults_client::FaultsClient;
 use proto::greeter::{FaultMode, Slow, fault_mode};
-use support::{SAY_HELLO, ServerProcess, frame, hello, http1_call, http1_client};
+use support::{SAY_HELLO, ServerProcess, frame, hello, http1_client, web_call};
 
 /// The HTTP/2 client preface.
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -365,15 +365,11 @@ async fn a_trickling_body_meets_its_deadline_and_a_large_one_is_refused() {
     while body.len() < 100 * 1024 {
         body.extend(frame(0, &hello(&"x".repeat(200))));
     }
-    let reply = http1_call(
+    let reply = web_call(
         &http1_client(),
-        http::Method::POST,
         &url,
         SAY_HELLO,
-        &[
-            ("content-type", "application/grpc-web+proto"),
-            ("x-grpc-web", "1"),
-        ],
+        "application/grpc-web+proto",
         body,
     )
     .await

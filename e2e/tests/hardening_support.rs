@@ -242,19 +242,37 @@ pub async fn web_call(
     content_type: &str,
     body: Vec<u8>,
 ) -> Result<RawReply, String> {
-    http1_call(
-        client,
-        http::Method::POST,
-        url,
-        path,
-        &[
-            ("content-type", content_type),
-            ("accept", content_type),
-            ("x-grpc-web", "1"),
-        ],
-        body,
-    )
-    .await
+    web_call_with(client, url, path, content_type, None, body).await
+}
+
+/// A gRPC-Web call (binary) of `path` with `body` (already framed), sent
+/// from a page at `origin`, as a browser would.
+pub async fn web_call_from(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    origin: &str,
+    body: Vec<u8>,
+) -> Result<RawReply, String> {
+    let binary = "application/grpc-web+proto";
+    web_call_with(client, url, path, binary, Some(origin), body).await
+}
+
+async fn web_call_with(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    content_type: &str,
+    origin: Option<&str>,
+    body: Vec<u8>,
+) -> Result<RawReply, String> {
+    let mut headers = vec![
+        ("content-type", content_type),
+        ("accept", content_type),
+        ("x-grpc-web", "1"),
+    ];
+    headers.extend(origin.map(|origin| ("origin", origin)));
+    http1_call(client, http::Method::POST, url, path, &headers, body).await
 }
 
 /// A well-formed gRPC-Web SayHello (binary); the greeting, or what came instead.

@@ -6,6 +6,8 @@
 //! blocking thread while the server already answers (uncompressed until
 //! the copies exist). Copies newer than their file are kept; each is
 //! written to a temporary name and renamed, so no reader sees half a file.
+//! A file rebuilt while the server runs is sent uncompressed until the next
+//! start, never from its older copy ([`has_stale_copy`]).
 
 use std::fs;
 use std::io::{self, Write};
@@ -30,6 +32,36 @@ pub(crate) fn spawn(root: PathBuf) {
             ),
         }
     });
+}
+
+/// Whether `file` has a compressed copy older than itself.
+pub(crate) async fn has_stale_copy(file: &Path) -> bool {
+    if !file
+        .extension()
+        .is_some_and(|ext| COMPRESSED.iter().any(|c| ext == *c))
+    {
+        return false;
+    }
+    let Ok(written) = tokio::fs::metadata(file).await.and_then(|m| m.modified()) else {
+        return false;
+    };
+    for ext in ["br", "gz"] {
+        let copy = copy_path(file, ext);
+        if let Ok(copy_written) = tokio::fs::metadata(&copy).await.and_then(|m| m.modified())
+            && copy_written < written
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// `<file>.<ext>`.
+fn copy_path(file: &Path, ext: &str) -> PathBuf {
+    let mut copy = file.as_os_str().to_owned();
+    copy.push(".");
+    copy.push(ext);
+    PathBuf::from(copy)
 }
 
 /// Compresses every file of `dir` (not its dotfiles or symlinks) that
@@ -64,10 +96,7 @@ fn write_if_stale(
     ext: &str,
     compress: impl FnOnce() -> io::Result<Vec<u8>>,
 ) -> io::Result<bool> {
-    let mut copy = path.as_os_str().to_owned();
-    copy.push(".");
-    copy.push(ext);
-    let copy = PathBuf::from(copy);
+    let copy = copy_path(path, ext);
     let source_time = fs::metadata(path)?.modified()?;
     if fs::metadata(&copy)
         .and_then(|m| m.modified())
@@ -107,8 +136,8 @@ fn gzip(raw: &[u8]) -> io::Result<Vec<u8>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn copies_are_made_once_and_decompress_to_the_file() {
+    #[tokio::test]
+    async fn copies_are_made_once_and_decompress_to_the_file() {
         let dir = std::env::temp_dir().join(format!("server-precompress-{}", std::process::id()));
         fs::create_dir_all(dir.join("sub")).unwrap();
         let js = "console.log('hello');\n".repeat(200);
@@ -118,6 +147,12 @@ mod tests {
 
         assert_eq!(compress_dir(&dir).unwrap(), 2);
         assert_eq!(compress_dir(&dir).unwrap(), 0, "fresh copies are kept");
+        let app = dir.join("sub/app.js");
+        assert!(!has_stale_copy(&app).await);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&app, &js).unwrap();
+        assert!(has_stale_copy(&app).await, "rebuilt after its copies");
+        assert_eq!(compress_dir(&dir).unwrap(), 2);
         assert!(!dir.join("index.html.br").exists());
         assert!(!dir.join(".hidden.js.br").exists());
 

@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::header::{ACCEPT, CONTENT_TYPE, RANGE};
+use http::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RANGE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use tonic::body::Body;
 use tower::util::BoxCloneService;
@@ -132,7 +132,13 @@ impl Service<Request<Body>> for Files {
                 request.headers_mut().remove(RANGE);
             }
             let mut response = match lookup(&this.root, &path).await {
-                Lookup::Found => respond(this.files.clone(), request).await,
+                Lookup::Found(file) => {
+                    if crate::precompress::has_stale_copy(&file).await {
+                        // Sent as it is rather than from an older compressed copy.
+                        request.headers_mut().remove(ACCEPT_ENCODING);
+                    }
+                    respond(this.files.clone(), request).await
+                }
                 Lookup::Missing if navigation => respond(this.index.clone(), request).await,
                 Lookup::Missing | Lookup::Refused => not_found("Not found.\n".to_owned()),
             };
@@ -157,8 +163,8 @@ where
 /// What a request path names in the served directory.
 #[derive(Debug, PartialEq, Eq)]
 enum Lookup {
-    /// A file or directory inside it.
-    Found,
+    /// A file or directory inside it, at this real path.
+    Found(PathBuf),
     /// Nothing (or nothing readable): the index for navigations, else `404`.
     Missing,
     /// A name never served: a dotfile, a path leaving the directory.
@@ -189,7 +195,7 @@ async fn lookup(root: &Path, path: &str) -> Lookup {
         relative.push(segment);
     }
     match tokio::fs::canonicalize(root.join(&relative)).await {
-        Ok(real) if real.starts_with(root) => Lookup::Found,
+        Ok(real) if real.starts_with(root) => Lookup::Found(real),
         Ok(_) => Lookup::Refused,
         // Not found, a name too long, not a directory…: nothing to serve.
         Err(_) => Lookup::Missing,
@@ -232,9 +238,10 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/hostname", root.join("link")).unwrap();
 
-        assert_eq!(lookup(&root, "/").await, Lookup::Found);
-        assert_eq!(lookup(&root, "/sub/app.js").await, Lookup::Found);
-        assert_eq!(lookup(&root, "/sub/%61pp.js").await, Lookup::Found);
+        let app = Lookup::Found(root.join("sub/app.js"));
+        assert_eq!(lookup(&root, "/").await, Lookup::Found(root.clone()));
+        assert_eq!(lookup(&root, "/sub/app.js").await, app);
+        assert_eq!(lookup(&root, "/sub/%61pp.js").await, app);
         assert_eq!(lookup(&root, "/.env").await, Lookup::Refused);
         assert_eq!(lookup(&root, "/%2eenv").await, Lookup::Refused);
         assert_eq!(

@@ -381,8 +381,8 @@ async fn a_trickling_body_meets_its_deadline_and_a_large_one_is_refused() {
 /// The only deadline is the server's: a call past its `grpc-timeout` is
 /// answered `DeadlineExceeded` with the server's own message, by a raw
 /// HTTP/2 client that runs no timer of its own. tonic's transport server
-/// answered such calls `Cancelled: Timeout expired` from a timer of its
-/// own, outside the gRPC-Web and CORS layers; this fails if that comes back.
+/// would answer such calls `Cancelled: Timeout expired` from a timer of its
+/// own, outside the gRPC-Web and CORS layers: this fails if one comes between.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadlines_are_the_servers_own() {
     let server = ServerProcess::start(&["--faults", "on"]);

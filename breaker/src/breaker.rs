@@ -1,9 +1,14 @@
-//! The state machine: gobreaker's semantics over an injected clock.
+//! The state machine: gobreaker v2's semantics over an injected clock, read
+//! top to bottom in the order a call meets it, as gobreaker's own file is:
+//! before the call, after it, on success, on failure, on exclusion, the
+//! state as of now, a state change, a new generation, a new bucket.
 
 use crate::clock::duration_nanos;
-use crate::window::{BucketSeq, Window};
+use crate::ticket::BreakerId;
+use crate::window::{Age, Window};
 use crate::{
-    Clock, Counts, Instant, Observer, Outcome, Rejected, Settings, SettingsError, State, Transition,
+    Clock, Counts, Instant, Observer, Outcome, Rejected, Settings, SettingsError, State, Ticket,
+    Transition,
 };
 use core::time::Duration;
 
@@ -11,7 +16,10 @@ use core::time::Duration;
 /// with sony/gobreaker's semantics.
 ///
 /// This is the single-owner core (`&mut self`, no locks, no allocation):
-/// time comes from the [`Clock`] `C`, state changes go to the [`Observer`] `O`.
+/// time comes from the [`Clock`] `C`, state changes go to the [`Observer`] `O`,
+/// and `BUCKETS` is the room it has for a rolling window's buckets: the
+/// default, 0, holds fixed windows only and carries no bucket array (see
+/// [`new_rolling`](Self::new_rolling)).
 /// Transitions are applied lazily, whenever the breaker is used or its state
 /// read. To share one breaker between tasks or threads, with permits that
 /// give their slot back when dropped, use `SharedBreaker` (feature `std`) or
@@ -45,78 +53,105 @@ use core::time::Duration;
 /// # Ok::<(), Box<dyn core::error::Error>>(())
 /// ```
 #[derive(Debug)]
-pub struct CircuitBreaker<C, O = ()> {
+pub struct CircuitBreaker<C, O = (), const BUCKETS: usize = 0> {
     settings: Settings,
     clock: C,
     observer: O,
+    id: BreakerId,
     state: State,
     generation: u64,
-    window: Window,
-    /// Closed: when the current bucket ends. Open: when half-open begins.
+    counts: Window<BUCKETS>,
+    /// When the generation began: a rolling window's buckets count from it.
+    start: Instant,
+    /// The next instant that matters to the state: closed, when the fixed
+    /// interval ends or the next rolling bucket begins; open, when trial
+    /// calls are let through; half-open, when the wait for them runs out.
+    /// `None`: nothing is due.
     expiry: Option<Instant>,
     /// The open timeout in force (grows under [`Settings::backoff`]).
     open_timeout: Duration,
 }
 
-/// Proof that a call was admitted, to hand back with its outcome to
-/// [`CircuitBreaker::record`] or [`CircuitBreaker::cancel`].
-///
-/// A ticket of an earlier generation (the state changed, or the closed
-/// interval ended, since it was issued) is ignored when handed back.
-#[must_use = "hand the ticket back with `record` or `cancel`, or the half-open slot stays taken"]
-#[derive(Debug, PartialEq, Eq)]
-pub struct Ticket {
-    generation: u64,
-    bucket: BucketSeq,
-    admitted_at: Instant,
-}
-
-impl Ticket {
-    /// When the call was admitted, on the breaker's clock.
-    pub fn admitted_at(&self) -> Instant {
-        self.admitted_at
-    }
-
-    /// The generation the call was admitted in.
-    pub fn generation(&self) -> u64 {
-        self.generation
-    }
-}
-
 impl<C: Clock> CircuitBreaker<C> {
-    /// A closed breaker with these settings, reading time from `clock`.
+    /// A closed breaker with these settings, reading time from `clock`, for
+    /// a fixed window (or none). Settings with a rolling window of two or
+    /// more buckets are refused: use [`new_rolling`](Self::new_rolling).
     pub fn new(settings: Settings, clock: C) -> Result<Self, SettingsError> {
+        Self::new_rolling(settings, clock)
+    }
+}
+
+impl<C: Clock, const BUCKETS: usize> CircuitBreaker<C, (), BUCKETS> {
+    /// A closed breaker with room for a rolling window of up to `BUCKETS`
+    /// buckets, and so for any settings whose [`Settings::buckets`] fit.
+    /// It carries `BUCKETS` bucket counts inline (24 bytes each).
+    ///
+    /// ```
+    /// use breaker::{CircuitBreaker, ManualClock, Settings};
+    /// use core::time::Duration;
+    ///
+    /// // The last 10 s, in 1 s buckets.
+    /// let settings = Settings {
+    ///     interval: Duration::from_secs(10),
+    ///     bucket_period: Duration::from_secs(1),
+    ///     ..Settings::new("rolling")
+    /// };
+    /// let clock = ManualClock::new();
+    /// assert!(CircuitBreaker::new(settings, &clock).is_err(), "no room for buckets");
+    /// let breaker = CircuitBreaker::<_, _, 10>::new_rolling(settings, &clock)?;
+    /// # Ok::<(), breaker::SettingsError>(())
+    /// ```
+    pub fn new_rolling(settings: Settings, clock: C) -> Result<Self, SettingsError> {
         settings.validate()?;
-        let buckets = settings.buckets() as usize;
+        let buckets = settings.buckets();
+        if buckets > 1 && buckets > BUCKETS as u128 {
+            return Err(SettingsError::TooManyBuckets {
+                buckets,
+                capacity: BUCKETS,
+            });
+        }
+        let now = clock.now();
         let mut breaker = CircuitBreaker {
             open_timeout: settings.open_timeout(),
+            counts: Window::new(buckets as usize),
             settings,
             clock,
             observer: (),
+            id: BreakerId::next(),
             state: State::Closed,
             generation: 0,
-            window: Window::new(buckets),
+            start: now,
             expiry: None,
         };
-        let now = breaker.clock.now();
-        breaker.begin_generation(now);
+        breaker.start_new_generation(now);
         Ok(breaker)
     }
 }
 
-impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
+impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> {
     /// The same breaker, reporting its state changes to `observer` instead.
-    pub fn with_observer<P: Observer>(self, observer: P) -> CircuitBreaker<C, P> {
-        CircuitBreaker {
+    pub fn with_observer<P: Observer>(self, observer: P) -> CircuitBreaker<C, P, BUCKETS> {
+        self.replace_observer(observer).0
+    }
+
+    /// The same breaker with `observer`, and the observer it had.
+    pub(crate) fn replace_observer<P: Observer>(
+        self,
+        observer: P,
+    ) -> (CircuitBreaker<C, P, BUCKETS>, O) {
+        let breaker = CircuitBreaker {
             settings: self.settings,
             clock: self.clock,
             observer,
+            id: self.id,
             state: self.state,
             generation: self.generation,
-            window: self.window,
+            counts: self.counts,
+            start: self.start,
             expiry: self.expiry,
             open_timeout: self.open_timeout,
-        }
+        };
+        (breaker, self.observer)
     }
 
     /// The breaker's name.
@@ -155,28 +190,28 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     /// The counts as they stand (without applying transitions that are due:
     /// read [`state`](Self::state) first for an up-to-date view).
     pub fn counts(&self) -> Counts {
-        *self.window.total()
+        *self.counts.total()
     }
 
     /// The generation: it changes with every state change and every end of a
-    /// closed interval.
+    /// fixed closed interval.
     pub fn generation(&self) -> u64 {
         self.generation
     }
 
-    /// When an open breaker will let trial calls through (it becomes
-    /// half-open strictly after this instant); `None` in any other state.
+    /// When the state will change by itself: an open breaker turns half-open
+    /// strictly after this instant, and a half-open one under
+    /// [`Settings::max_half_open_wait`] opens again. `None` otherwise.
     /// A UI schedules its redraw for just after it instead of polling.
     pub fn next_transition_at(&self) -> Option<Instant> {
         match self.state {
-            State::Open => self.expiry,
+            State::Open | State::HalfOpen => self.expiry,
             _ => None,
         }
     }
 
-    /// How long until an open breaker lets trial calls through: it turns
-    /// half-open as soon as this much time has passed (strictly after
-    /// [`next_transition_at`](Self::next_transition_at)). `None` unless open.
+    /// How long until the state changes by itself (strictly after
+    /// [`next_transition_at`](Self::next_transition_at)). `None` if it will not.
     pub fn time_to_next_transition(&self) -> Option<Duration> {
         let at = self.next_transition_at()?;
         Some(at.saturating_duration_since(self.clock.now()) + Duration::from_nanos(1))
@@ -188,67 +223,44 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
         self.open_timeout
     }
 
-    /// Asks to make a call. `Ok` admits it: hand the ticket back with its
-    /// outcome. `Err` says why it must not be made.
-    #[inline(always)]
+    /// Before the call: asks to make it. `Ok` admits it: hand the ticket
+    /// back with its outcome. `Err` says why it must not be made.
+    #[inline]
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
         let now = self.now_if_needed();
-        let state = self.current_state(now);
-        // The common case first, as a plain branch rather than a jump table.
-        if state == State::Closed {
-            self.window.on_request();
-            return Ok(self.ticket(now));
-        }
-        match state {
-            State::Open | State::ForcedOpen => return Err(Rejected::Open),
+        match self.current_state(now) {
+            State::Closed | State::ForcedClosed => self.counts.on_request(),
             State::HalfOpen
-                if self.window.total().occupied_slots() >= self.settings.half_open_limit() =>
+                if self.counts.total().occupied_slots() < self.settings.half_open_limit() =>
             {
-                return Err(Rejected::TooManyRequests);
+                self.counts.on_request()
             }
+            State::HalfOpen => return Err(Rejected::TooManyRequests),
+            State::Open | State::ForcedOpen => return Err(Rejected::Open),
             State::Disabled => {}
-            State::Closed | State::HalfOpen | State::ForcedClosed => self.window.on_request(),
         }
-        Ok(self.ticket(now))
-    }
-
-    /// The ticket of a call admitted now.
-    #[inline(always)]
-    fn ticket(&self, now: Option<Instant>) -> Ticket {
-        Ticket {
+        Ok(Ticket {
+            breaker: self.id,
             generation: self.generation,
-            bucket: self.window.newest_seq(),
-            admitted_at: now.unwrap_or(Instant::ZERO),
-        }
+            age: self.counts.age(),
+            admitted_at: now,
+        })
     }
 
-    /// Records how an admitted call ended. Ignored if the ticket is from an
-    /// earlier generation. A success slower than [`Settings::slow_call`]
-    /// counts as a failure.
-    #[inline(always)]
+    /// After the call: records how it ended. A ticket of another breaker,
+    /// or of an earlier generation, changes nothing. A success slower than
+    /// [`Settings::slow_call`] counts as a failure.
+    #[inline]
     pub fn record(&mut self, ticket: Ticket, outcome: Outcome) {
         let now = self.now_if_needed();
         let state = self.current_state(now);
-        if ticket.generation != self.generation {
+        if ticket.breaker != self.id || ticket.generation != self.generation {
             return;
         }
-        let outcome = match (outcome, self.settings.slow_call, now) {
-            (Outcome::Success, Some(limit), Some(now))
-                if now.saturating_duration_since(ticket.admitted_at) > limit =>
-            {
-                Outcome::Failure
-            }
-            _ => outcome,
-        };
-        if state == State::Closed && outcome == Outcome::Success {
-            // The common case first, as a plain branch rather than a jump table.
-            self.window.on_outcome(ticket.bucket, Counts::on_success);
-            return;
-        }
-        match outcome {
-            Outcome::Success => self.on_success(state, ticket.bucket),
-            Outcome::Failure => self.on_failure(state, ticket.bucket),
-            Outcome::Excluded => self.on_exclusion(state, ticket.bucket),
+        match self.slow_call_rule(outcome, &ticket, now) {
+            Outcome::Success => self.on_success(state, ticket.age, now),
+            Outcome::Failure => self.on_failure(state, ticket.age, now),
+            Outcome::Excluded => self.on_exclusion(state, ticket.age),
         }
     }
 
@@ -284,156 +296,176 @@ impl<C: Clock, O: Observer> CircuitBreaker<C, O> {
     }
 
     fn set_manual_state(&mut self, state: State) {
-        self.state();
-        self.set_state(state);
+        let now = self.clock.now();
+        self.current_state(Some(now));
+        self.set_state(state, Some(now));
     }
 
-    /// The time, if anything depends on it now: a pending expiry (a closed
-    /// interval, an open timeout) or the slow-call rule. A breaker steadily
-    /// closed without an interval costs no clock read per call; a state
-    /// change reads the clock itself.
+    /// The time, if anything depends on it now: something due (see
+    /// `expiry`) or the slow-call rule. A breaker steadily closed without an
+    /// interval reads no clock per call; a state change reads it itself.
     #[inline]
     fn now_if_needed(&self) -> Option<Instant> {
         (self.expiry.is_some() || self.settings.slow_call.is_some()).then(|| self.clock.now())
     }
 
+    /// The outcome to count: a success slower than the slow-call limit is a failure.
     #[inline]
-    fn on_success(&mut self, state: State, bucket: BucketSeq) {
-        match state {
-            State::Closed | State::ForcedClosed => {
-                self.window.on_outcome(bucket, Counts::on_success);
+    fn slow_call_rule(&self, outcome: Outcome, ticket: &Ticket, now: Option<Instant>) -> Outcome {
+        match (outcome, self.settings.slow_call, ticket.admitted_at, now) {
+            (Outcome::Success, Some(limit), Some(admitted), Some(now))
+                if now.saturating_duration_since(admitted) > limit =>
+            {
+                Outcome::Failure
             }
+            _ => outcome,
+        }
+    }
+
+    #[inline]
+    fn on_success(&mut self, state: State, age: Age, now: Option<Instant>) {
+        match state {
+            State::Closed | State::ForcedClosed => self.counts.on_outcome(age, Counts::on_success),
             State::HalfOpen => {
-                self.window.on_outcome(bucket, Counts::on_success);
-                if self.window.total().consecutive_successes >= self.settings.half_open_limit() {
-                    self.set_state(State::Closed);
+                self.counts.on_outcome(age, Counts::on_success);
+                if self.counts.total().consecutive_successes >= self.settings.half_open_limit() {
+                    self.set_state(State::Closed, now);
                 }
             }
             State::Open | State::ForcedOpen | State::Disabled => {}
         }
     }
 
-    fn on_failure(&mut self, state: State, bucket: BucketSeq) {
+    /// `ready_to_trip` is asked after every failure recorded while closed,
+    /// even one whose bucket has left the window and so is not counted.
+    #[inline]
+    fn on_failure(&mut self, state: State, age: Age, now: Option<Instant>) {
         match state {
             State::Closed => {
-                if self.window.on_outcome(bucket, Counts::on_failure)
-                    && self.settings.ready_to_trip.is_tripped(self.window.total())
-                {
-                    self.set_state(State::Open);
+                self.counts.on_outcome(age, Counts::on_failure);
+                if self.settings.ready_to_trip.is_tripped(self.counts.total()) {
+                    self.set_state(State::Open, now);
                 }
             }
-            State::ForcedClosed => {
-                self.window.on_outcome(bucket, Counts::on_failure);
-            }
-            State::HalfOpen => self.set_state(State::Open),
+            State::ForcedClosed => self.counts.on_outcome(age, Counts::on_failure),
+            State::HalfOpen => self.set_state(State::Open, now),
             State::Open | State::ForcedOpen | State::Disabled => {}
         }
     }
 
-    fn on_exclusion(&mut self, state: State, bucket: BucketSeq) {
-        match state {
-            State::Closed | State::HalfOpen | State::ForcedClosed => {
-                self.window.on_outcome(bucket, Counts::on_exclusion);
-            }
-            State::Open | State::ForcedOpen | State::Disabled => {}
+    #[inline]
+    fn on_exclusion(&mut self, state: State, age: Age) {
+        if matches!(state, State::Closed | State::HalfOpen | State::ForcedClosed) {
+            self.counts.on_outcome(age, Counts::on_exclusion);
         }
     }
 
-    /// Applies the transition that is due at `now`, if any, and returns the
-    /// state. `now` is `None` only when no expiry is pending (see
-    /// [`Self::now_if_needed`]).
+    /// The state as of `now`, after applying what is due: a new bucket or
+    /// generation while closed, half-open after the open timeout, open again
+    /// after the half-open wait. `now` is `None` only when nothing is due.
     #[inline]
     fn current_state(&mut self, now: Option<Instant>) -> State {
-        match (self.state, self.expiry, now) {
-            (State::Closed | State::ForcedClosed, Some(expiry), Some(now))
-                if self.bucket_ended(expiry, now) =>
-            {
-                self.begin_buckets(expiry, now);
+        let (Some(expiry), Some(now)) = (self.expiry, now) else {
+            return self.state;
+        };
+        match self.state {
+            State::Closed | State::ForcedClosed if self.counts.is_rolling() => {
+                if expiry <= now {
+                    self.start_new_bucket(now);
+                }
             }
-            (State::Open, Some(expiry), Some(now)) if expiry < now => {
-                self.set_state(State::HalfOpen)
+            State::Closed | State::ForcedClosed => {
+                if expiry < now {
+                    self.start_new_generation(now);
+                }
             }
-            _ => {}
+            State::Open => {
+                if expiry < now {
+                    self.set_state(State::HalfOpen, Some(now));
+                }
+            }
+            State::HalfOpen => {
+                if expiry < now {
+                    self.set_state(State::Open, Some(now));
+                }
+            }
+            State::ForcedOpen | State::Disabled => {}
         }
         self.state
     }
 
-    /// Whether the closed bucket ending at `expiry` is over at `now`: a fixed
-    /// interval ends strictly after its length (gobreaker); a rolling
-    /// window's buckets tile time, each starting as the previous one ends.
-    fn bucket_ended(&self, expiry: Instant, now: Instant) -> bool {
-        if self.window.capacity() == 1 {
-            expiry < now
-        } else {
-            expiry <= now
-        }
-    }
-
     #[cold]
     #[inline(never)]
-    fn set_state(&mut self, state: State) {
-        if self.state == state {
+    fn set_state(&mut self, to: State, now: Option<Instant>) {
+        if self.state == to {
             return;
         }
-        let now = self.clock.now();
-        let from = self.state;
-        self.state = state;
-        self.open_timeout = match (from, state, self.settings.backoff) {
+        let now = now.unwrap_or_else(|| self.clock.now());
+        let from = core::mem::replace(&mut self.state, to);
+        self.open_timeout = match (from, to, self.settings.backoff) {
             (State::HalfOpen, State::Open, Some(backoff)) => self
                 .open_timeout
                 .saturating_mul(backoff.multiplier)
                 .min(backoff.max_timeout.max(self.settings.open_timeout())),
-            (_, State::Open, _) | (_, State::Closed, _) => self.settings.open_timeout(),
+            (_, State::Open | State::Closed, _) => self.settings.open_timeout(),
             _ => self.open_timeout,
         };
-        self.begin_generation(now);
-        self.observer.on_transition(
-            self.settings.name,
-            Transition {
-                from,
-                to: state,
-                at: now,
-            },
-        );
+        self.start_new_generation(now);
+        let transition = Transition { from, to, at: now };
+        self.observer.on_transition(self.settings.name, transition);
     }
 
-    fn begin_generation(&mut self, now: Instant) {
-        self.generation = self.generation.wrapping_add(1);
-        self.window.clear();
-        self.update_expiry(now);
+    /// The generation, while admitting a call and recording its success
+    /// would only count (closed, a fixed window, nothing timed): when
+    /// `SharedBreaker` may do both without its lock.
+    pub(crate) fn counting_only(&self) -> Option<u64> {
+        let counting = self.state == State::Closed
+            && self.expiry.is_none()
+            && self.settings.slow_call.is_none()
+            && !self.counts.is_rolling();
+        counting.then_some(self.generation)
     }
 
-    /// The closed window's current bucket ended at `expiry`, before `now`:
-    /// start as many buckets as have ended since.
+    /// Counts calls admitted and succeeded without the breaker, in the
+    /// generation [`counting_only`](Self::counting_only) named.
+    pub(crate) fn absorb(&mut self, admissions: u32, successes: u32) {
+        self.counts.absorb(admissions, successes);
+    }
+
+    /// Which breaker this is, as its tickets say.
+    pub(crate) fn id(&self) -> BreakerId {
+        self.id
+    }
+
+    /// Forgets the counts and starts timing what the new state waits for.
     #[cold]
-    #[inline(never)]
-    fn begin_buckets(&mut self, expiry: Instant, now: Instant) {
-        let capacity = self.window.capacity();
-        if capacity == 1 {
-            // A fixed window: everything counted so far is forgotten.
-            self.begin_generation(now);
-            return;
-        }
-        let bucket = duration_nanos(self.settings.bucket_length());
-        // The bucket that ended at `expiry`, plus one for each whole bucket since.
-        let ended = (now.as_nanos() - expiry.as_nanos()) / bucket + 1;
-        let next_expiry = Instant::from_nanos(
-            expiry
-                .as_nanos()
-                .saturating_add(ended.saturating_mul(bucket)),
-        );
-        self.window.advance(ended);
-        self.expiry = Some(next_expiry);
-    }
-
-    fn update_expiry(&mut self, from: Instant) {
+    fn start_new_generation(&mut self, now: Instant) {
+        self.generation = self.generation.wrapping_add(1);
+        self.start = now;
+        self.counts.clear();
         self.expiry = match self.state {
             State::Closed | State::ForcedClosed => {
                 let bucket = self.settings.bucket_length();
-                (!bucket.is_zero()).then(|| from.saturating_add(bucket))
+                (!bucket.is_zero()).then(|| now.saturating_add(bucket))
             }
-            State::Open => Some(from.saturating_add(self.open_timeout)),
-            State::HalfOpen | State::ForcedOpen | State::Disabled => None,
+            State::Open => Some(now.saturating_add(self.open_timeout)),
+            State::HalfOpen => self
+                .settings
+                .max_half_open_wait
+                .map(|wait| now.saturating_add(wait)),
+            State::ForcedOpen | State::Disabled => None,
         };
+    }
+
+    /// A rolling window moves on to the bucket `now` falls in, counted in
+    /// whole buckets since the generation began.
+    #[cold]
+    #[inline(never)]
+    fn start_new_bucket(&mut self, now: Instant) {
+        let period = duration_nanos(self.settings.bucket_length());
+        let age = now.as_nanos().saturating_sub(self.start.as_nanos()) / period;
+        self.counts.grow(age);
+        let next = age.saturating_add(1).saturating_mul(period);
+        self.expiry = Some(self.start.saturating_add(Duration::from_nanos(next)));
     }
 }

@@ -5,6 +5,11 @@
 ///
 /// Counts are cleared on every state change and, while closed, when the
 /// interval ends. Outcomes of calls admitted before a clear are ignored.
+///
+/// Each count stops at `u32::MAX` instead of wrapping to 0 as gobreaker's
+/// do: after four billion calls in one generation a wrapped count would
+/// reset a failure rate or a streak. This is the one place the counts can
+/// differ from gobreaker's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Counts {
     /// Calls admitted.
@@ -56,6 +61,15 @@ impl Counts {
         self.total_failures = self.total_failures.saturating_add(1);
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
         self.consecutive_successes = 0;
+    }
+
+    /// `n` successes in a row: the same as `n` calls of [`Self::on_success`].
+    pub(crate) fn on_successes(&mut self, n: u32) {
+        if n > 0 {
+            self.total_successes = self.total_successes.saturating_add(n);
+            self.consecutive_successes = self.consecutive_successes.saturating_add(n);
+            self.consecutive_failures = 0;
+        }
     }
 
     pub(crate) fn on_exclusion(&mut self) {

@@ -7,17 +7,40 @@
 //! making them; after the open timeout it turns **half-open** and lets a few
 //! trial calls through: enough successes close it, any failure opens it again.
 //!
-//! What it adds to gobreaker:
+//! # Exactly gobreaker, where it claims to be
+//! With the automatic states, gobreaker's settings and the outcomes success,
+//! failure and excluded, every observable field matches gobreaker v2 on
+//! every step: state, transitions, and all six counts, rolling windows
+//! included (900 recorded cases, natively and in the browser, in
+//! `tests/vectors/`). That covers gobreaker's rolling-window rules: a
+//! streak loses an evicted bucket's share only when it spans the whole
+//! window, and `ready_to_trip` runs after every failure recorded while
+//! closed, even a late one no longer in the window.
+//!
+//! Where it differs, on purpose:
+//! - **Counters saturate** at `u32::MAX` where gobreaker's wrap to 0 (after
+//!   four billion calls in one generation a wrapped count would un-trip a
+//!   failure-rate rule).
+//! - **[`Settings::max_half_open_wait`]**, off by default: a trial call that
+//!   never finishes no longer keeps the breaker half-open for ever.
+//! - A ticket counts only at the breaker that issued it ([`Ticket`]).
+//!
+//! # What it adds
 //! - runs without `std` (bare metal, `wasm32-unknown-unknown`): the [`Clock`]
 //!   is yours; [`ManualClock`] drives it by hand, `MonotonicClock` (`std`)
 //!   and `BrowserClock` (`browser`, `performance.now()`) are provided;
 //! - permits ([`Permit`]) that free their half-open slot when dropped, so a
-//!   cancelled call never wedges the breaker; outcomes can be
-//!   [`Outcome::Excluded`] (neither success nor failure);
-//! - rolling windows, a failure-rate rule, a slow-call rule, exponential
-//!   backoff of the open timeout, manual overrides;
+//!   cancelled call never wedges the breaker; a call that panics counts as a
+//!   failure (with `std`), as in gobreaker's `Execute`;
+//! - one-call APIs for plain functions ([`execute`]) and futures ([`call`]);
+//! - extras that are off unless set, so the defaults are gobreaker's:
+//!   [`Outcome::Excluded`], a slow-call rule, exponential backoff of the open
+//!   timeout, manual overrides;
 //! - state changes as values ([`Transition`]) given to an [`Observer`], and
-//!   [`CircuitBreaker::next_transition_at`] so a UI can schedule its redraw.
+//!   [`CircuitBreaker::next_transition_at`] so a UI can schedule its redraw;
+//! - a size that is only what is used: a fixed-window breaker is its
+//!   settings and a few words; a rolling one adds 24 bytes per bucket it
+//!   has room for (`CircuitBreaker<C, O, BUCKETS>`).
 //!
 //! # Example: the Go demo's breaker, driven by a hand-moved clock
 //! ```
@@ -73,6 +96,7 @@
 //!
 //! [sony/gobreaker]: https://github.com/sony/gobreaker
 #![no_std]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(feature = "std")]
@@ -89,11 +113,12 @@ mod settings;
 #[cfg(feature = "std")]
 mod shared;
 mod state;
+mod ticket;
 mod transition;
 mod window;
 
-pub use breaker::{CircuitBreaker, Ticket};
-pub use call::call;
+pub use breaker::CircuitBreaker;
+pub use call::{call, execute};
 #[cfg(feature = "browser")]
 pub use clock::BrowserClock;
 #[cfg(target_has_atomic = "64")]
@@ -108,8 +133,9 @@ pub use counts::Counts;
 pub use outcome::{Classify, ErrorIsFailure, Outcome};
 pub use permit::{BreakerRef, Permit};
 pub use rejected::{CallError, Rejected};
-pub use settings::{Backoff, DEFAULT_TIMEOUT, MAX_BUCKETS, Settings, SettingsError, TripRule};
+pub use settings::{Backoff, DEFAULT_TIMEOUT, Settings, SettingsError, TripRule};
 #[cfg(feature = "std")]
 pub use shared::SharedBreaker;
 pub use state::State;
+pub use ticket::Ticket;
 pub use transition::{Observer, Transition};

@@ -6,34 +6,34 @@ use core::cell::RefCell;
 /// A way to reach a breaker that is shared: a `&RefCell<CircuitBreaker>`
 /// (single-threaded, no_std) or a `SharedBreaker` (feature `std`).
 pub trait BreakerRef {
-    /// The breaker's clock.
-    type Clock: Clock;
-    /// The breaker's observer.
-    type Observer: Observer;
-
-    /// Runs `f` with exclusive access to the breaker.
-    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<Self::Clock, Self::Observer>) -> R) -> R;
-
     /// Asks the breaker to admit a call (see [`CircuitBreaker::try_acquire`]).
-    #[inline(always)]
+    fn try_acquire(&self) -> Result<Ticket, Rejected>;
+
+    /// Records how an admitted call ended (see [`CircuitBreaker::record`]).
+    fn record(&self, ticket: Ticket, outcome: Outcome);
+}
+
+impl<C: Clock, O: Observer, const BUCKETS: usize> BreakerRef
+    for &RefCell<CircuitBreaker<C, O, BUCKETS>>
+{
+    #[inline]
     fn try_acquire(&self) -> Result<Ticket, Rejected> {
-        self.with(|b| b.try_acquire())
+        self.borrow_mut().try_acquire()
+    }
+
+    #[inline]
+    fn record(&self, ticket: Ticket, outcome: Outcome) {
+        self.borrow_mut().record(ticket, outcome)
     }
 }
 
-impl<C: Clock, O: Observer> BreakerRef for &RefCell<CircuitBreaker<C, O>> {
-    type Clock = C;
-    type Observer = O;
-
-    #[inline(always)]
-    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, O>) -> R) -> R {
-        f(&mut self.borrow_mut())
-    }
-}
-
-/// An admitted call. [`record`](Self::record) its outcome when it ends;
-/// dropped without one (a cancelled future, an early return, a panic) it
-/// counts as excluded and frees its half-open slot, so no slot ever leaks.
+/// An admitted call. [`record`](Self::record) its outcome when it ends.
+///
+/// Dropped without an outcome it still counts, so no half-open slot ever
+/// leaks: as excluded (a cancelled future, an early return), or, with
+/// feature `std`, as a failure when dropped by a panic (gobreaker's
+/// `Execute` counts a panicking call as failed). Such a drop never turns the
+/// panic into an abort: a panic of the observer it wakes is swallowed.
 ///
 /// ```
 /// use breaker::{CircuitBreaker, ManualClock, Outcome, Permit, Rejected, Settings, State, TripRule};
@@ -61,7 +61,7 @@ pub struct Permit<B: BreakerRef> {
 
 impl<B: BreakerRef> Permit<B> {
     /// Asks `breaker` to admit a call.
-    #[inline(always)]
+    #[inline]
     pub fn acquire(breaker: B) -> Result<Self, Rejected> {
         let ticket = breaker.try_acquire()?;
         Ok(Permit {
@@ -71,10 +71,10 @@ impl<B: BreakerRef> Permit<B> {
     }
 
     /// Records how the call ended.
-    #[inline(always)]
+    #[inline]
     pub fn record(mut self, outcome: Outcome) {
         if let Some(ticket) = self.ticket.take() {
-            self.breaker.with(|b| b.record(ticket, outcome));
+            self.breaker.record(ticket, outcome);
         }
     }
 
@@ -92,9 +92,20 @@ impl<B: BreakerRef> Permit<B> {
 impl<B: BreakerRef> Drop for Permit<B> {
     #[inline]
     fn drop(&mut self) {
-        if let Some(ticket) = self.ticket.take() {
-            self.breaker.with(|b| b.cancel(ticket));
+        let Some(ticket) = self.ticket.take() else {
+            return;
+        };
+        #[cfg(feature = "std")]
+        if std::thread::panicking() {
+            // A second panic escaping a drop during unwinding aborts the
+            // process; the observer is the caller's code, so contain it.
+            let breaker = &self.breaker;
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                breaker.record(ticket, Outcome::Failure)
+            }));
+            return;
         }
+        self.breaker.record(ticket, Outcome::Excluded);
     }
 }
 

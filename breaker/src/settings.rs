@@ -4,10 +4,6 @@ use crate::Counts;
 use core::fmt;
 use core::time::Duration;
 
-/// How many buckets a rolling window may have (`interval / bucket_period`,
-/// rounded up). The window lives inline, so the core needs no allocator.
-pub const MAX_BUCKETS: usize = 64;
-
 /// The default open timeout, used when [`Settings::timeout`] is zero: 60 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -38,9 +34,11 @@ pub struct Settings {
     /// generation). Zero means never. Default: zero.
     pub interval: Duration,
     /// With a non-zero `interval`: the length of one bucket of a rolling
-    /// window over the last `interval` (rounded up to whole buckets, at most
-    /// [`MAX_BUCKETS`]). Zero, or equal to `interval`, means a fixed window
-    /// cleared every `interval`. Default: zero.
+    /// window over the last `interval` (rounded up to whole buckets). The
+    /// breaker must have room for that many buckets (its `BUCKETS`
+    /// parameter, see [`CircuitBreaker::new_rolling`](crate::CircuitBreaker::new_rolling)).
+    /// Zero, or equal to `interval`, means a fixed window cleared every
+    /// `interval`. Default: zero.
     pub bucket_period: Duration,
     /// How long the breaker stays open before it lets trial calls through
     /// (half-open). Zero means [`DEFAULT_TIMEOUT`] (60 s). Default: zero.
@@ -55,6 +53,13 @@ pub struct Settings {
     /// cap; back to `timeout` once the breaker closes. `None` means the
     /// timeout never changes (gobreaker's behaviour). Default: `None`.
     pub backoff: Option<Backoff>,
+    /// The longest the breaker may stay half-open: when it passes with the
+    /// trial calls still unfinished (a call that never returns holds its
+    /// slot), the breaker opens again, as after a failed trial
+    /// (resilience4j's `maxWaitDurationInHalfOpenState`). `None` means it
+    /// waits for the trials however long they take (gobreaker's behaviour).
+    /// Default: `None`.
+    pub max_half_open_wait: Option<Duration>,
 }
 
 impl Settings {
@@ -69,10 +74,12 @@ impl Settings {
             ready_to_trip: TripRule::DEFAULT,
             slow_call: None,
             backoff: None,
+            max_half_open_wait: None,
         }
     }
 
-    /// Checks the settings, returning what is wrong with them.
+    /// Checks the settings, returning what is wrong with them. A breaker
+    /// also checks that it has room for [`Settings::buckets`].
     pub fn validate(&self) -> Result<(), SettingsError> {
         if let TripRule::FailureRate { ratio, .. } = self.ready_to_trip
             && !(0.0..=1.0).contains(&ratio)
@@ -83,10 +90,6 @@ impl Settings {
             && backoff.multiplier == 0
         {
             return Err(SettingsError::BackoffMultiplier);
-        }
-        let buckets = self.buckets();
-        if buckets > MAX_BUCKETS as u128 {
-            return Err(SettingsError::TooManyBuckets { buckets });
         }
         Ok(())
     }
@@ -119,7 +122,18 @@ impl Settings {
 
     /// How many buckets the window has: `interval / bucket_period` rounded
     /// up for a rolling window, 1 otherwise.
-    pub(crate) fn buckets(&self) -> u128 {
+    ///
+    /// ```
+    /// use breaker::Settings;
+    /// use core::time::Duration;
+    /// let rolling = Settings {
+    ///     interval: Duration::from_millis(500),
+    ///     bucket_period: Duration::from_millis(150),
+    ///     ..Settings::new("r")
+    /// };
+    /// assert_eq!(rolling.buckets(), 4);
+    /// ```
+    pub fn buckets(&self) -> u128 {
         if self.is_rolling() {
             self.interval
                 .as_nanos()
@@ -207,10 +221,12 @@ pub struct Backoff {
 /// Settings that cannot work, found by [`Settings::validate`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SettingsError {
-    /// The rolling window would need more than [`MAX_BUCKETS`] buckets.
+    /// The rolling window needs more buckets than the breaker has room for.
     TooManyBuckets {
         /// The buckets `interval / bucket_period` asks for.
         buckets: u128,
+        /// The room the breaker has (its `BUCKETS` parameter).
+        capacity: usize,
     },
     /// A failure-rate ratio outside `0.0..=1.0` (or NaN).
     FailureRatio(f64),
@@ -221,9 +237,10 @@ pub enum SettingsError {
 impl fmt::Display for SettingsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SettingsError::TooManyBuckets { buckets } => write!(
+            SettingsError::TooManyBuckets { buckets, capacity } => write!(
                 f,
-                "a rolling window of {buckets} buckets is more than the {MAX_BUCKETS} supported: \
+                "a rolling window of {buckets} buckets does not fit a breaker with room for \
+                 {capacity}: make it with CircuitBreaker::<_, _, {buckets}>::new_rolling, or \
                  lengthen bucket_period or shorten interval"
             ),
             SettingsError::FailureRatio(ratio) => {

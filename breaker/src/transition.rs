@@ -33,8 +33,10 @@ pub struct Transition {
 /// breaker.record(ticket, Outcome::Failure); // prints: Circuit Breaker 'greeter' changed from closed to open
 /// ```
 ///
-/// Observers run while the breaker is being updated: they must not call
-/// back into the same breaker (a shared handle would deadlock).
+/// A [`CircuitBreaker`](crate::CircuitBreaker) calls its observer in the
+/// middle of the update (it holds `&mut self`, so the observer cannot reach
+/// it). A `SharedBreaker` calls it after releasing its lock, so there the
+/// observer may call back into the same breaker.
 pub trait Observer {
     /// Called once per state change, after the change is applied.
     fn on_transition(&mut self, name: &str, transition: Transition);

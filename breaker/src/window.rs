@@ -1,35 +1,34 @@
-//! The counts of a closed breaker over a fixed or rolling window, held inline.
+//! The counts of a closed breaker over a fixed or rolling window: gobreaker
+//! v2's `rollingCounts`, with room for `N` buckets inline so the core needs
+//! no allocator. A fixed window keeps only its total (`N` may be 0).
 
-use crate::{Counts, settings::MAX_BUCKETS};
+use crate::Counts;
 
-/// Counts kept per bucket, oldest to newest, in a ring; their sum is `total`.
-/// A fixed window is a window of one bucket.
+/// The window's total and, for a rolling window, its buckets, oldest to
+/// newest in a ring indexed by age.
 #[derive(Debug, Clone)]
-pub(crate) struct Window {
+pub(crate) struct Window<const N: usize> {
     total: Counts,
-    buckets: [Counts; MAX_BUCKETS],
-    /// The ring index of the newest bucket.
-    newest: usize,
-    /// Buckets in use (1..=capacity).
+    /// Buckets started since the generation began (gobreaker's `age`).
+    age: u64,
+    /// How many buckets the settings ask for (at most `N`): 1 for a fixed
+    /// window, which uses no slot.
     len: usize,
-    capacity: usize,
-    /// The sequence number of the newest bucket: one more per bucket started.
-    newest_seq: u64,
+    buckets: [Counts; N],
 }
 
-/// Which bucket a call was admitted in.
-pub(crate) type BucketSeq = u64;
+/// Which bucket a call was admitted in: the window's age at admission.
+pub(crate) type Age = u64;
 
-impl Window {
-    /// An empty window of `capacity` buckets (1..=MAX_BUCKETS).
-    pub(crate) fn new(capacity: usize) -> Self {
+impl<const N: usize> Window<N> {
+    /// An empty window of `len` buckets (1 ..= `N`).
+    pub(crate) fn new(len: usize) -> Self {
+        debug_assert!((1..=N.max(1)).contains(&len));
         Window {
             total: Counts::default(),
-            buckets: [Counts::default(); MAX_BUCKETS],
-            newest: 0,
-            len: 1,
-            capacity: capacity.clamp(1, MAX_BUCKETS),
-            newest_seq: 0,
+            age: 0,
+            len,
+            buckets: [Counts::default(); N],
         }
     }
 
@@ -39,110 +38,111 @@ impl Window {
         &self.total
     }
 
-    /// How many buckets the window spans.
-    pub(crate) fn capacity(&self) -> usize {
-        self.capacity
+    /// The age of the newest bucket: calls admitted now are counted in it.
+    #[inline]
+    pub(crate) fn age(&self) -> Age {
+        self.age
     }
 
-    /// Forgets everything: one empty bucket.
+    /// Whether the window keeps buckets; a fixed window is only ever cleared whole.
+    #[inline]
+    pub(crate) fn is_rolling(&self) -> bool {
+        self.len > 1
+    }
+
+    /// Forgets everything (a new generation).
     pub(crate) fn clear(&mut self) {
         self.total = Counts::default();
-        self.buckets[self.newest] = Counts::default();
-        self.len = 1;
-    }
-
-    /// The bucket calls admitted now are counted in.
-    #[inline]
-    pub(crate) fn newest_seq(&self) -> BucketSeq {
-        self.newest_seq
-    }
-
-    /// Starts `ended` new buckets, dropping the oldest ones that no longer fit.
-    pub(crate) fn advance(&mut self, ended: u64) {
-        if ended >= self.capacity as u64 {
-            self.clear();
-            self.newest_seq = self.newest_seq.wrapping_add(ended);
-        } else {
-            for _ in 0..ended {
-                self.rotate();
-            }
+        self.age = 0;
+        if self.is_rolling() {
+            self.buckets[..self.len].fill(Counts::default());
         }
-    }
-
-    /// Starts a new bucket, dropping the oldest once the window is full.
-    fn rotate(&mut self) {
-        self.newest_seq = self.newest_seq.wrapping_add(1);
-        self.newest = (self.newest + 1) % self.capacity;
-        let reused = core::mem::take(&mut self.buckets[self.newest]);
-        if self.len < self.capacity {
-            self.len += 1;
-        } else {
-            // The ring was full: the slot just reused held the oldest bucket.
-            self.subtract(&reused);
-        }
-    }
-
-    fn subtract(&mut self, old: &Counts) {
-        let total = &mut self.total;
-        // A streak that spans the whole window loses the evicted bucket's
-        // share of it (gobreaker's rule); a shorter streak is left as it is.
-        if total.consecutive_successes == total.total_successes {
-            total.consecutive_successes -=
-                old.consecutive_successes.min(total.consecutive_successes);
-        }
-        if total.consecutive_failures == total.total_failures {
-            total.consecutive_failures -= old.consecutive_failures.min(total.consecutive_failures);
-        }
-        total.requests = total.requests.saturating_sub(old.requests);
-        total.total_successes = total.total_successes.saturating_sub(old.total_successes);
-        total.total_failures = total.total_failures.saturating_sub(old.total_failures);
-        total.total_exclusions = total.total_exclusions.saturating_sub(old.total_exclusions);
-        total.consecutive_successes = total.consecutive_successes.min(total.total_successes);
-        total.consecutive_failures = total.consecutive_failures.min(total.total_failures);
-    }
-
-    /// The ring index of bucket `seq`, if it is still in the window.
-    fn slot(&self, seq: BucketSeq) -> Option<usize> {
-        let age = self.newest_seq.wrapping_sub(seq);
-        if age == 0 {
-            return Some(self.newest); // the common case, without a division
-        }
-        (age < self.len as u64)
-            .then(|| (self.newest + self.capacity - age as usize) % self.capacity)
-    }
-
-    /// Whether the window keeps per-bucket counts: a fixed window (one
-    /// bucket) is only ever cleared whole, so its total is all it needs.
-    #[inline]
-    fn rolling(&self) -> bool {
-        self.capacity > 1
     }
 
     /// Counts an admitted call in the newest bucket.
     #[inline]
     pub(crate) fn on_request(&mut self) {
         self.total.on_request();
-        if self.rolling() {
-            self.buckets[self.newest].on_request();
+        if self.is_rolling() {
+            let newest = self.index(self.age);
+            self.buckets[newest].on_request();
         }
     }
 
-    /// Counts an outcome in the bucket its call was admitted in; `false` (and
-    /// nothing counted) if that bucket has left the window.
+    /// Counts an outcome in the bucket of `age`, unless that bucket has left
+    /// the window.
     #[inline]
-    pub(crate) fn on_outcome(&mut self, seq: BucketSeq, count: impl Fn(&mut Counts)) -> bool {
-        if !self.rolling() {
-            if seq != self.newest_seq {
-                return false;
-            }
-            count(&mut self.total);
-            return true;
+    pub(crate) fn on_outcome(&mut self, age: Age, count: impl Fn(&mut Counts)) {
+        if age > self.age || self.age - age >= self.len as u64 {
+            return;
         }
-        let Some(slot) = self.slot(seq) else {
-            return false;
-        };
         count(&mut self.total);
-        count(&mut self.buckets[slot]);
-        true
+        if self.is_rolling() {
+            let slot = self.index(age);
+            count(&mut self.buckets[slot]);
+        }
+    }
+
+    /// Counts `admissions` calls and `successes` successes of the current
+    /// generation at once. Fixed windows only (a rolling window needs to
+    /// know each call's bucket).
+    pub(crate) fn absorb(&mut self, admissions: u32, successes: u32) {
+        debug_assert!(!self.is_rolling());
+        self.total.requests = self.total.requests.saturating_add(admissions);
+        self.total.on_successes(successes);
+    }
+
+    /// Moves the window on to bucket `age`, dropping the buckets that leave it.
+    pub(crate) fn grow(&mut self, age: Age) {
+        if age <= self.age {
+            return;
+        }
+        if age - self.age >= self.len as u64 {
+            self.clear();
+            self.age = age;
+            return;
+        }
+        while self.age < age {
+            self.age += 1;
+            let oldest = self.index(self.age);
+            self.subtract(oldest);
+            self.buckets[oldest] = Counts::default();
+        }
+    }
+
+    fn index(&self, age: Age) -> usize {
+        (age % self.len as u64) as usize
+    }
+
+    /// Takes the bucket in slot `oldest` out of the total. The streaks follow
+    /// gobreaker's rule: a streak loses the evicted bucket's own streak only
+    /// when it equals that streak plus the other buckets' totals of its kind.
+    fn subtract(&mut self, oldest: usize) {
+        let bucket = self.buckets[oldest];
+        let (mut successes, mut failures) =
+            (bucket.consecutive_successes, bucket.consecutive_failures);
+        for (slot, other) in self.buckets[..self.len].iter().enumerate() {
+            if slot != oldest {
+                successes = successes.saturating_add(other.total_successes);
+                failures = failures.saturating_add(other.total_failures);
+            }
+        }
+        let total = &mut self.total;
+        if total.consecutive_successes == successes {
+            total.consecutive_successes = total
+                .consecutive_successes
+                .saturating_sub(bucket.consecutive_successes);
+        }
+        if total.consecutive_failures == failures {
+            total.consecutive_failures = total
+                .consecutive_failures
+                .saturating_sub(bucket.consecutive_failures);
+        }
+        total.requests = total.requests.saturating_sub(bucket.requests);
+        total.total_successes = total.total_successes.saturating_sub(bucket.total_successes);
+        total.total_failures = total.total_failures.saturating_sub(bucket.total_failures);
+        total.total_exclusions = total
+            .total_exclusions
+            .saturating_sub(bucket.total_exclusions);
     }
 }

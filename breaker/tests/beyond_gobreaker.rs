@@ -267,8 +267,17 @@ fn settings_that_cannot_work_are_refused_with_a_reason() {
         ..Settings::new("x")
     };
     let error = CircuitBreaker::new(too_fine, &clock).unwrap_err();
-    assert_eq!(error, SettingsError::TooManyBuckets { buckets: 1000 });
+    assert_eq!(
+        error,
+        SettingsError::TooManyBuckets {
+            buckets: 1000,
+            capacity: 0
+        }
+    );
     assert!(error.to_string().contains("1000 buckets"), "{error}");
+    let error = CircuitBreaker::<_, _, 999>::new_rolling(too_fine, &clock).unwrap_err();
+    assert!(error.to_string().contains("room for 999"), "{error}");
+    assert!(CircuitBreaker::<_, _, 1000>::new_rolling(too_fine, &clock).is_ok());
 
     let ratio = Settings {
         ready_to_trip: TripRule::FailureRate {

@@ -143,3 +143,97 @@ fn a_panicking_observer_leaves_the_shared_breaker_usable() {
     assert_eq!(breaker.state(), State::Open);
     assert_eq!(breaker.acquire().unwrap_err(), breaker::Rejected::Open);
 }
+
+/// A steadily closed breaker admits and records successes without its lock;
+/// failures, exclusions, drops and reads take it. Racing each other, no call
+/// is lost or counted twice, and the streaks come out right.
+#[test]
+fn closed_state_counts_stay_exact_while_the_lock_free_path_races_the_lock() {
+    const CALLS: usize = 50_000;
+    let settings = Settings {
+        ready_to_trip: TripRule::ConsecutiveFailures(u32::MAX),
+        ..Settings::new("exact")
+    };
+    let breaker = SharedBreaker::new(settings, ManualClock::new()).unwrap();
+    let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let reader = {
+        let (breaker, reading) = (breaker.clone(), Arc::clone(&reading));
+        std::thread::spawn(move || {
+            let mut reads = 0u64;
+            while reading.load(Ordering::Relaxed) {
+                let counts = breaker.counts();
+                assert!(
+                    counts.total_successes + counts.total_failures + counts.total_exclusions
+                        <= counts.requests,
+                    "an outcome without its call: {counts:?}"
+                );
+                reads += 1;
+            }
+            reads
+        })
+    };
+    let workers: Vec<_> = (0..THREADS / 2)
+        .map(|_| {
+            let breaker = breaker.clone();
+            std::thread::spawn(move || {
+                let mut tally = [0u32; 3]; // successes, failures, exclusions
+                for call in 0..CALLS {
+                    let permit = breaker.acquire().expect("never trips");
+                    match call % 13 {
+                        7 => {
+                            permit.record(Outcome::Failure);
+                            tally[1] += 1;
+                        }
+                        11 => {
+                            permit.record(Outcome::Excluded);
+                            tally[2] += 1;
+                        }
+                        12 => {
+                            drop(permit);
+                            tally[2] += 1;
+                        }
+                        _ => {
+                            permit.record(Outcome::Success);
+                            tally[0] += 1;
+                        }
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    let mut expected = [0u32; 3];
+    for worker in workers {
+        for (sum, n) in expected.iter_mut().zip(worker.join().unwrap()) {
+            *sum += n;
+        }
+    }
+    reading.store(false, Ordering::Relaxed);
+    let reads = reader.join().unwrap();
+
+    let counts = breaker.counts();
+    println!("{counts:?} after {reads} concurrent reads");
+    assert_eq!(counts.requests as usize, THREADS / 2 * CALLS);
+    assert_eq!(
+        [
+            counts.total_successes,
+            counts.total_failures,
+            counts.total_exclusions
+        ],
+        expected
+    );
+    breaker.acquire().unwrap().record(Outcome::Failure);
+    let counts = breaker.counts();
+    assert_eq!(
+        (counts.consecutive_failures, counts.consecutive_successes),
+        (1, 0)
+    );
+    for _ in 0..5 {
+        breaker.acquire().unwrap().record(Outcome::Success);
+    }
+    let counts = breaker.counts();
+    assert_eq!(
+        (counts.consecutive_failures, counts.consecutive_successes),
+        (0, 5)
+    );
+}

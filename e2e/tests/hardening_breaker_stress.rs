@@ -83,8 +83,9 @@ fn run(run: &Run) -> Observed {
     let clock = Arc::new(ManualClock::new());
     let log: Arc<Mutex<Vec<Transition>>> = Arc::default();
     let observer_log = Arc::clone(&log);
+    // Room for the rolling run's 10 buckets.
     let breaker = SharedBreaker::from_breaker(
-        CircuitBreaker::new(run.settings, Arc::clone(&clock))
+        CircuitBreaker::<_, _, 10>::new_rolling(run.settings, Arc::clone(&clock))
             .unwrap()
             .with_observer(move |_: &str, t: Transition| observer_log.lock().unwrap().push(t)),
     );

@@ -440,6 +440,10 @@ async fn dropped_calls_never_leak_half_open_slots() {
                 false
             }
         };
+        // On a loaded machine a timer can fire late, so one of two calls may
+        // be answered before the other is dropped: a success holds its slot
+        // by right (it counts towards closing), so that round proves nothing.
+        let completed = completed || breaker.counts().total_successes > 0;
         if completed {
             // The machine was slow enough for the server to answer first:
             // that call is a success, so start the next round afresh.

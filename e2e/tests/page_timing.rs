@@ -1,10 +1,12 @@
 //! Measured in headless Chromium, for BENCHMARKS.md (`cargo xtask bench`):
 //! time from navigation to the first possible click, and how long an open
 //! breaker takes to reject a call compared with a real round trip.
-//! Writes its figures as JSON to `PAGE_TIMING_JSON` when set.
+//! Writes its figures as JSON ([`bench_results::PageTiming`]) to
+//! `PAGE_TIMING_JSON` when set.
 
 mod support;
 
+use bench_results::PageTiming;
 use serde_json::json;
 use support::browser::Browser;
 
@@ -94,15 +96,15 @@ async fn page_timings() {
         "only the tripping call reached the server"
     );
 
-    let figures = json!({
-        "samples": SAMPLES,
-        "first_click_ms": median(first_click),
-        "round_trip_ms": median(round_trip),
-        "rejection_ms": median(rejection),
-    });
-    println!("{figures:#}");
+    let figures = PageTiming {
+        samples: SAMPLES,
+        first_click_ms: median(first_click),
+        round_trip_ms: median(round_trip),
+        rejection_ms: median(rejection),
+    };
+    println!("{figures:#?}");
     if let Some(path) = std::env::var_os("PAGE_TIMING_JSON") {
-        std::fs::write(path, figures.to_string()).unwrap();
+        std::fs::write(path, serde_json::to_string(&figures).unwrap()).unwrap();
     }
     browser.close().await;
     server.shutdown().await.unwrap();

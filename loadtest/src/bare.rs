@@ -1,15 +1,23 @@
-//! The ceiling: a bare hyper HTTP/1.1 handler that answers every request
-//! with the same gRPC-Web bytes the greeter server sends, doing nothing else.
+//! The ceiling: a bare hyper handler (HTTP/1.1 and h2 on one port) that
+//! answers every request with the same gRPC-Web bytes the greeter server
+//! sends, doing nothing else.
 
 use crate::grpc_web;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use std::net::SocketAddr;
 
-/// Starts the bare handler on `addr`; returns where it listens.
-pub async fn spawn(addr: SocketAddr) -> anyhow::Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Starts the bare handler on a free loopback port; returns where it listens.
+pub async fn spawn() -> anyhow::Result<SocketAddr> {
+    spawn_answering(grpc_web::response_body).await
+}
+
+/// Like [`spawn`], answering each call with `answer("Hello <name>")` as
+/// the whole response body.
+pub async fn spawn_answering(answer: fn(&str) -> bytes::Bytes) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
@@ -22,12 +30,13 @@ pub async fn spawn(addr: SocketAddr) -> anyhow::Result<SocketAddr> {
                         let name = greeting_name(&body);
                         let response = hyper::Response::builder()
                             .header("content-type", "application/grpc-web+proto")
-                            .body(Full::new(grpc_web::response_body(&format!("Hello {name}"))))
+                            .body(Full::new(answer(&format!("Hello {name}"))))
                             .expect("a valid response");
                         Ok::<_, hyper::Error>(response)
                     },
                 );
-                let _ = hyper::server::conn::http1::Builder::new()
+                let _ = stream.set_nodelay(true);
+                let _ = auto::Builder::new(TokioExecutor::new())
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
             });

@@ -1,16 +1,15 @@
-//! Applying a fixed request count at a fixed concurrency.
+//! Applying a fixed request count at a fixed concurrency over a fixed set
+//! of connections.
 
-use crate::grpc_web;
-use crate::stats::Run;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use crate::stats::{Measured, summarize};
+use crate::web_client::{Connections, Endpoint};
+use bench_results::Protocol;
 use proto::greeter::HelloRequest;
 use proto::greeter::greeter_client::GreeterClient;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How much load.
@@ -22,18 +21,20 @@ pub struct Load {
     pub concurrency: usize,
 }
 
-/// Runs `call(i)` for i in 0..requests from `concurrency` workers; each
-/// call returns whether the answer was right.
-async fn drive<F, Fut>(load: Load, call: F) -> Run
+/// Runs `call(worker, i)` for i in 0..requests from `concurrency` workers;
+/// each call returns Ok when the answer was right.
+async fn drive<F, Fut>(load: Load, call: F) -> Measured
 where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = bool> + Send,
+    F: Fn(usize, usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
 {
     let next = Arc::new(AtomicUsize::new(0));
+    let first_error = Arc::new(Mutex::new(None::<String>));
     let started = Instant::now();
     let workers: Vec<_> = (0..load.concurrency)
-        .map(|_| {
-            let (next, call) = (Arc::clone(&next), call.clone());
+        .map(|worker| {
+            let (next, call, first_error) =
+                (Arc::clone(&next), call.clone(), Arc::clone(&first_error));
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 loop {
@@ -42,8 +43,12 @@ where
                         return latencies;
                     }
                     let began = Instant::now();
-                    let ok = call(i).await;
-                    latencies.push(ok.then(|| began.elapsed()));
+                    let outcome = call(worker, i).await;
+                    latencies.push(outcome.is_ok().then(|| began.elapsed()));
+                    if let Err(error) = outcome {
+                        let mut first = first_error.lock().expect("no panic while held");
+                        first.get_or_insert_with(|| format!("{error:#}"));
+                    }
                 }
             })
         })
@@ -52,51 +57,61 @@ where
     for worker in workers {
         latencies.extend(worker.await.expect("a worker panicked"));
     }
-    Run::from_latencies(latencies, started.elapsed())
+    let stats = summarize(&latencies, started.elapsed());
+    let first_error = first_error.lock().expect("no panic while held").take();
+    Measured { stats, first_error }
 }
 
-/// Native gRPC over one h2 connection.
-pub async fn native(load: Load, addr: SocketAddr) -> anyhow::Result<Run> {
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))?
-        .connect()
-        .await?;
-    let client = GreeterClient::new(channel);
-    Ok(drive(load, move |i| {
-        let mut client = client.clone();
+/// The greeting a server answers to `name`.
+fn expected(name: &str) -> String {
+    format!("Hello {name}")
+}
+
+/// Native gRPC (tonic's client) over `connections` h2 connections.
+pub async fn native(load: Load, addr: SocketAddr, connections: usize) -> anyhow::Result<Measured> {
+    let mut clients = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        // Each `connect` opens a connection of its own.
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))?
+            .connect()
+            .await?;
+        clients.push(GreeterClient::new(channel));
+    }
+    let clients = Arc::new(clients);
+    Ok(drive(load, move |worker, i| {
+        let mut client = clients[worker % clients.len()].clone();
         async move {
             let name = format!("n{i}");
-            match client.say_hello(HelloRequest { name: name.clone() }).await {
-                Ok(reply) => reply.into_inner().message == format!("Hello {name}"),
-                Err(_) => false,
-            }
+            let reply = client
+                .say_hello(HelloRequest { name: name.clone() })
+                .await?;
+            let message = reply.into_inner().message;
+            anyhow::ensure!(message == expected(&name), "wrong greeting {message:?}");
+            Ok(())
         }
     })
     .await)
 }
 
-/// gRPC-Web binary over HTTP/1.1 keep-alive connections.
-pub async fn grpc_web(load: Load, addr: SocketAddr) -> anyhow::Result<Run> {
-    let client: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new())
-        .pool_max_idle_per_host(load.concurrency)
-        .build_http();
-    let uri: http::Uri = format!("http://{addr}/greeter.Greeter/SayHello").parse()?;
-    Ok(drive(load, move |i| {
-        let (client, uri) = (client.clone(), uri.clone());
+/// gRPC-Web binary over `connections` connections of `protocol`'s HTTP version.
+pub async fn grpc_web(
+    load: Load,
+    endpoint: Endpoint,
+    protocol: Protocol,
+    connections: usize,
+) -> anyhow::Result<Measured> {
+    let connections = Arc::new(match protocol {
+        Protocol::GrpcWebHttp1 => Connections::http1(endpoint, connections).await?,
+        Protocol::GrpcWebHttp2 => Connections::http2(endpoint, connections).await?,
+        Protocol::NativeGrpc => anyhow::bail!("native gRPC is driven by `native`"),
+    });
+    Ok(drive(load, move |worker, i| {
+        let connections = Arc::clone(&connections);
         async move {
             let name = format!("n{i}");
-            let request = http::Request::post(uri)
-                .header("content-type", "application/grpc-web+proto")
-                .header("x-grpc-web", "1")
-                .body(Full::new(grpc_web::request_body(&name)))
-                .expect("a valid request");
-            let Ok(response) = client.request(request).await else {
-                return false;
-            };
-            let Ok(body) = response.into_body().collect().await else {
-                return false;
-            };
-            grpc_web::greeting(&body.to_bytes()).as_deref()
-                == Some(format!("Hello {name}").as_str())
+            let message = connections.say_hello(worker, &name).await?;
+            anyhow::ensure!(message == expected(&name), "wrong greeting {message:?}");
+            Ok(())
         }
     })
     .await)

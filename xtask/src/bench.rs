@@ -4,7 +4,8 @@
 use crate::process::{cmd, root, run};
 use crate::report::{self, Measured, PageSize};
 use anyhow::Context;
-use serde_json::Value;
+use bench_results::LoadReport;
+use serde::Deserialize;
 use std::io::Write;
 use std::path::Path;
 
@@ -32,11 +33,14 @@ pub fn bench() -> anyhow::Result<()> {
             "20000",
             "--concurrency",
             "32",
+            "--connections",
+            "1,32",
             "--json",
             &load_json.to_string_lossy(),
         ],
     ))?;
-    let load: Value = serde_json::from_str(&std::fs::read_to_string(&load_json)?)?;
+    let load: LoadReport = serde_json::from_str(&std::fs::read_to_string(&load_json)?)
+        .with_context(|| format!("{} is not loadtest's report", load_json.display()))?;
 
     crate::steps::build_page()?;
     let page = page_size(&root().join("dist"))?;
@@ -55,6 +59,27 @@ pub fn bench() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What criterion 0.5 writes in a benchmark's `benchmark.json` (the fields read here).
+#[derive(Debug, Deserialize)]
+struct BenchmarkId {
+    group_id: String,
+    function_id: Option<String>,
+    value_str: Option<String>,
+}
+
+/// What criterion 0.5 writes in a benchmark's `estimates.json` (the fields read here).
+#[derive(Debug, Deserialize)]
+struct Estimates {
+    mean: Estimate,
+}
+
+/// One of criterion's estimates.
+#[derive(Debug, Deserialize)]
+struct Estimate {
+    /// In ns per iteration.
+    point_estimate: f64,
+}
+
 /// Each criterion benchmark's mean, in ns: (group, function, ns).
 fn criterion_means(dir: &Path) -> anyhow::Result<Vec<(String, String, f64)>> {
     let mut means = Vec::new();
@@ -68,19 +93,13 @@ fn criterion_means(dir: &Path) -> anyhow::Result<Vec<(String, String, f64)>> {
             ) else {
                 continue;
             };
-            let id: Value = serde_json::from_str(&id)?;
-            let estimates: Value = serde_json::from_str(&estimates)?;
+            let id: BenchmarkId = serde_json::from_str(&id)?;
+            let estimates: Estimates = serde_json::from_str(&estimates)?;
             means.push((
-                id["group_id"].as_str().unwrap_or_default().to_owned(),
+                id.group_id,
                 // A benchmark named by parameter has it as its value instead.
-                id["function_id"]
-                    .as_str()
-                    .or(id["value_str"].as_str())
-                    .unwrap_or_default()
-                    .to_owned(),
-                estimates["mean"]["point_estimate"]
-                    .as_f64()
-                    .unwrap_or(f64::NAN),
+                id.function_id.or(id.value_str).unwrap_or_default(),
+                estimates.mean.point_estimate,
             ));
         }
     }
@@ -109,4 +128,54 @@ pub fn gzipped_len(bytes: &[u8]) -> anyhow::Result<usize> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes one benchmark's files as criterion 0.5 does.
+    fn bench(dir: &Path, folder: &str, id: &str, mean: f64) {
+        let new = dir.join(folder).join("new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join("benchmark.json"), id).unwrap();
+        let estimate = format!(
+            r#"{{"confidence_interval":{{"confidence_level":0.95,"lower_bound":{mean},"upper_bound":{mean}}},"point_estimate":{mean},"standard_error":0.1}}"#
+        );
+        std::fs::write(
+            new.join("estimates.json"),
+            format!(
+                r#"{{"mean":{estimate},"median":{estimate},"median_abs_dev":{estimate},"slope":null,"std_dev":{estimate}}}"#
+            ),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn reads_criterion_means_by_function_or_parameter() {
+        let dir = std::env::temp_dir().join(format!("xtask-criterion-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        bench(
+            &dir,
+            "g/f",
+            r#"{"group_id":"g","function_id":"f","value_str":null,"throughput":null,"full_id":"g/f","directory_name":"g/f","title":"g/f"}"#,
+            2.5,
+        );
+        bench(
+            &dir,
+            "g/64",
+            r#"{"group_id":"g","function_id":null,"value_str":"64","throughput":null,"full_id":"g/64","directory_name":"g/64","title":"g/64"}"#,
+            7.0,
+        );
+        std::fs::create_dir_all(dir.join("report")).unwrap();
+        let means = criterion_means(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            means.unwrap(),
+            vec![
+                ("g".to_owned(), "64".to_owned(), 7.0),
+                ("g".to_owned(), "f".to_owned(), 2.5),
+            ]
+        );
+    }
 }

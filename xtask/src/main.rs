@@ -12,6 +12,7 @@
 mod bench;
 mod process;
 mod report;
+mod report_load;
 mod report_notes;
 mod steps;
 mod test_server;

@@ -1,25 +1,27 @@
 //! The reasons behind BENCHMARKS.md's figures, written once they were
 //! profiled; `report` prints the profile note, and the reason that fits
 //! each missed target.
+//!
+//! Every run prints these as they are, so they hold no figure of one run:
+//! the figures come from the run's results, in the tables around them.
 
-/// What `perf` showed on the breaker benchmarks, and what was changed.
+/// What `perf` showed on the breaker benchmarks, and how the hot paths are built.
 pub const BREAKER_PROFILE: &str = "\
-**What the profile showed.** `perf record` / `perf annotate` on the benchmark
-binary put 80% of the core's time on one instruction after `try_acquire`
-returned: the 32-byte `Result<Ticket, Rejected>` went back through memory,
-written in 8-byte stores and read in 16-byte loads, which defeats
-store-to-load forwarding (a stall of about 10 cycles per call). Two small
-hot functions were not inlined across the crate boundary, so every call paid
-it. Now `try_acquire`, `record` and the permit's path into `SharedBreaker`
-are `#[inline(always)]`, transitions (`set_state`, new buckets) are `#[cold]`
-and out of line, the closed state's admission and success are plain branches
-ahead of the state `match` (no jump table), and a fixed window keeps only its
-total (no per-bucket copy).
-Earlier profiles had removed two clock reads per call in a steady closed
-state and a division per bucket lookup. `SharedBreaker` takes a
-`parking_lot::Mutex` (as failsafe does) twice per call: admission, then the
-outcome; under two threads most of the cost is that lock's cache line moving
-between cores.
+**What the profile showed, and how the hot paths are built.** `perf annotate`
+once put most of the core's time on one load after `try_acquire` returned:
+the `Result<Ticket, Rejected>` went back through memory in 8-byte stores read
+by 16-byte loads, which defeats store-to-load forwarding. So `try_acquire`
+and `record` are inlined into the caller, state changes and new buckets are
+`#[cold]` and out of line, and a steadily closed breaker without an interval
+reads no clock. The state machine otherwise reads top to bottom as
+gobreaker's does (before the call, after it, on success, on failure, the
+state as of now, a new generation, a new bucket).
+`SharedBreaker` does not lock while it is steadily closed with no interval
+and no slow-call rule (gobreaker's defaults): admission and a success are one
+compare-and-swap each on a word of pending counts, which the lock folds into
+the breaker before anything else reads or changes it. Failures, exclusions,
+other states and a timed window (the Go demo's 10 s interval, the \"lock
+path\" row) take a `parking_lot::Mutex` twice per call.
 ";
 
 /// Why the single-threaded core missed half the peers' cost in this run.
@@ -31,25 +33,33 @@ margin; rerun `cargo xtask bench` on a quiet machine. If it stays missed,
 going through memory again (a lost `#[inline]`) is the first suspect.
 ";
 
-/// Why two threads on one `SharedBreaker` cost more than recloser in this run.
+/// Why two threads on one `SharedBreaker` cost more than the faster peer in this run.
 pub const TWO_THREADS_MISS: &str = "\
 **Why the two-thread target is missed in this run.** Two threads on one
 breaker measure how a cache line moves between the cores, which varies a lot
-from run to run on a shared machine (recloser's own figure moved from 45 to
-140 ns between runs here). `SharedBreaker` takes its lock twice per call;
-recloser's closed path is lock-free (atomics and an epoch-based ring buffer).
-A lock-free closed path (atomic counts, taking the lock only for transitions)
-is the next step if it stays missed.
+from run to run on a shared machine (recloser's own figure moves by several
+times between runs here). Both sides are lock-free on this path, so what is
+left is one cache line moving between the cores twice per call; rerun
+`cargo xtask bench` on a quiet machine before reading more into it.
 ";
 
 /// How the load benchmark is set up, and what limits it.
 pub const LOAD: &str = "\
 The server runs as its own release process; the load generator (and the bare
-handler, in the generator's process) share the same 2 cores, so every protocol
-is limited by the same machine. Native gRPC multiplexes all requests on one
-h2 connection; the HTTP/1.1 runs use one keep-alive connection per request in
-flight. The server logs calls at `info`; the benchmark runs it with
-`RUST_LOG=error`.
+handler, in the generator's process) share the machine's cores, so every
+setup is limited by the same machine. Each setup opens its connections
+(with `TCP_NODELAY`, as tonic does) before its clock starts and spreads the
+requests in flight evenly over them. h2 multiplexes a connection's requests;
+HTTP/1.1 carries one at a time, so at one connection the others wait their
+turn and their wait is part of the latency. gRPC-Web over h2 is cleartext
+with prior knowledge, as the native gRPC client speaks it. The bare handler
+serves HTTP/1.1 and h2 on one port. The clients differ as the protocols do:
+native gRPC goes through tonic's client (its buffer task and codec), gRPC-Web
+through a bare hyper connection, and the client's cost counts because it
+shares the cores with the server. The server logs calls at `info`; the
+benchmark runs it with `RUST_LOG=error`. `loadtest --peer URL` measures any
+other gRPC-Web server in the same setups and the same run (with
+`--web-http 1.1` for one that has no cleartext h2).
 ";
 
 /// What takes the space in the page, and what was cut.
@@ -62,18 +72,18 @@ panic = abort) and `wasm-opt -Oz` (binaryen 132).
 /// name-annotated module before wasm-bindgen and wasm-opt.
 pub const PAGE_MISS: &str = "\
 **Why the size target is missed.** `twiggy top` on the module before
-wasm-opt (547 KB of code and data, names kept), grouped by crate: Rust's own
-`core`/`alloc`/`std` 24% (including the drop glue and formatting generated for
-everyone's types), Leptos (`tachys`, `reactive_graph`) 21%, the gRPC stack
-(`http`, `tonic`, `tonic-web-wasm-client`, `prost`, `tower`) 18%, JS bindings
-(`js-sys`, `web-sys`, `wasm-bindgen`) 16%, strings and tables 9%, the page
-itself with its query parser 8%, the breaker and its layer under 1%.
+wasm-opt (names kept), grouped by crate, largest first: Rust's own
+`core`/`alloc`/`std` (including the drop glue and formatting generated for
+everyone's types), Leptos (`tachys`, `reactive_graph`), the gRPC stack
+(`http`, `tonic`, `tonic-web-wasm-client`, `prost`, `tower`), JS bindings
+(`js-sys`, `web-sys`, `wasm-bindgen`), strings and tables, the page itself
+with its query parser, and last the breaker and its layer, a sliver.
 `twiggy dominators` shows most functions reachable only through the indirect
 function table (Leptos' reactive closures), which wasm-opt cannot prune.
-Tried: opt-level `s` instead of `z` (184 KiB gzip, worse), integer formatting
-instead of float formatting in the countdown (no change). The cuts left are
-not open to this page: calling SayHello with `prost` and `fetch` directly would
-drop `http`, `tonic` and `tower` (about a sixth of the code), but the page is
+Tried: opt-level `s` instead of `z` (larger), integer formatting instead of
+float formatting in the countdown (no change). The cuts left are not open to
+this page: calling SayHello with `prost` and `fetch` directly would drop
+`http`, `tonic` and `tower` (a large share of the code), but the page is
 meant to use tonic's generated client over `tonic-web-wasm-client`, the same
 code path as the CLI; `-Zbuild-std` with `panic_immediate_abort` needs a
 nightly toolchain, and the project pins stable 1.95.
@@ -81,20 +91,22 @@ nightly toolchain, and the project pins stable 1.95.
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.
 pub const LOAD_BARE_MISS: &str = "\
-**Why gRPC-Web is under 0.6x the bare handler.** The ratio moved between
-0.57x and 0.61x over this session's runs: it sits at the target. Per request
+**Why gRPC-Web is under 0.6x the bare handler where it is.** Per request
 the server does what the bare handler skips: the CORS layer, the shared
 concurrency limit (a semaphore), the deadline layer, the call-log layer (a
 span and a timer even when `RUST_LOG=error` filters the line out), tonic-web's
-translation of the HTTP/1.1 gRPC-Web body and trailers, tonic's router, and
+translation of the gRPC-Web body and trailers, tonic's router, and
 protobuf decoding and encoding. The bare handler also runs inside the load
-generator's process, so it is spared a second process's scheduling on the two
-shared cores.
+generator's process, so it is spared a second process's scheduling on the
+shared cores. A ratio near the target moves across it from run to run on a
+shared machine.
 ";
 
 /// Why gRPC-Web may fall under 0.9x native gRPC.
 pub const LOAD_NATIVE_MISS: &str = "\
-**Why gRPC-Web is under 0.9x native gRPC.** gRPC-Web over HTTP/1.1 pays
-tonic-web's translation on every request, and one request per connection at
-a time, where h2 multiplexes every request on one connection.
+**Why gRPC-Web is under 0.9x native gRPC where it is.** Every gRPC-Web call
+pays tonic-web's translation of its body and trailers, which native gRPC
+skips. Over HTTP/1.1 a connection also carries one call at a time where h2
+multiplexes them, which costs most when the connections are fewer than the
+calls in flight.
 ";

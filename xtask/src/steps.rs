@@ -30,11 +30,14 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
         only
     };
     let mut needed = vec![Tool::Targets];
+    if stages.contains(&Stage::Native) {
+        needed.push(Tool::Redis);
+    }
     if stages.contains(&Stage::Wasm) || stages.contains(&Stage::E2e) {
         needed.extend([Tool::Chromium, Tool::WasmBindgen]);
     }
     if stages.contains(&Stage::E2e) {
-        needed.extend([Tool::Trunk, Tool::WasmOpt]);
+        needed.extend([Tool::Trunk, Tool::WasmOpt, Tool::Crates]);
     }
     tools::install(&needed)?;
 
@@ -131,10 +134,8 @@ fn wasm() -> anyhow::Result<()> {
 /// Builds the release page into `dist/` with trunk, offline, with the
 /// project's wasm-bindgen and wasm-opt.
 pub fn build_page() -> anyhow::Result<()> {
-    tools::install(&[Tool::Targets, Tool::WasmBindgen, Tool::Trunk])?;
+    tools::install(&[Tool::Targets, Tool::WasmBindgen, Tool::Trunk, Tool::Crates])?;
     let wasm_opt = tools::wasm_opt()?;
-    // trunk builds offline (Trunk.toml): fetch every target's dependencies first.
-    run(&mut cmd("cargo", &["fetch"]))?;
     run(cmd("trunk", &["build", "--release", "--offline"]).env("PATH", path_with(&wasm_opt)))
 }
 
@@ -156,7 +157,7 @@ fn e2e() -> anyhow::Result<()> {
 }
 
 /// Measures the page in headless Chromium; returns the figures written to `out`.
-pub fn page_timing(out: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+pub fn page_timing(out: &std::path::Path) -> anyhow::Result<bench_results::PageTiming> {
     run(cmd(
         "cargo",
         &[

@@ -14,6 +14,8 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// See [`CHROMIUM`].
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Redis server, which the shared-breaker tests start themselves.
+pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
 
 /// A tool the project installs when it is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -22,12 +24,18 @@ pub enum Tool {
     Targets,
     /// Debian's chromium and chromium-driver, for headless browser tests.
     Chromium,
+    /// Debian's redis-server, for the tests of the breaker shared on Redis.
+    Redis,
     /// wasm-bindgen-cli at the wasm-bindgen version in Cargo.lock.
     WasmBindgen,
     /// trunk, which builds the page.
     Trunk,
-    /// wasm-opt from the npm package binaryen, installed under .tools/.
+    /// wasm-opt from the npm package binaryen, put beside trunk in cargo's
+    /// bin directory so a plain `trunk build --release` finds it.
     WasmOpt,
+    /// Every crate the workspace builds with, for every target, so trunk's
+    /// offline builds (`trunk serve`, `trunk build`) find them.
+    Crates,
 }
 
 /// Installs each of `tools` that is missing.
@@ -36,9 +44,11 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
         match tool {
             Tool::Targets => targets()?,
             Tool::Chromium => chromium()?,
+            Tool::Redis => redis()?,
             Tool::WasmBindgen => wasm_bindgen()?,
             Tool::Trunk => trunk()?,
             Tool::WasmOpt => wasm_opt().map(|_| ())?,
+            Tool::Crates => crates()?,
         }
     }
     Ok(())
@@ -77,6 +87,22 @@ fn chromium() -> anyhow::Result<()> {
     )
     .env("DEBIAN_FRONTEND", "noninteractive"))
     .context("apt-get could not install chromium and chromium-driver")
+}
+
+fn redis() -> anyhow::Result<()> {
+    if Path::new(REDIS_SERVER).exists() {
+        println!("ok: redis-server");
+        return Ok(());
+    }
+    if output("id", &["-u"]).as_deref() != Some("0") {
+        bail!(
+            "redis-server is missing and this is not root: run `sudo apt-get install redis-server`"
+        );
+    }
+    run(cmd("apt-get", &["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run(cmd("apt-get", &["install", "-y", "-qq", "redis-server"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+    .context("apt-get could not install redis-server")
 }
 
 /// The version of `package` recorded in Cargo.lock.
@@ -124,15 +150,33 @@ fn trunk() -> anyhow::Result<()> {
     .context("cargo install trunk failed (needs crates.io)")
 }
 
-/// The directory holding a working wasm-opt, installed if missing.
+/// Cargo's home: where `cargo install` puts trunk and wasm-bindgen.
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+}
+
+/// The directory holding a working wasm-opt (cargo's bin directory, where
+/// trunk is), installed if missing: trunk looks for it on `PATH` and, built
+/// offline, cannot download its own.
 pub fn wasm_opt() -> anyhow::Result<PathBuf> {
-    let prefix = root().join(".tools/binaryen");
-    let bin = prefix.join("node_modules/.bin");
-    let have = output(&bin.join("wasm-opt").to_string_lossy(), &["--version"]).unwrap_or_default();
+    let bin = cargo_home().join("bin");
+    let link = bin.join("wasm-opt");
+    let have = output(&link.to_string_lossy(), &["--version"]).unwrap_or_default();
     let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
     if have.contains(&format!("version {major}")) {
         println!("ok: {have}");
         return Ok(bin);
+    }
+    let prefix = cargo_home().join(format!("binaryen-{BINARYEN_VERSION}"));
+    if link.symlink_metadata().is_ok() && !is_link_into(&link, &cargo_home()) {
+        bail!(
+            "{} is not binaryen {major} ({have:?}) and not ours to replace: \
+             remove it, then run `cargo xtask install --only wasm-opt`",
+            link.display()
+        );
     }
     if output("npm", &["--version"]).is_none() {
         bail!(
@@ -152,5 +196,21 @@ pub fn wasm_opt() -> anyhow::Result<PathBuf> {
         ],
     ))
     .context("npm could not install binaryen")?;
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(prefix.join("node_modules/.bin/wasm-opt"), &link)
+        .with_context(|| format!("cannot link {}", link.display()))?;
+    println!(
+        "installed: {} -> binaryen {BINARYEN_VERSION}",
+        link.display()
+    );
     Ok(bin)
+}
+
+/// Whether `link` is a symbolic link to somewhere under `dir`.
+fn is_link_into(link: &Path, dir: &Path) -> bool {
+    std::fs::read_link(link).is_ok_and(|target| target.starts_with(dir))
+}
+
+fn crates() -> anyhow::Result<()> {
+    run(&mut cmd("cargo", &["fetch", "--quiet"])).context("cargo fetch failed (needs crates.io)")
 }

@@ -55,6 +55,16 @@ fn single_thread(c: &mut Criterion) {
     group.bench_function("breaker (SharedBreaker)", |b| {
         b.iter(|| shared.acquire().unwrap().record(Outcome::Success))
     });
+    // The Go demo's interval: time is read on every call, so admission and
+    // outcome take the lock.
+    let timed = Settings {
+        interval: Duration::from_secs(10),
+        ..settings()
+    };
+    let locked = SharedBreaker::new(timed, MonotonicClock::new()).unwrap();
+    group.bench_function("breaker (SharedBreaker, 10 s interval)", |b| {
+        b.iter(|| locked.acquire().unwrap().record(Outcome::Success))
+    });
     let failsafe = failsafe_breaker();
     group.bench_function("failsafe 1.3", |b| b.iter(|| failsafe.call(ok).unwrap()));
     let recloser = recloser_breaker();

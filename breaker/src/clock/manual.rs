@@ -42,10 +42,26 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock forward by `duration`.
+    /// Moves the clock forward by `duration`, stopping at the end of time
+    /// (`u64::MAX` nanoseconds): it never wraps back.
+    ///
+    /// ```
+    /// use breaker::{Clock, ManualClock};
+    /// use core::time::Duration;
+    /// let clock = ManualClock::new();
+    /// clock.advance(Duration::from_secs(1));
+    /// clock.advance(Duration::MAX);
+    /// clock.advance(Duration::from_secs(1));
+    /// assert_eq!(clock.now().as_nanos(), u64::MAX);
+    /// ```
     pub fn advance(&self, duration: Duration) {
-        self.nanos
-            .fetch_add(duration_nanos(duration), Ordering::SeqCst);
+        let step = duration_nanos(duration);
+        // `fetch_update` retries on a race, so the sum saturates atomically.
+        let _ = self
+            .nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |nanos| {
+                Some(nanos.saturating_add(step))
+            });
     }
 
     /// Moves the clock to `instant` if that is later than now (a clock never goes back).

@@ -1,0 +1,219 @@
+//! Redis killed, restarted, paused or emptied under a shared breaker: calls
+//! go on through the local fallback without waiting past the store timeout,
+//! handles rejoin when Redis answers, and an emptied Redis never re-admits
+//! calls a breaker seen open would reject.
+
+mod support;
+
+use breaker::{Outcome, Rejected, Settings, State, TripRule};
+use breaker_redis::{Mode, RedisBreaker};
+use std::time::{Duration, Instant};
+use support::redis_server::RedisServer;
+
+const STORE_TIMEOUT: Duration = Duration::from_millis(50);
+const PROBE_INTERVAL: Duration = Duration::from_millis(100);
+/// What "did not block" means here: far above the store timeout, so a
+/// noisy machine cannot fail the test, far below a hung call.
+const NEVER_BLOCKED: Duration = Duration::from_secs(1);
+/// How long Redis stays down in the restart test.
+const OUTAGE: Duration = Duration::from_secs(3);
+/// How long a handle may take to rejoin a restarted Redis.
+const REJOIN_LIMIT: Duration = Duration::from_secs(20);
+
+fn settings(name: &'static str) -> Settings {
+    Settings {
+        max_requests: 1,
+        timeout: Duration::from_secs(60),
+        ready_to_trip: TripRule::ConsecutiveFailures(3),
+        ..Settings::new(name)
+    }
+}
+
+fn handle(server: &RedisServer, settings: Settings) -> RedisBreaker {
+    RedisBreaker::builder(settings)
+        .store_timeout(STORE_TIMEOUT)
+        .probe_interval(PROBE_INTERVAL)
+        .connect(&server.url())
+        .expect("a valid URL")
+}
+
+/// `try_acquire`, checking it answered within [`NEVER_BLOCKED`].
+async fn acquire(breaker: &RedisBreaker) -> Result<breaker_redis::Ticket, Rejected> {
+    let started = Instant::now();
+    let result = tokio::time::timeout(NEVER_BLOCKED, breaker.try_acquire())
+        .await
+        .expect("try_acquire never waits much past the store timeout");
+    assert!(started.elapsed() < NEVER_BLOCKED);
+    result
+}
+
+async fn record(breaker: &RedisBreaker, ticket: breaker_redis::Ticket, outcome: Outcome) {
+    tokio::time::timeout(NEVER_BLOCKED, breaker.record(ticket, outcome))
+        .await
+        .expect("record never waits much past the store timeout");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_go_on_through_the_local_breaker_when_redis_is_killed() {
+    let mut server = RedisServer::start();
+    let breaker = handle(&server, settings("killed"));
+    let ticket = acquire(&breaker).await.expect("closed");
+    assert!(ticket.is_shared());
+    record(&breaker, ticket, Outcome::Success).await;
+    assert_eq!(breaker.mode(), Mode::Shared);
+
+    server.kill();
+    for _ in 0..20 {
+        let ticket = acquire(&breaker)
+            .await
+            .expect("the local breaker is closed");
+        record(&breaker, ticket, Outcome::Success).await;
+    }
+    let Mode::Local { reason, .. } = breaker.mode() else {
+        panic!("the handle fell back: {:?}", breaker.mode());
+    };
+    assert!(!reason.is_empty());
+    let ticket = acquire(&breaker).await.expect("closed");
+    assert!(!ticket.is_shared(), "the local breaker admitted it");
+    record(&breaker, ticket, Outcome::Failure).await;
+
+    // The local breaker counts and trips by the same settings.
+    for _ in 0..2 {
+        let ticket = acquire(&breaker).await.expect("not yet tripped");
+        record(&breaker, ticket, Outcome::Failure).await;
+    }
+    assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+    let reading = tokio::time::timeout(NEVER_BLOCKED, breaker.state()).await;
+    assert_eq!(reading.expect("state() never blocks either"), State::Open);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handles_rejoin_a_restarted_redis() {
+    let mut server = RedisServer::start();
+    let breaker = handle(&server, settings("restarted"));
+    let ticket = acquire(&breaker).await.expect("closed");
+    record(&breaker, ticket, Outcome::Success).await;
+
+    server.kill();
+    // Down for many probe intervals, so the connection's own reconnection
+    // attempts run out before Redis is back.
+    let outage = Instant::now() + OUTAGE;
+    while Instant::now() < outage {
+        let ticket = acquire(&breaker)
+            .await
+            .expect("the local breaker is closed");
+        assert!(!ticket.is_shared());
+        record(&breaker, ticket, Outcome::Success).await;
+        tokio::time::sleep(PROBE_INTERVAL / 4).await;
+    }
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+
+    server.restart();
+    let deadline = Instant::now() + REJOIN_LIMIT;
+    let shared = loop {
+        let ticket = acquire(&breaker).await.expect("closed either way");
+        let shared = ticket.is_shared();
+        record(&breaker, ticket, Outcome::Success).await;
+        if shared || Instant::now() > deadline {
+            break shared;
+        }
+        tokio::time::sleep(PROBE_INTERVAL / 2).await;
+    };
+    assert!(shared, "the handle rejoined within {REJOIN_LIMIT:?}");
+    assert_eq!(breaker.mode(), Mode::Shared);
+    let (state, counts) = breaker.snapshot().await;
+    assert_eq!(state, State::Closed);
+    assert!(
+        counts.requests >= 1,
+        "the shared breaker counts again: {counts:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
+    let mut server = RedisServer::start();
+    let breaker = handle(&server, settings("reopened"));
+    for _ in 0..3 {
+        let ticket = acquire(&breaker).await.expect("closed");
+        record(&breaker, ticket, Outcome::Failure).await;
+    }
+    assert_eq!(breaker.state().await, State::Open);
+
+    // Down: the local fallback keeps the open state it last saw.
+    server.kill();
+    assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+
+    // Back, empty: the key is recreated open from what the handle saw.
+    server.restart();
+    let deadline = Instant::now() + REJOIN_LIMIT;
+    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
+        assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+        tokio::time::sleep(PROBE_INTERVAL / 2).await;
+    }
+    assert_eq!(
+        breaker.mode(),
+        Mode::Shared,
+        "rejoined within {REJOIN_LIMIT:?}"
+    );
+    let newcomer = handle(&server, settings("reopened"));
+    assert_eq!(
+        newcomer.state().await,
+        State::Open,
+        "the shared state is open again"
+    );
+    assert_eq!(acquire(&newcomer).await.unwrap_err(), Rejected::Open);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outcome_from_before_the_key_was_lost_never_counts() {
+    let server = RedisServer::start();
+    let breaker = handle(&server, settings("lost"));
+    let ticket = acquire(&breaker).await.expect("closed");
+    let () = server.command(redis::cmd("DEL").arg(breaker.key()));
+    record(&breaker, ticket, Outcome::Failure).await;
+    let counts = breaker.counts().await;
+    assert_eq!(counts.total_failures, 0, "{counts:?}");
+    assert_eq!(breaker.mode(), Mode::Shared);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admission_answered_too_late_gives_its_half_open_slot_back() {
+    let server = RedisServer::start();
+    let settings = Settings {
+        timeout: Duration::from_millis(200),
+        ready_to_trip: TripRule::ConsecutiveFailures(1),
+        ..settings("late")
+    };
+    let breaker = handle(&server, settings);
+    let ticket = acquire(&breaker).await.expect("closed");
+    record(&breaker, ticket, Outcome::Failure).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Redis holds every command for a while: the admission of the one
+    // half-open trial call answers long after the store timeout.
+    let () = server.command(redis::cmd("CLIENT").arg("PAUSE").arg(500).arg("ALL"));
+    let ticket = acquire(&breaker).await;
+    assert!(
+        matches!(breaker.mode(), Mode::Local { .. }),
+        "fell back while paused"
+    );
+    drop(ticket);
+
+    // After the pause the late admission is given back as excluded, so a
+    // newcomer gets the trial slot instead of waiting for ever.
+    let newcomer = handle(&server, settings);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let probe = loop {
+        match acquire(&newcomer).await {
+            Ok(ticket) if ticket.is_shared() => break Ok(ticket),
+            Ok(_) | Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            other => break other,
+        }
+    };
+    let probe = probe.expect("the trial slot was given back");
+    record(&newcomer, probe, Outcome::Success).await;
+    assert_eq!(newcomer.state().await, State::Closed);
+}

@@ -1,0 +1,5 @@
+//! What the tests share: a real `redis-server` of their own.
+
+#![allow(dead_code)] // each test binary uses its own part of the support
+
+pub mod redis_server;

@@ -368,8 +368,8 @@ fn cases() -> Vec<Case> {
         .header("x-junk", "j".repeat(1 << 20))
         // The client may still be writing when the server closes.
         .native("h2 GOAWAY ENHANCE_YOUR_CALM | connection closed"),
-        // CORS is the browser's to enforce: the preflight is answered, but
-        // without the header that would let the page go on.
+        // A refused origin is refused before any handler, preflight or not,
+        // and without the header that would let a page go on.
         Case {
             method: Method::OPTIONS,
             check: Some(
@@ -381,7 +381,7 @@ fn cases() -> Vec<Case> {
             ..Case::post(
                 "preflight from a refused origin (http://evil.example)",
                 Vec::new(),
-                "http 200",
+                "http 403",
             )
             .content_type(None)
             .header("origin", "http://evil.example")
@@ -748,9 +748,9 @@ async fn half_sent_requests_hold_nobody_up() {
         let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
         let sent: &[u8] = match i % 3 {
             // The head, without its end.
-            0 => b"POST /greeter.Greeter/SayHello HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web\r\n",
+            0 => b"POST /greeter.Greeter/SayHello HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/grpc-web\r\n",
             // The head, and 7 of the 12 bytes of body it announces.
-            1 => b"POST /greeter.Greeter/SayHello HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web\r\ncontent-length: 12\r\n\r\n\x00\x00\x00\x00\x07\x0a\x05",
+            1 => b"POST /greeter.Greeter/SayHello HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/grpc-web\r\ncontent-length: 12\r\n\r\n\x00\x00\x00\x00\x07\x0a\x05",
             // The HTTP/2 preface, then nothing.
             _ => b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         };
@@ -804,7 +804,7 @@ async fn stall(server: &RunningServer, grpc_timeout: &str) -> tokio::net::TcpStr
         .await
         .unwrap();
     let head = format!(
-        "POST /greeter.Greeter/SayHello HTTP/1.1\r\nhost: x\r\ncontent-type: application/grpc-web\r\n\
+        "POST /greeter.Greeter/SayHello HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/grpc-web\r\n\
          grpc-timeout: {grpc_timeout}\r\ncontent-length: 12\r\n\r\n"
     );
     stalled.write_all(head.as_bytes()).await.unwrap();
@@ -872,8 +872,6 @@ async fn a_half_sent_body_holds_its_slot_only_until_its_deadline() {
 /// A call waiting for a slot is still bound by its deadline: it is
 /// answered `DeadlineExceeded` when its `grpc-timeout` passes (here while the
 /// slot is still taken), over gRPC-Web and natively, and never served late.
-/// (Before `server::limit`, the wait did not count: such a call was served
-/// once a slot freed up, seconds after its deadline.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_waiting_for_a_slot_is_answered_at_its_deadline() {
     let server = start_with_one_slot().await;

@@ -2,19 +2,18 @@
 //! this file with `#[path = "hardening_support.rs"] mod support;`: a seeded
 //! random generator, bounds read from the environment, hand-made gRPC and
 //! gRPC-Web calls that report exactly what came back, and the real server
-//! binary run as a child process that is always killed.
+//! binary run as a child process (by `server_launcher`) that is always killed.
 //!
 //! Built on its own (cargo finds every `tests/*.rs`) it is a test target
 //! with no tests.
 #![allow(dead_code)] // Each test binary uses a different part.
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -243,19 +242,37 @@ pub async fn web_call(
     content_type: &str,
     body: Vec<u8>,
 ) -> Result<RawReply, String> {
-    http1_call(
-        client,
-        http::Method::POST,
-        url,
-        path,
-        &[
-            ("content-type", content_type),
-            ("accept", content_type),
-            ("x-grpc-web", "1"),
-        ],
-        body,
-    )
-    .await
+    web_call_with(client, url, path, content_type, None, body).await
+}
+
+/// A gRPC-Web call (binary) of `path` with `body` (already framed), sent
+/// from a page at `origin`, as a browser would.
+pub async fn web_call_from(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    origin: &str,
+    body: Vec<u8>,
+) -> Result<RawReply, String> {
+    let binary = "application/grpc-web+proto";
+    web_call_with(client, url, path, binary, Some(origin), body).await
+}
+
+async fn web_call_with(
+    client: &reqwest::Client,
+    url: &str,
+    path: &str,
+    content_type: &str,
+    origin: Option<&str>,
+    body: Vec<u8>,
+) -> Result<RawReply, String> {
+    let mut headers = vec![
+        ("content-type", content_type),
+        ("accept", content_type),
+        ("x-grpc-web", "1"),
+    ];
+    headers.extend(origin.map(|origin| ("origin", origin)));
+    http1_call(client, http::Method::POST, url, path, &headers, body).await
 }
 
 /// A well-formed gRPC-Web SayHello (binary); the greeting, or what came instead.
@@ -462,30 +479,41 @@ pub fn server_binary() -> PathBuf {
         .clone()
 }
 
-/// The real server binary running as a child process on loopback. Killed
-/// (SIGKILL) and reaped when dropped, whatever happened in the test.
-pub struct ServerProcess {
-    child: Child,
-    addr: SocketAddr,
-    log: Arc<Mutex<VecDeque<String>>>,
+/// The real server binary running as a child process on loopback, started
+/// by the workspace's one launcher ([`server_launcher`]) with its output
+/// captured. Killed (SIGKILL) and reaped when dropped, whatever happened in
+/// the test.
+pub struct ServerProcess(server_launcher::ServerProcess);
+
+impl std::ops::Deref for ServerProcess {
+    type Target = server_launcher::ServerProcess;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
-/// The server binary with its output piped, no colours, none of the
-/// caller's `SERVER_*` variables, and `env` set.
-fn server_command(env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(server_binary());
-    command
+impl std::ops::DerefMut for ServerProcess {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// The server binary with no colours, none of the caller's `SERVER_*`
+/// variables, its output captured, and `env` set; see [`ServerProcess::start_with`].
+pub fn launch(env: &[(&str, &str)]) -> server_launcher::Launch {
+    let mut launch = server_launcher::Launch::new(server_binary())
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .output(server_launcher::Output::Capture);
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("SERVER_") {
-            command.env_remove(name);
+            launch = launch.env_remove(name);
         }
     }
-    command.envs(env.iter().copied());
-    command
+    for (name, value) in env {
+        launch = launch.env(name, value);
+    }
+    launch
 }
 
 impl ServerProcess {
@@ -505,38 +533,26 @@ impl ServerProcess {
         let parsed: SocketAddr = addr.parse().unwrap();
         assert!(parsed.ip().is_loopback(), "tests bind loopback only");
         let no_page = std::env::temp_dir().join("hardening-no-page");
-        let mut command = server_command(env);
-        command
-            .arg("--addr")
-            .arg(addr)
+        let launch = launch(env)
+            .addr(parsed)
             .arg("--static-dir")
             .arg(&no_page)
             .args(extra)
             // One line per call would flood the pipe: calls are logged at info.
             .env("RUST_LOG", "info,server::calls=warn");
-        let mut child = command.spawn().expect("start the server binary");
-        let log = Arc::new(Mutex::new(VecDeque::new()));
-        let (found, listening) = mpsc::channel();
-        drain(child.stdout.take().unwrap(), Arc::clone(&log), Some(found));
-        drain(child.stderr.take().unwrap(), Arc::clone(&log), None);
+        match launch.start() {
+            Ok(server) => Self(server),
+            Err(error) => panic!("{error}"),
+        }
+    }
 
-        let addr = match listening.recv_timeout(Duration::from_secs(60)) {
-            Ok(addr) => addr,
-            Err(_) => {
-                let _ = child.kill();
-                let status = child.wait();
-                panic!(
-                    "the server did not listen within 60 s ({status:?}); its log:\n{}",
-                    log.lock()
-                        .unwrap()
-                        .iter()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                );
-            }
-        };
-        Self { child, addr, log }
+    /// Starts the server as `launch` says (program, flags, `RUST_LOG`, page
+    /// and all up to the caller), waiting until it listens.
+    pub fn start_with(launch: server_launcher::Launch) -> Self {
+        match launch.start() {
+            Ok(server) => Self(server),
+            Err(error) => panic!("{error}"),
+        }
     }
 
     /// Runs the server with `args` (loopback only, no page) and env vars
@@ -547,12 +563,19 @@ impl ServerProcess {
         env: &[(&str, &str)],
         limit: Duration,
     ) -> (std::process::ExitStatus, String) {
-        let mut command = server_command(env);
-        command.args(args);
+        let mut command = Command::new(server_binary());
+        command
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SERVER_") {
+                command.env_remove(name);
+            }
+        }
+        command.envs(env.iter().copied()).args(args);
         let mut child = command.spawn().expect("start the server binary");
-        let log = Arc::new(Mutex::new(VecDeque::new()));
-        drain(child.stdout.take().unwrap(), Arc::clone(&log), None);
-        drain(child.stderr.take().unwrap(), Arc::clone(&log), None);
         let started = std::time::Instant::now();
         let status = loop {
             if let Some(status) = child.try_wait().unwrap() {
@@ -565,91 +588,26 @@ impl ServerProcess {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        // Let the readers reach the end of the pipes.
-        std::thread::sleep(Duration::from_millis(100));
-        let text = log
-            .lock()
+        let mut text = String::new();
+        child
+            .stdout
+            .take()
             .unwrap()
-            .iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n");
+            .read_to_string(&mut text)
+            .unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         (status, text)
-    }
-
-    /// Where it listens.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Its base URL.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Its process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
     }
 
     /// Its resident memory now (`VmRSS` of `/proc/<pid>/status`), in KiB.
     pub fn rss_kib(&self) -> Option<u64> {
         rss_kib(self.pid())
     }
-
-    /// Whether it is still running.
-    pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Kills it with SIGKILL, at once, and reaps it.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// The last lines it logged.
-    pub fn log_tail(&self) -> String {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Reads a pipe of the child to its end on a thread, keeping the last 200
-/// lines, and reports the address of the `listening on http://…` line.
-fn drain(
-    pipe: impl Read + Send + 'static,
-    log: Arc<Mutex<VecDeque<String>>>,
-    mut found: Option<mpsc::Sender<SocketAddr>>,
-) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("listening on http://").nth(1)
-                && let Some(addr) = rest.split_whitespace().next()
-                && let Ok(addr) = addr.parse()
-                && let Some(found) = found.take()
-            {
-                let _ = found.send(addr);
-            }
-            let mut log = log.lock().unwrap();
-            if log.len() == 200 {
-                log.pop_front();
-            }
-            log.push_back(line);
-        }
-    });
 }
 
 /// The resident memory of process `pid`, in KiB.
@@ -659,13 +617,4 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// A free loopback port right now (bound, then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

@@ -17,10 +17,9 @@ mod web_client;
 use anyhow::{Context, bail, ensure};
 use bench_results::{LoadReport, LoadRun, Protocol, Server, Setup};
 use clap::Parser;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use server_launcher::{Launch, Output, ServerProcess};
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 use web_client::Endpoint;
 
 /// The load to apply.
@@ -59,49 +58,19 @@ fn peer_url(url: &str) -> anyhow::Result<String> {
     Ok(url.to_owned())
 }
 
-/// Kills the server when dropped.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_addr() -> anyhow::Result<SocketAddr> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
-}
-
 fn start_server(binary: &PathBuf) -> anyhow::Result<(ServerProcess, SocketAddr)> {
-    let addr = free_addr()?;
-    let child = Command::new(binary)
-        .args([
-            "--addr",
-            &addr.to_string(),
-            "--faults",
-            "off",
-            "--max-concurrent-requests",
-            "1024",
-        ])
+    let server = Launch::new(binary)
+        .args(["--faults", "off", "--max-concurrent-requests", "1024"])
         .env("RUST_LOG", "error")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
+        .output(Output::Discard)
+        .start()
         .with_context(|| {
             format!(
                 "cannot start {} (build it with `cargo build --release -p server`)",
                 binary.display()
             )
         })?;
-    let server = ServerProcess(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(addr).is_err() {
-        if Instant::now() > deadline {
-            bail!("the server did not listen on {addr} within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let addr = server.addr();
     Ok((server, addr))
 }
 

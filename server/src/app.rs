@@ -2,20 +2,22 @@
 //!
 //! From the outside in:
 //!
-//! 1. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers;
-//! 2. [`Dispatch`]: gRPC by content type, the rest to the page ([`Site`]);
-//! 3. on the gRPC branch: gRPC-Web translation (`tonic_web::GrpcWebLayer`),
-//!    an idle timeout on the request body ([`body_timeout`], inside the
-//!    translation so its `DeadlineExceeded` reaches tonic as it is),
-//!    the call log ([`CallLogLayer`]), deadlines ([`DeadlineLayer`]), the
-//!    concurrency limit ([`QueueLimitLayer`]) and tonic's routes
-//!    (`greeter.Greeter`, and `greeter.Faults` when enabled), each service
-//!    decoding at most [`MAX_DECODING_MESSAGE_SIZE`] bytes;
-//! 4. on the page's branch: the same concurrency limit (one pool of slots
-//!    for both branches), then the page.
+//! 1. [`GuardLayer`]: a foreign `Host` is answered `421`, a refused `Origin` `403`;
+//! 2. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers;
+//! 3. [`Dispatch`]: gRPC by content type, the rest to the page ([`Site`]);
+//! 4. on the gRPC branch: gRPC-Web translation (`tonic_web::GrpcWebLayer`),
+//!    the request body limits ([`request_body`], inside the translation so
+//!    their statuses reach tonic as they are), the call log
+//!    ([`CallLogLayer`]), deadlines ([`DeadlineLayer`]) and tonic's routes,
+//!    each service behind its own pool ([`QueueLimitLayer`]) and decoding at
+//!    most [`MAX_DECODING_MESSAGE_SIZE`] bytes;
+//! 5. on the page's branch: a pool of its own, then the files.
 //!
-//! The limit sits inside the deadlines so that a call waiting for a slot is
-//! still answered `DeadlineExceeded` at its deadline (see [`crate::limit`]).
+//! The pools sit inside the deadlines so that a call waiting for a slot is
+//! still answered `DeadlineExceeded` at its deadline. That deadline is the
+//! only one: the server runs on hyper directly ([`crate::connections`]), and
+//! tonic's routes apply no `grpc-timeout` of their own (a test of the
+//! e2e suite, `deadlines_are_the_servers_own`, fails if that changes).
 
 use std::convert::Infallible;
 
@@ -26,25 +28,37 @@ use tonic::body::Body;
 use tonic::service::Routes;
 use tonic_web::GrpcWebLayer;
 use tower::util::BoxCloneService;
-use tower::{Service, ServiceBuilder};
+use tower::{Layer, Service, ServiceBuilder};
 use tower_http::cors::CorsLayer;
 
+use std::net::SocketAddr;
+
 use crate::Error;
-use crate::body_timeout;
 use crate::config::Config;
 use crate::cors::{OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
 use crate::faults::{FaultState, FaultsService};
 use crate::greeter::{GreeterService, MAX_DECODING_MESSAGE_SIZE};
+use crate::guard::{Guard, GuardLayer};
+use crate::host::HostPolicy;
 use crate::limit::QueueLimitLayer;
 use crate::logging::CallLogLayer;
+use crate::request_body::{self, BodyLimits};
 use crate::routing::{Dispatch, HttpService};
 use crate::static_files::Site;
 
-/// The assembled server, ready to hand to tonic's `Server`.
+/// SayHello-independent pools: the fault controls' calls at once, and waiting.
+const FAULTS_POOL: (usize, usize) = (8, 64);
+
+/// The page's requests at once, and waiting.
+const PAGE_POOL: (usize, usize) = (64, 256);
+
+/// The assembled server, ready to serve on connections.
 pub(crate) struct App {
     /// The service answering every request.
-    pub(crate) service: tower_http::cors::Cors<Dispatch>,
+    pub(crate) service: Guard<tower_http::cors::Cors<Dispatch>>,
+    /// The host names answered.
+    pub(crate) hosts: HostPolicy,
     /// Whether the page is served.
     pub(crate) site: Site,
 }
@@ -55,52 +69,78 @@ impl App {
         config: &Config,
         faults: FaultState,
         faults_enabled: bool,
+        local: SocketAddr,
     ) -> Result<Self, Error> {
-        if config.max_concurrent_requests == 0 {
-            return Err(Error::Config(
-                "max_concurrent_requests must be at least 1".into(),
-            ));
-        }
-        if config.request_timeout.is_zero() {
-            return Err(Error::Config(
-                "request_timeout must be more than zero".into(),
-            ));
-        }
-        if config.body_timeout.is_zero() {
-            return Err(Error::Config("body_timeout must be more than zero".into()));
-        }
-        let cors: CorsLayer = cors_layer(OriginPolicy::new(&config.allowed_origins)?);
+        config.validate()?;
+        let origins = OriginPolicy::new(&config.allowed_origins)?;
+        let hosts = HostPolicy::new(&origins, &config.allowed_hosts, local);
+        let cors: CorsLayer = cors_layer(origins.clone());
         let site = Site::find(config.static_dir.as_deref());
 
-        let limit = QueueLimitLayer::new(config.max_concurrent_requests);
         let grpc = ServiceBuilder::new()
             .layer(GrpcWebLayer::new())
-            .layer(body_timeout::layer(config.body_timeout))
+            .layer(request_body::layer(BodyLimits {
+                idle: config.body_timeout,
+                deadline: config.body_deadline,
+                max_bytes: config.max_request_body_bytes,
+            }))
             .layer(CallLogLayer)
             .layer(DeadlineLayer::new(config.request_timeout))
-            .layer(limit.clone())
-            .service(grpc_routes(faults, faults_enabled));
-        let page = ServiceBuilder::new().layer(limit).service(site.service());
+            .service(grpc_routes(config, faults, faults_enabled));
+        let page = ServiceBuilder::new()
+            .layer(QueueLimitLayer::new(PAGE_POOL.0, PAGE_POOL.1, page_busy))
+            .service(site.service(&config.allowed_origins));
         let service = ServiceBuilder::new()
+            .layer(GuardLayer::new(hosts.clone(), origins))
             .layer(cors)
             .service(Dispatch::new(boxed(grpc), boxed(page)));
-        Ok(Self { service, site })
+        Ok(Self {
+            service,
+            hosts,
+            site,
+        })
     }
 }
 
-/// tonic's routes: Greeter always, Faults when enabled (else `Unimplemented`).
-fn grpc_routes(faults: FaultState, faults_enabled: bool) -> Routes {
+/// tonic's routes: Greeter always, Faults when enabled (else
+/// `Unimplemented`), each behind a pool of its own.
+fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Routes {
     let greeter = GreeterServer::new(GreeterService::new(faults.clone()))
         .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);
     let mut routes = Routes::builder();
-    routes.add_service(greeter);
+    routes.add_service(
+        QueueLimitLayer::new(
+            config.max_concurrent_requests,
+            config.max_queued_requests,
+            grpc_busy,
+        )
+        .layer(greeter),
+    );
     if faults_enabled {
+        let controls = FaultsServer::new(FaultsService::new(faults))
+            .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);
         routes.add_service(
-            FaultsServer::new(FaultsService::new(faults))
-                .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE),
+            QueueLimitLayer::new(FAULTS_POOL.0, FAULTS_POOL.1, grpc_busy).layer(controls),
         );
     }
     routes.routes().prepare()
+}
+
+/// The answer to a gRPC call that finds its pool's queue full.
+fn grpc_busy() -> Response<Body> {
+    tonic::Status::resource_exhausted("server busy: too many calls waiting; try again later")
+        .into_http()
+}
+
+/// The answer to a page request that finds its pool's queue full.
+fn page_busy() -> Response<Body> {
+    let mut response = Response::new(Body::new("Server busy; try again later.\n".to_owned()));
+    *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+    response.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from_static("1"),
+    );
+    response
 }
 
 fn boxed<S>(service: S) -> HttpService

@@ -147,9 +147,9 @@ impl OriginPolicy {
         }
     }
 
-    /// The configured origins besides the loopback ones.
-    pub fn extra(&self) -> &[Origin] {
-        &self.extra
+    /// The hosts of the configured origins besides the loopback ones.
+    pub fn hosts(&self) -> impl Iterator<Item = &str> {
+        self.extra.iter().map(|origin| origin.host.as_str())
     }
 }
 

@@ -1,17 +1,13 @@
 //! Call deadlines: the client's `grpc-timeout` or the server's request timeout,
 //! whichever is shorter, answered with `DeadlineExceeded`.
 //!
-//! tonic's server already applies `grpc-timeout` on its own, outside every
-//! layer of ours, and answers `Cancelled: Timeout expired` as a plain gRPC
-//! response: gRPC-Web clients would get it without CORS headers or gRPC-Web
-//! framing. This layer sits inside tonic's, on the gRPC route, and answers
-//! first, with the proper code, so the answer goes through the gRPC-Web and
-//! CORS layers like any other. It wins because its timer is started in
-//! `call`, which every layer above runs synchronously, *before* tonic's
-//! (tonic calls the inner service first, then starts its sleep), and ends
-//! [`CLIENT_DEADLINE_MARGIN`] earlier; when both are due at the same tick, the
-//! inner future (this one) is polled first anyway. When it fires, the
-//! handler's future is dropped: a slow handler stops right there.
+//! This layer is the server's only deadline: the server runs on hyper, not
+//! on tonic's `Server`, which adds a timer of its own answering `Cancelled:
+//! Timeout expired` outside the gRPC-Web and CORS layers. It
+//! sits inside the gRPC-Web and CORS layers, so its answer goes through
+//! them like any other. Its timer starts in `call`, so time spent waiting
+//! for a slot ([`crate::limit`]) counts. When it fires, the handler's future
+//! is dropped: a slow handler stops right there.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,7 +21,8 @@ use tonic::Status;
 use tower::{Layer, Service};
 
 /// How much earlier than the client's `grpc-timeout` the server gives up, so
-/// that its own answer beats tonic's timer (one tick of tokio's timer wheel).
+/// that on a fast network its `DeadlineExceeded` usually reaches the client
+/// before the client's own timer ends the call (one tick of tokio's timer wheel).
 pub const CLIENT_DEADLINE_MARGIN: Duration = Duration::from_millis(1);
 
 /// The header a gRPC client states its deadline in.
@@ -127,7 +124,7 @@ where
         };
         DeadlineFuture {
             inner: self.inner.call(request),
-            // Created now, not on first poll: see the module docs.
+            // Created now, not on first poll: the wait for a slot counts.
             sleep: tokio::time::sleep(sleep_for),
             timeout,
             from_client,

@@ -28,9 +28,6 @@ pub enum Error {
     /// Another setting is out of range.
     #[error("invalid configuration: {0}")]
     Config(String),
-    /// The server failed while running.
-    #[error("server failed: {0}")]
-    Transport(#[from] tonic::transport::Error),
     /// The task running a spawned server panicked or was cancelled.
     #[error("server task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

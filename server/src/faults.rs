@@ -14,7 +14,9 @@ use crate::rng::SplitMix64;
 /// The longest delay the slow mode accepts (60 s); longer ones are `InvalidArgument`.
 pub const MAX_DELAY: Duration = Duration::from_secs(60);
 
-/// The longest message (in characters) the failing mode accepts.
+/// The longest message (in characters) the failing mode accepts; it must
+/// also be printable (no control characters, line separators or
+/// bidirectional overrides, see [`crate::escape::is_unsafe`]).
 pub const MAX_FAULT_MESSAGE_CHARS: usize = 256;
 
 /// The message of injected failures when none is given.
@@ -74,6 +76,11 @@ impl Mode {
                         "Failure message is longer than {MAX_FAULT_MESSAGE_CHARS} characters"
                     )));
                 }
+                if !crate::escape::is_printable(&failing.message) {
+                    return Err(Status::invalid_argument(
+                        "Failure message must be printable text (no control characters)",
+                    ));
+                }
                 Ok(Self::Failing {
                     code,
                     message: failing.message.clone(),
@@ -101,6 +108,31 @@ impl Mode {
                     code: error_code(flaky.code)?,
                 })
             }
+        }
+    }
+
+    /// A one-line description for logs (the message escaped).
+    ///
+    /// ```
+    /// use server::faults::Mode;
+    ///
+    /// let mode = Mode::Failing { code: tonic::Code::Unavailable, message: "down\nnow".into() };
+    /// assert_eq!(mode.describe(), r#"failing (Unavailable, "down\u{a}now")"#);
+    /// ```
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Healthy => "healthy".to_owned(),
+            Self::Failing { code, message } => {
+                format!(
+                    "failing ({code:?}, \"{}\")",
+                    crate::escape::Escaped(message)
+                )
+            }
+            Self::Slow { delay } => format!("slow ({delay:?})"),
+            Self::Flaky {
+                failure_ratio,
+                code,
+            } => format!("flaky ({failure_ratio}, {code:?})"),
         }
     }
 
@@ -326,7 +358,7 @@ impl Faults for FaultsService {
         request: Request<pb::FaultMode>,
     ) -> Result<Response<pb::FaultStatus>, Status> {
         let mode = Mode::from_proto(request.get_ref())?;
-        tracing::info!(?mode, "fault mode changed");
+        tracing::info!(mode = %mode.describe(), "fault mode changed");
         self.state.set_mode(mode);
         Ok(Response::new(self.state.status()))
     }
@@ -378,6 +410,20 @@ mod tests {
         }
         assert!(Mode::from_proto(&flaky(0.0, 1)).is_ok());
         assert!(Mode::from_proto(&flaky(1.0, 16)).is_ok());
+    }
+
+    #[test]
+    fn failure_messages_must_be_printable() {
+        let failing = |message: &str| pb::FaultMode {
+            mode: Some(fault_mode::Mode::Failing(pb::Failing {
+                code: 14,
+                message: message.into(),
+            })),
+        };
+        for bad in ["a\r\nb", "\u{85}", "\u{202e}gnp.exe", "tab\t"] {
+            assert!(Mode::from_proto(&failing(bad)).is_err(), "{bad:?}");
+        }
+        assert!(Mode::from_proto(&failing("Service down: café ☕")).is_ok());
     }
 
     #[test]

@@ -21,17 +21,24 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod accept;
 mod app;
-mod body_timeout;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod cors;
 pub mod deadline;
 mod error;
+pub mod escape;
 pub mod faults;
 pub mod greeter;
+mod guard;
+pub mod host;
 pub mod limit;
 pub mod logging;
+pub mod page_headers;
+mod precompress;
+mod request_body;
 mod rng;
 pub mod routing;
 mod serve;

@@ -19,6 +19,7 @@ use tonic::Code;
 use tonic::body::Body;
 use tower::{Layer, Service};
 
+use crate::escape::Escaped;
 use crate::routing::Protocol;
 
 /// Adds a [`CallLog`] to every call; see the [module docs](self).
@@ -151,7 +152,9 @@ impl Drop for CallLog {
 }
 
 fn log_call(path: &str, protocol: Protocol, code: Option<Code>, message: &str, latency: Duration) {
-    let message = (!message.is_empty()).then_some(message);
+    // Both come from the client (the path) or may echo it (the message).
+    let path = Escaped(path);
+    let message = (!message.is_empty()).then_some(Escaped(message));
     match code {
         Some(code) => tracing::info!(
             target: "server::calls",
@@ -159,7 +162,7 @@ fn log_call(path: &str, protocol: Protocol, code: Option<Code>, message: &str, l
             %path,
             status = ?code,
             ?latency,
-            message,
+            message = message.map(tracing::field::display),
             "call"
         ),
         None => tracing::info!(
@@ -168,7 +171,7 @@ fn log_call(path: &str, protocol: Protocol, code: Option<Code>, message: &str, l
             %path,
             status = "none",
             ?latency,
-            message,
+            message = message.map(tracing::field::display),
             "call"
         ),
     }

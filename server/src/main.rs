@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Args::parse().into_config();
+    let args = Args::parse();
+    let addr_file = args.addr_file.clone();
+    let config = args.into_config();
 
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -24,6 +26,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+
+    if let Some(path) = addr_file
+        && let Err(error) = write_addr_file(&path, &listener)
+    {
+        tracing::error!("cannot write the address to {}: {error}", path.display());
+        return ExitCode::FAILURE;
+    }
 
     // First signal: stop accepting, let calls in flight finish. Second: exit now.
     let shutdown = async {
@@ -42,4 +51,17 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes the address `listener` is bound to into `path`, whole or not at
+/// all (written aside, then renamed), for whoever waits for it.
+fn write_addr_file(
+    path: &std::path::Path,
+    listener: &tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::write(&partial, format!("{addr}\n"))?;
+    std::fs::rename(&partial, path)
 }

@@ -17,6 +17,8 @@ use tonic::body::Body;
 use tower::Service;
 use tower::util::BoxCloneService;
 
+use crate::escape::Escaped;
+
 /// An HTTP service in the shape every branch of the server is boxed to.
 pub type HttpService = BoxCloneService<Request<Body>, Response<Body>, Infallible>;
 
@@ -108,9 +110,6 @@ impl Service<Request<Body>> for Dispatch {
     }
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        // Inner services are called right here, not lazily (no `oneshot`):
-        // the deadline layer must start its timer within this call, before
-        // tonic starts its own (see `deadline`).
         match Protocol::of(request.headers()) {
             Some(protocol) => {
                 request.extensions_mut().insert(protocol);
@@ -125,7 +124,7 @@ impl Service<Request<Body>> for Dispatch {
                     let response = response.await?;
                     tracing::debug!(
                         %method,
-                        path,
+                        path = %Escaped(&path),
                         status = response.status().as_u16(),
                         latency = ?start.elapsed(),
                         "http"

@@ -7,16 +7,15 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 
 use crate::Error;
 use crate::app::App;
 use crate::config::Config;
 use crate::faults::FaultState;
+use crate::static_files::Site;
 
 /// Serves `config` on `listener` until `shutdown` completes, then lets the
-/// calls in flight finish and returns.
+/// calls in flight finish (for at most [`Config::shutdown_timeout`]) and returns.
 ///
 /// gRPC (HTTP/2), gRPC-Web and gRPC-Web text (HTTP/1.1 or HTTP/2) and the
 /// page share the listener. The fault state is new; use
@@ -136,8 +135,8 @@ impl RunningServer {
         self.faults_enabled
     }
 
-    /// Stops accepting connections, waits for calls in flight, and returns
-    /// how the server ended.
+    /// Stops accepting connections, waits for calls in flight (at most
+    /// [`Config::shutdown_timeout`]), and returns how the server ended.
     pub async fn shutdown(mut self) -> Result<(), Error> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -148,6 +147,7 @@ impl RunningServer {
 
 /// A server checked and built, not yet running.
 struct Prepared {
+    config: Config,
     app: App,
     addr: SocketAddr,
     faults_enabled: bool,
@@ -157,8 +157,9 @@ impl Prepared {
     fn new(config: &Config, faults: FaultState, listener: &TcpListener) -> Result<Self, Error> {
         let addr = listener.local_addr().map_err(Error::LocalAddr)?;
         let faults_enabled = config.faults.enabled_for(&addr);
-        let app = App::build(config, faults, faults_enabled)?;
+        let app = App::build(config, faults, faults_enabled, addr)?;
         Ok(Self {
+            config: config.clone(),
             app,
             addr,
             faults_enabled,
@@ -169,6 +170,10 @@ impl Prepared {
         let url = format!("http://{}", self.addr);
         tracing::info!("listening on {url} (gRPC, gRPC-Web and gRPC-Web text)");
         self.app.site.log(&url);
+        tracing::info!(
+            "answering to host names {} (more with --allowed-host)",
+            self.app.hosts.names().join(", ")
+        );
         if self.faults_enabled {
             tracing::info!("fault controls (greeter.Faults) are on");
         } else {
@@ -181,11 +186,10 @@ impl Prepared {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), Error> {
-        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-        Server::builder()
-            .accept_http1(true)
-            .serve_with_incoming_shutdown(self.app.service, incoming, shutdown)
-            .await?;
+        if let Site::Served(dir) = &self.app.site {
+            crate::precompress::spawn(dir.clone());
+        }
+        crate::connections::serve(&self.config, self.app.service, listener, shutdown).await;
         tracing::info!("server stopped");
         Ok(())
     }

@@ -67,14 +67,23 @@ async fn serves_index_and_files_and_grpc_on_the_same_port() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), "console.log('hi');");
 
-    // A front-end route that is no file loads the app.
+    // A navigation to a front-end route that is no file loads the app; a
+    // missing asset is not found.
     let response = http
         .get(format!("{}/some/route", server.url()))
+        .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), INDEX);
+    let response = http
+        .get(format!("{}/missing.js", server.url()))
+        .header("accept", "*/*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
     // gRPC-Web and native gRPC still reach tonic.
     let reply = grpc_web(

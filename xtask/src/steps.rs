@@ -1,7 +1,7 @@
 //! The stages of `cargo xtask test`, and `cargo xtask demo`.
 
 use crate::process::{cmd, run};
-use crate::test_server::TestServer;
+use crate::test_server;
 use crate::tools::{self, CHROMEDRIVER, Tool};
 use clap::ValueEnum;
 use std::time::Instant;
@@ -118,7 +118,7 @@ fn no_std() -> anyhow::Result<()> {
 }
 
 fn wasm() -> anyhow::Result<()> {
-    let server = TestServer::start(None)?;
+    let server = test_server::start(None)?;
     let wasm_test = |args: &[&str]| {
         let mut command = cmd("cargo", &["test", "--target", WASM, "--tests"]);
         command

@@ -1,0 +1,118 @@
+//! Refuses, before any handler runs, requests addressed to a host the server
+//! does not answer to (`421`) and requests from an origin CORS refuses (`403`).
+//!
+//! CORS alone only hides answers from a refused page: the request itself,
+//! e.g. a `SetMode(failing)`, would still run. Here it does not.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_util::future::Either;
+use http::header::{CONTENT_TYPE, ORIGIN};
+use http::{HeaderValue, Request, Response, StatusCode};
+use tonic::body::Body;
+use tower::{Layer, Service};
+
+use crate::cors::OriginPolicy;
+use crate::escape::Escaped;
+use crate::host::HostPolicy;
+
+/// Puts a [`Guard`] in front of a service.
+#[derive(Debug, Clone)]
+pub struct GuardLayer {
+    hosts: Arc<HostPolicy>,
+    origins: Arc<OriginPolicy>,
+}
+
+impl GuardLayer {
+    /// Answers only requests to `hosts` and, when they carry an `Origin`, from `origins`.
+    pub fn new(hosts: HostPolicy, origins: OriginPolicy) -> Self {
+        Self {
+            hosts: Arc::new(hosts),
+            origins: Arc::new(origins),
+        }
+    }
+}
+
+impl<S> Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Guard {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service made by [`GuardLayer`].
+#[derive(Debug, Clone)]
+pub struct Guard<S> {
+    inner: S,
+    layer: GuardLayer,
+}
+
+impl<S> Service<Request<Body>> for Guard<S>
+where
+    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>,
+{
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Either<S::Future, std::future::Ready<Result<Response<Body>, Infallible>>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        if !self.layer.hosts.allows_request(&request) {
+            tracing::info!(
+                host = %Escaped(host_of(&request)),
+                path = %Escaped(request.uri().path()),
+                "refused: not a host this server answers to"
+            );
+            return Either::Right(std::future::ready(Ok(refusal(
+                StatusCode::MISDIRECTED_REQUEST,
+                "This server does not answer to that host name.\n",
+            ))));
+        }
+        if let Some(origin) = request.headers().get(ORIGIN)
+            && !origin
+                .to_str()
+                .is_ok_and(|origin| self.layer.origins.allows(origin))
+        {
+            tracing::info!(
+                origin = %Escaped(&String::from_utf8_lossy(origin.as_bytes())),
+                path = %Escaped(request.uri().path()),
+                "refused: origin not allowed"
+            );
+            return Either::Right(std::future::ready(Ok(refusal(
+                StatusCode::FORBIDDEN,
+                "Requests from that origin are not allowed.\n",
+            ))));
+        }
+        Either::Left(self.inner.call(request))
+    }
+}
+
+fn host_of<B>(request: &Request<B>) -> &str {
+    match request.uri().authority() {
+        Some(authority) => authority.as_str(),
+        None => request
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or(""),
+    }
+}
+
+fn refusal(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::new(text.to_owned()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}

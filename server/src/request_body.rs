@@ -1,0 +1,147 @@
+//! Limits on gRPC request bodies: an idle timeout between frames, a
+//! deadline for the whole body, and a size limit.
+//!
+//! Each fails the body with a `tonic::Status`, which tonic answers as it
+//! is: a client that stalls, trickles or floods is answered
+//! (`DeadlineExceeded`, `ResourceExhausted`) and its slot freed long before
+//! the call's own deadline. tower-http's `TimeoutBody` and http-body-util's
+//! `Limited` do the idle timeout and the size; the whole-body deadline,
+//! which neither offers, is [`DeadlineBody`].
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::Request;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use pin_project_lite::pin_project;
+use tokio::time::Sleep;
+use tonic::Status;
+use tonic::body::Body;
+use tower::BoxError;
+use tower::util::MapRequestLayer;
+use tower_http::timeout::{TimeoutBody, TimeoutError};
+
+/// The limits applied to every request body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimits {
+    /// Longest wait for the next frame.
+    pub(crate) idle: Duration,
+    /// Longest time for the whole body, from when the request arrived.
+    pub(crate) deadline: Duration,
+    /// Most bytes in the body.
+    pub(crate) max_bytes: usize,
+}
+
+/// Wraps every request body in `limits`.
+pub(crate) fn layer(
+    limits: BodyLimits,
+) -> MapRequestLayer<impl Fn(Request<Body>) -> Request<Body> + Clone> {
+    MapRequestLayer::new(move |request: Request<Body>| request.map(|body| limited(body, limits)))
+}
+
+/// `body`, failing with a status once it breaks one of `limits`.
+fn limited(body: Body, limits: BodyLimits) -> Body {
+    let BodyLimits {
+        idle,
+        deadline,
+        max_bytes,
+    } = limits;
+    let body = Limited::new(TimeoutBody::new(idle, body), max_bytes);
+    let body = DeadlineBody {
+        inner: body,
+        sleep: tokio::time::sleep(deadline),
+        deadline,
+    };
+    Body::new(body.map_err(move |error: BoxError| -> BoxError {
+        if error.is::<TimeoutError>() {
+            Box::new(Status::deadline_exceeded(format!(
+                "no request data received for {idle:?}"
+            )))
+        } else if error.is::<LengthLimitError>() {
+            Box::new(Status::resource_exhausted(format!(
+                "request body larger than {max_bytes} bytes"
+            )))
+        } else {
+            error
+        }
+    }))
+}
+
+pin_project! {
+    /// A body that fails with `DeadlineExceeded` once `deadline` has passed
+    /// since it was made, however steadily data arrives.
+    pub(crate) struct DeadlineBody<B> {
+        #[pin]
+        inner: B,
+        #[pin]
+        sleep: Sleep,
+        deadline: Duration,
+    }
+}
+
+impl<B> HttpBody for DeadlineBody<B>
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let this = self.project();
+        if this.sleep.poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(Box::new(Status::deadline_exceeded(format!(
+                "request body not received within {:?}",
+                this.deadline
+            ))))));
+        }
+        this.inner.poll_frame(cx).map_err(Into::into)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::StreamBody;
+
+    fn limits() -> BodyLimits {
+        BodyLimits {
+            idle: Duration::from_secs(5),
+            deadline: Duration::from_secs(1),
+            max_bytes: 10,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_trickling_body_meets_its_deadline() {
+        // One byte every 400 ms: never idle for long, but never done.
+        let trickle = futures_util::stream::unfold((), |()| async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            Some((Ok::<_, Status>(Frame::data(Bytes::from_static(b"x"))), ()))
+        });
+        let body = limited(Body::new(StreamBody::new(trickle)), limits());
+        let error = body.collect().await.unwrap_err();
+        assert_eq!(error.code(), tonic::Code::DeadlineExceeded, "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_large_body_is_refused() {
+        let body = limited(Body::new("0123456789AB".to_owned()), limits());
+        let error = body.collect().await.unwrap_err();
+        assert_eq!(error.code(), tonic::Code::ResourceExhausted, "{error:?}");
+    }
+}

@@ -12,6 +12,11 @@ use tonic_web_wasm_client::Client;
 /// The message of the `Unavailable` the failing server answers with.
 pub const FAILING_MESSAGE: &str = "the service is failing (fault injected from the page)";
 
+/// The message of the `ResourceExhausted` the busy server answers with, as a
+/// server whose SayHello queue is full does.
+pub const BUSY_MESSAGE: &str =
+    "the server is busy: its queue is full (fault injected from the page)";
+
 /// A way the page can make the server answer SayHello.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -19,6 +24,9 @@ pub enum Fault {
     Healthy,
     /// Every call fails with `Unavailable`.
     Failing,
+    /// Every call fails with `ResourceExhausted`, as when the server's queue
+    /// is full: a failure the breaker counts.
+    Busy,
     /// Every call is answered after this many milliseconds.
     Slow(u32),
 }
@@ -43,6 +51,10 @@ pub async fn set_mode(server: &str, fault: Fault) -> Result<ServerStatus, Status
         Fault::Failing => fault_mode::Mode::Failing(Failing {
             code: Code::Unavailable as i32,
             message: FAILING_MESSAGE.into(),
+        }),
+        Fault::Busy => fault_mode::Mode::Failing(Failing {
+            code: Code::ResourceExhausted as i32,
+            message: BUSY_MESSAGE.into(),
         }),
         Fault::Slow(delay_ms) => fault_mode::Mode::Slow(Slow { delay_ms }),
     };

@@ -100,6 +100,30 @@ async fn an_open_breaker_makes_no_network_request() {
 }
 
 #[wasm_bindgen_test]
+async fn a_busy_server_trips_the_breaker_like_a_failing_one() {
+    heal_server().await;
+    let page = Page::mount("?timeout=1m");
+    page.choose_fault("busy");
+    page.wait_until("the server to be busy", |page| {
+        page.text().contains("failing with ResourceExhausted")
+    })
+    .await;
+    for _ in 0..3 {
+        let line = page.call("send-valid").await;
+        assert!(
+            line.starts_with(
+                "Error calling SayHello: rpc error: code = ResourceExhausted desc = the server is busy"
+            ),
+            "{line}"
+        );
+    }
+    page.wait_for_state("open").await;
+    assert_eq!(page.count("failures"), 0, "opening starts a new generation");
+    assert_eq!(page.lines("transition-log"), [CLOSED_TO_OPEN]);
+    heal_server().await;
+}
+
+#[wasm_bindgen_test]
 async fn a_half_open_breaker_admits_max_requests_of_a_burst() {
     heal_server().await;
     let page = Page::mount("?timeout=200ms&trip=1&max_requests=3");

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 /// The slow mode's delay until changed, in milliseconds.
 const DEFAULT_DELAY_MS: u32 = 2_000;
 
-/// Makes the server healthy, failing with `Unavailable`, or slow by N ms
-/// (changes apply at once), and shows what it received and answered.
+/// Makes the server healthy, failing with `Unavailable`, busy (its queue
+/// full: `ResourceExhausted`), or slow by N ms (changes apply at once), and
+/// shows what it received and answered.
 #[component]
 pub(crate) fn FaultControls() -> impl IntoView {
     let faults = expect_context::<ServerFaults>();
@@ -17,6 +18,7 @@ pub(crate) fn FaultControls() -> impl IntoView {
     let apply = move || {
         faults.set_fault(match mode.get_untracked().as_str() {
             "failing" => Fault::Failing,
+            "busy" => Fault::Busy,
             "slow" => Fault::Slow(delay_ms.get_untracked()),
             _ => Fault::Healthy,
         })
@@ -41,6 +43,7 @@ pub(crate) fn FaultControls() -> impl IntoView {
                     <select data-testid="fault-mode" on:change=on_mode>
                         <option value="healthy">"healthy"</option>
                         <option value="failing">"failing (Unavailable)"</option>
+                        <option value="busy">"busy (ResourceExhausted)"</option>
                         <option value="slow">"slow"</option>
                     </select>
                 </label>

@@ -2,7 +2,7 @@
 //! its chart regenerated from what it measured.
 
 use crate::process::{cmd, root, run};
-use crate::report::{self, Measured, PageSize};
+use crate::report::{self, FileSize, Measured, PageSize};
 use anyhow::Context;
 use bench_results::{LoadReport, SharedStateReport};
 use serde::Deserialize;
@@ -125,12 +125,19 @@ fn page_size(dist: &Path) -> anyhow::Result<PageSize> {
     let mut size = PageSize::default();
     for entry in std::fs::read_dir(dist).context("no dist/: build the page first")? {
         let path = entry?.path();
+        let extension = path.extension().and_then(|e| e.to_str());
+        if !matches!(extension, Some("wasm" | "js")) {
+            continue;
+        }
         let bytes = std::fs::read(&path)?;
-        let gzip = gzipped_len(&bytes)?;
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("wasm") => size.wasm = (bytes.len(), gzip),
-            Some("js") => size.js = (size.js.0 + bytes.len(), size.js.1 + gzip),
-            _ => {}
+        let file = FileSize {
+            raw: bytes.len(),
+            gzip: gzipped_len(&bytes)?,
+            brotli: brotli_len(&bytes)?,
+        };
+        match extension {
+            Some("wasm") => size.wasm = file,
+            _ => size.js = size.js + file,
         }
     }
     Ok(size)
@@ -141,6 +148,19 @@ pub fn gzipped_len(bytes: &[u8]) -> anyhow::Result<usize> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())
+}
+
+/// Length of `bytes` compressed with brotli at quality 11, as the server
+/// precompresses the page.
+fn brotli_len(bytes: &[u8]) -> anyhow::Result<usize> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out.len())
 }
 
 #[cfg(test)]

@@ -7,9 +7,32 @@ use std::fmt::Write;
 #[derive(Debug, Default)]
 pub struct PageSize {
     /// The `.wasm` module.
-    pub wasm: (usize, usize),
+    pub wasm: FileSize,
     /// The JS glue.
-    pub js: (usize, usize),
+    pub js: FileSize,
+}
+
+/// A file's bytes: as built, and compressed as the server can send it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FileSize {
+    /// As trunk wrote it.
+    pub raw: usize,
+    /// gzip at the best level.
+    pub gzip: usize,
+    /// brotli at quality 11, as the server precompresses it: what a browser
+    /// that accepts `br` receives.
+    pub brotli: usize,
+}
+
+impl std::ops::Add for FileSize {
+    type Output = FileSize;
+    fn add(self, other: FileSize) -> FileSize {
+        FileSize {
+            raw: self.raw + other.raw,
+            gzip: self.gzip + other.gzip,
+            brotli: self.brotli + other.brotli,
+        }
+    }
 }
 
 /// Everything one run measured.
@@ -28,7 +51,7 @@ pub struct Measured {
 
 const SINGLE: &str = "closed: admit + success, 1 thread";
 const DOUBLE: &str = "closed: admit + success, 2 threads, one breaker";
-const WASM_TARGET_GZIP: usize = 120 * 1024;
+const WASM_TARGET_GZIP: usize = 150 * 1024;
 /// The chart's longest bar, in px.
 const BAR_MAX: f64 = 420.0;
 
@@ -145,25 +168,26 @@ pub fn markdown(m: &Measured) -> String {
     crate::report_shared_state::section(&mut md, &m.shared_state);
 
     // The page.
-    let (wasm, wasm_gz) = m.page.wasm;
-    let (js, js_gz) = m.page.js;
+    let wasm_gz = m.page.wasm.gzip;
     let _ = writeln!(md, "## The page (`trunk build --release`)\n");
-    let _ = writeln!(md, "| file | raw | gzip |\n|---|---:|---:|");
     let _ = writeln!(
         md,
-        "| `.wasm` | {:.1} KiB | {:.1} KiB |",
-        kib(wasm),
-        kib(wasm_gz)
+        "| file | raw | gzip | brotli (on the wire to a browser that accepts `br`) |\n|---|---:|---:|---:|"
     );
+    for (name, size) in [("`.wasm`", m.page.wasm), ("JS glue", m.page.js)] {
+        let _ = writeln!(
+            md,
+            "| {name} | {:.1} KiB | {:.1} KiB | {:.1} KiB |",
+            kib(size.raw),
+            kib(size.gzip),
+            kib(size.brotli)
+        );
+    }
     let _ = writeln!(
         md,
-        "| JS glue | {:.1} KiB | {:.1} KiB |\n",
-        kib(js),
-        kib(js_gz)
-    );
-    let _ = writeln!(
-        md,
-        "Target ≤ 120 KiB gzip for the wasm: **{}**.\n",
+        "\nThe server sends the brotli (or gzip) copy it made at start-up, as the \
+         browser accepts. Target ≤ {} KiB gzip for the wasm: **{}**.\n",
+        WASM_TARGET_GZIP / 1024,
         verdict(wasm_gz <= WASM_TARGET_GZIP)
     );
     let _ = writeln!(md, "{}", crate::report_notes::PAGE);
@@ -362,8 +386,16 @@ mod tests {
                 runs,
             },
             page: PageSize {
-                wasm: (400_000, 170_000),
-                js: (46_000, 8_000),
+                wasm: FileSize {
+                    raw: 400_000,
+                    gzip: 170_000,
+                    brotli: 140_000,
+                },
+                js: FileSize {
+                    raw: 46_000,
+                    gzip: 8_000,
+                    brotli: 7_000,
+                },
             },
             timing: PageTiming {
                 samples: 15,

@@ -82,7 +82,7 @@ Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
 panic = abort) and `wasm-opt -Oz` (binaryen 132).
 ";
 
-/// Why the page's wasm is over 120 KiB gzip, from twiggy on the
+/// Why the page's wasm is over its gzip target, from twiggy on the
 /// name-annotated module before wasm-bindgen and wasm-opt.
 pub const PAGE_MISS: &str = "\
 **Why the size target is missed.** `twiggy top` on the module before

@@ -194,6 +194,8 @@ async fn the_binary_allows_only_loopback_and_configured_origins() {
     assert!(log.contains("invalid allowed origin"), "{log}");
     for bad in [
         &["--max-concurrent-requests", "0"][..],
+        &["--page-max-concurrent-requests", "0"][..],
+        &["--faults-max-concurrent-requests", "0"][..],
         &["--request-timeout-secs", "0"][..],
         &["--body-timeout-secs", "0"][..],
         &["--faults", "maybe"][..],
@@ -215,6 +217,14 @@ async fn the_largest_limits_the_flags_accept_do_not_panic() {
         "--max-concurrent-requests",
         &max,
         "--max-queued-requests",
+        &max,
+        "--page-max-concurrent-requests",
+        &max,
+        "--page-max-queued-requests",
+        &max,
+        "--faults-max-concurrent-requests",
+        &max,
+        "--faults-max-queued-requests",
         &max,
         "--max-connections",
         &max,

@@ -47,12 +47,6 @@ use crate::request_body::{self, BodyLimits};
 use crate::routing::{Dispatch, HttpService};
 use crate::static_files::Site;
 
-/// SayHello-independent pools: the fault controls' calls at once, and waiting.
-const FAULTS_POOL: (usize, usize) = (8, 64);
-
-/// The page's requests at once, and waiting.
-const PAGE_POOL: (usize, usize) = (64, 256);
-
 /// The assembled server, ready to serve on connections.
 pub(crate) struct App {
     /// The service answering every request.
@@ -88,7 +82,11 @@ impl App {
             .layer(DeadlineLayer::new(config.request_timeout))
             .service(grpc_routes(config, faults, faults_enabled));
         let page = ServiceBuilder::new()
-            .layer(QueueLimitLayer::new(PAGE_POOL.0, PAGE_POOL.1, page_busy))
+            .layer(QueueLimitLayer::new(
+                config.page_max_concurrent_requests,
+                config.page_max_queued_requests,
+                page_busy,
+            ))
             .service(site.service(&config.allowed_origins));
         let service = ServiceBuilder::new()
             .layer(GuardLayer::new(hosts.clone(), origins))
@@ -120,7 +118,12 @@ fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Rou
         let controls = FaultsServer::new(FaultsService::new(faults))
             .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);
         routes.add_service(
-            QueueLimitLayer::new(FAULTS_POOL.0, FAULTS_POOL.1, grpc_busy).layer(controls),
+            QueueLimitLayer::new(
+                config.faults_max_concurrent_requests,
+                config.faults_max_queued_requests,
+                grpc_busy,
+            )
+            .layer(controls),
         );
     }
     routes.routes().prepare()

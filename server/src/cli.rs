@@ -7,11 +7,13 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::config::{
-    Config, DEFAULT_BODY_DEADLINE, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
+    Config, DEFAULT_BODY_DEADLINE, DEFAULT_BODY_TIMEOUT, DEFAULT_FAULTS_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_FAULTS_MAX_QUEUED_REQUESTS, DEFAULT_HEADER_READ_TIMEOUT,
     DEFAULT_HTTP2_KEEPALIVE_INTERVAL, DEFAULT_HTTP2_KEEPALIVE_TIMEOUT,
     DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_SHUTDOWN_TIMEOUT, FaultsSetting, MAX_PROTOCOL_TIMER,
+    DEFAULT_MAX_QUEUED_REQUESTS, DEFAULT_MAX_REQUEST_BODY_BYTES,
+    DEFAULT_PAGE_MAX_CONCURRENT_REQUESTS, DEFAULT_PAGE_MAX_QUEUED_REQUESTS,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT, FaultsSetting, MAX_PROTOCOL_TIMER,
 };
 
 /// Greeter demo server: gRPC, gRPC-Web and the built front end on one port.
@@ -66,6 +68,26 @@ pub struct Args {
     /// SayHello calls that may wait for a slot; the next is answered ResourceExhausted at once.
     #[arg(long, env = "SERVER_MAX_QUEUED_REQUESTS", default_value_t = DEFAULT_MAX_QUEUED_REQUESTS)]
     pub max_queued_requests: usize,
+
+    /// Requests for the page handled at once, in a pool of their own.
+    #[arg(long, env = "SERVER_PAGE_MAX_CONCURRENT_REQUESTS",
+          default_value_t = DEFAULT_PAGE_MAX_CONCURRENT_REQUESTS, value_parser = at_least_one)]
+    pub page_max_concurrent_requests: usize,
+
+    /// Requests for the page that may wait; the next is answered 503 at once.
+    #[arg(long, env = "SERVER_PAGE_MAX_QUEUED_REQUESTS",
+          default_value_t = DEFAULT_PAGE_MAX_QUEUED_REQUESTS)]
+    pub page_max_queued_requests: usize,
+
+    /// Fault-control calls handled at once, in a pool of their own.
+    #[arg(long, env = "SERVER_FAULTS_MAX_CONCURRENT_REQUESTS",
+          default_value_t = DEFAULT_FAULTS_MAX_CONCURRENT_REQUESTS, value_parser = at_least_one)]
+    pub faults_max_concurrent_requests: usize,
+
+    /// Fault-control calls that may wait; the next is answered ResourceExhausted at once.
+    #[arg(long, env = "SERVER_FAULTS_MAX_QUEUED_REQUESTS",
+          default_value_t = DEFAULT_FAULTS_MAX_QUEUED_REQUESTS)]
+    pub faults_max_queued_requests: usize,
 
     /// Connections open at once; more wait in the listen backlog.
     #[arg(long, env = "SERVER_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS,
@@ -169,6 +191,10 @@ impl Args {
             faults: self.faults,
             max_concurrent_requests: self.max_concurrent_requests,
             max_queued_requests: self.max_queued_requests,
+            page_max_concurrent_requests: self.page_max_concurrent_requests,
+            page_max_queued_requests: self.page_max_queued_requests,
+            faults_max_concurrent_requests: self.faults_max_concurrent_requests,
+            faults_max_queued_requests: self.faults_max_queued_requests,
             max_connections: self.max_connections,
             http2_max_concurrent_streams: self.http2_max_concurrent_streams,
             http2_keepalive_interval: Duration::from_secs(self.http2_keepalive_interval_secs),

@@ -18,6 +18,14 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 256;
 /// How many SayHello calls may wait for a slot by default; past that, a call
 /// is answered `ResourceExhausted` at once.
 pub const DEFAULT_MAX_QUEUED_REQUESTS: usize = 256;
+/// Requests for the page handled at once, by default.
+pub const DEFAULT_PAGE_MAX_CONCURRENT_REQUESTS: usize = 64;
+/// Requests for the page that may wait, by default.
+pub const DEFAULT_PAGE_MAX_QUEUED_REQUESTS: usize = 256;
+/// Fault-control calls handled at once, by default.
+pub const DEFAULT_FAULTS_MAX_CONCURRENT_REQUESTS: usize = 8;
+/// Fault-control calls that may wait, by default.
+pub const DEFAULT_FAULTS_MAX_QUEUED_REQUESTS: usize = 64;
 
 /// How many connections the server keeps open at once by default; more wait
 /// in the listen backlog. Below the usual soft limit of 1024 file descriptors.
@@ -103,6 +111,17 @@ pub struct Config {
     /// SayHello calls that may wait for a slot; one more is answered
     /// `ResourceExhausted` at once.
     pub max_queued_requests: usize,
+    /// Requests for the page (its files) handled at once, in a pool of their
+    /// own so slow calls never hold the page back. At least 1.
+    pub page_max_concurrent_requests: usize,
+    /// Requests for the page that may wait; one more is answered `503` at once.
+    pub page_max_queued_requests: usize,
+    /// Fault-control calls (`greeter.Faults`) handled at once, in a pool of
+    /// their own so the controls answer while SayHello is saturated. At least 1.
+    pub faults_max_concurrent_requests: usize,
+    /// Fault-control calls that may wait; one more is answered
+    /// `ResourceExhausted` at once.
+    pub faults_max_queued_requests: usize,
     /// Connections open at once; the next one is accepted when one closes. At least 1.
     pub max_connections: usize,
     /// HTTP/2 streams one connection may have open at once. At least 1.
@@ -142,6 +161,10 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             max_queued_requests: DEFAULT_MAX_QUEUED_REQUESTS,
+            page_max_concurrent_requests: DEFAULT_PAGE_MAX_CONCURRENT_REQUESTS,
+            page_max_queued_requests: DEFAULT_PAGE_MAX_QUEUED_REQUESTS,
+            faults_max_concurrent_requests: DEFAULT_FAULTS_MAX_CONCURRENT_REQUESTS,
+            faults_max_queued_requests: DEFAULT_FAULTS_MAX_QUEUED_REQUESTS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             http2_max_concurrent_streams: DEFAULT_HTTP2_MAX_CONCURRENT_STREAMS,
             http2_keepalive_interval: DEFAULT_HTTP2_KEEPALIVE_INTERVAL,
@@ -161,6 +184,14 @@ impl Config {
     pub fn validate(&self) -> Result<(), crate::Error> {
         let counts = [
             ("max_concurrent_requests", self.max_concurrent_requests),
+            (
+                "page_max_concurrent_requests",
+                self.page_max_concurrent_requests,
+            ),
+            (
+                "faults_max_concurrent_requests",
+                self.faults_max_concurrent_requests,
+            ),
             ("max_connections", self.max_connections),
             ("max_request_body_bytes", self.max_request_body_bytes),
             (

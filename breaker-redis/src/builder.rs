@@ -148,7 +148,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             clock,
             manual_time,
             observer,
-            local: SharedBreaker::from_breaker(local),
+            local: Mutex::new(SharedBreaker::from_breaker(local)),
             mode: ModeCell::new(self.probe_interval),
             seen: Mutex::new(LastSeen {
                 seen: Seen::NOTHING,

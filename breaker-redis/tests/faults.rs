@@ -217,3 +217,81 @@ async fn an_admission_answered_too_late_gives_its_half_open_slot_back() {
     record(&newcomer, probe, Outcome::Success).await;
     assert_eq!(newcomer.state().await, State::Closed);
 }
+
+/// Acquires until the handle admits a call (or `limit` passes), recording
+/// nothing: the rejections before it, in order.
+async fn first_admission(
+    breaker: &RedisBreaker,
+    limit: Duration,
+) -> (Vec<Rejected>, Option<breaker_redis::Ticket>) {
+    let deadline = Instant::now() + limit;
+    let mut rejections = Vec::new();
+    while Instant::now() < deadline {
+        match acquire(breaker).await {
+            Ok(ticket) => return (rejections, Some(ticket)),
+            Err(rejected) => rejections.push(rejected),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (rejections, None)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_redis_while_open_never_admits_more_than_half_open_would() {
+    let mut server = RedisServer::start();
+    let settings = Settings {
+        timeout: Duration::from_millis(500),
+        ..settings("lost-while-open")
+    };
+    let breaker = handle(&server, settings);
+    for _ in 0..3 {
+        let ticket = acquire(&breaker).await.expect("closed");
+        record(&breaker, ticket, Outcome::Failure).await;
+    }
+    assert_eq!(breaker.state().await, State::Open);
+
+    server.kill();
+    // The local breaker goes on from the open state it saw: it rejects,
+    // then turns half-open and admits max_requests (1) trial call, no more.
+    let (rejections, probe) = first_admission(&breaker, REJOIN_LIMIT).await;
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+    assert!(!rejections.is_empty() && rejections.iter().all(|r| *r == Rejected::Open));
+    let probe = probe.expect("half-open after the open timeout");
+    assert!(!probe.is_shared());
+    assert_eq!(breaker.state().await, State::HalfOpen);
+    assert_eq!(
+        acquire(&breaker).await.unwrap_err(),
+        Rejected::TooManyRequests,
+        "one trial call at a time, as the shared breaker would allow"
+    );
+    record(&breaker, probe, Outcome::Success).await;
+    assert_eq!(breaker.state().await, State::Closed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_redis_while_half_open_starts_the_local_breaker_open() {
+    let mut server = RedisServer::start();
+    let settings = Settings {
+        timeout: Duration::from_millis(300),
+        ..settings("lost-while-half-open")
+    };
+    let breaker = handle(&server, settings);
+    let elsewhere = handle(&server, settings);
+    for _ in 0..3 {
+        let ticket = acquire(&breaker).await.expect("closed");
+        record(&breaker, ticket, Outcome::Failure).await;
+    }
+    // Another handle takes the one trial call; this one sees half-open.
+    let (_, trial) = first_admission(&elsewhere, REJOIN_LIMIT).await;
+    let trial = trial.expect("half-open after the open timeout");
+    assert!(trial.is_shared());
+    assert_eq!(breaker.state().await, State::HalfOpen);
+
+    server.kill();
+    // The trial may still be running elsewhere: locally the breaker is
+    // open (for a fresh timeout), not closed.
+    assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+    assert_eq!(breaker.state().await, State::Open);
+    drop(trial);
+}

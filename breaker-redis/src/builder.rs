@@ -159,6 +159,18 @@ impl<O: Observer + Send + 'static> Builder<O> {
     }
 }
 
+/// Whether `url` is a Redis URL a handle can connect to
+/// (`redis://host[:port][/db]`), checked without connecting.
+///
+/// ```
+/// assert!(breaker_redis::check_url("redis://127.0.0.1:6379").is_ok());
+/// assert!(breaker_redis::check_url("http://127.0.0.1:6379").is_err());
+/// ```
+pub fn check_url(url: &str) -> Result<(), BuildError> {
+    redis::Client::open(url)?;
+    Ok(())
+}
+
 /// How long a call's script may still answer after the caller stopped
 /// waiting for it (an admission that answers late is given back).
 pub(crate) fn late_answer_limit(store_timeout: Duration) -> Duration {

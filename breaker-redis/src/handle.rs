@@ -346,8 +346,9 @@ impl<O: Observer + Send + 'static> Inner<O> {
     /// restarted Redis is re-seeded); closed with no counts otherwise.
     fn resume_locally(&self, now_nanos: u64) -> Local<O> {
         let last = *self.seen.lock();
-        let fresh = CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
-            .expect("the settings were checked when the handle was built");
+        let fresh =
+            CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
+                .expect("the settings were checked when the handle was built");
         let resumed = match last.seen.state {
             2 => {
                 let open_for = Duration::from_micros(

@@ -74,6 +74,7 @@ mod ticket;
 
 pub use builder::{
     Builder, DEFAULT_IDLE_EXPIRY, DEFAULT_NAMESPACE, DEFAULT_PROBE_INTERVAL, DEFAULT_STORE_TIMEOUT,
+    check_url,
 };
 pub use error::{BuildError, SettingsError};
 pub use handle::RedisBreaker;

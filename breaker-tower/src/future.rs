@@ -160,9 +160,7 @@ fn early_outcome<B>(response: &mut Response<B>, classifier: GrpcClassifier) -> O
     response.headers_mut().remove(REJECTION_HEADER);
     let code = match status_code(response.headers()) {
         Some(code) => code,
-        None if response.status() != http::StatusCode::OK => {
-            code_of_http_status(response.status())
-        }
+        None if response.status() != http::StatusCode::OK => code_of_http_status(response.status()),
         None => return None,
     };
     Some(classifier.classify(code))

@@ -349,14 +349,23 @@ fn a_resumed_open_breaker_rejects_until_its_remaining_time_then_probes() {
         .resumed_open(ms(30))
         .with_observer(|_: &str, t: Transition| seen.push((t.from, t.to)));
     assert_eq!(breaker.state(), State::Open);
-    assert_eq!(breaker.time_to_next_transition(), Some(ms(30) + Duration::from_nanos(1)));
+    assert_eq!(
+        breaker.time_to_next_transition(),
+        Some(ms(30) + Duration::from_nanos(1))
+    );
     clock.advance(ms(30));
     assert_eq!(breaker.try_acquire().unwrap_err(), Rejected::Open);
 
     // Then half-open, with its usual limit of trial calls.
     clock.advance(ms(1));
-    let probes = [breaker.try_acquire().unwrap(), breaker.try_acquire().unwrap()];
-    assert_eq!(breaker.try_acquire().unwrap_err(), Rejected::TooManyRequests);
+    let probes = [
+        breaker.try_acquire().unwrap(),
+        breaker.try_acquire().unwrap(),
+    ];
+    assert_eq!(
+        breaker.try_acquire().unwrap_err(),
+        Rejected::TooManyRequests
+    );
     let [first, second] = probes;
     breaker.record(first, Outcome::Success);
     breaker.record(second, Outcome::Failure);
@@ -369,7 +378,10 @@ fn a_resumed_open_breaker_rejects_until_its_remaining_time_then_probes() {
     drop(breaker);
     assert_eq!(
         seen,
-        [(State::Open, State::HalfOpen), (State::HalfOpen, State::Open)],
+        [
+            (State::Open, State::HalfOpen),
+            (State::HalfOpen, State::Open)
+        ],
         "resuming reports nothing; what follows is reported as usual"
     );
 }
@@ -385,5 +397,9 @@ fn a_resumed_open_breaker_forgets_its_earlier_tickets() {
     clock.advance(ms(1));
     assert_eq!(breaker.state(), State::HalfOpen);
     breaker.record(ticket, Outcome::Failure);
-    assert_eq!(breaker.state(), State::HalfOpen, "a ticket of an earlier generation changes nothing");
+    assert_eq!(
+        breaker.state(),
+        State::HalfOpen,
+        "a ticket of an earlier generation changes nothing"
+    );
 }

@@ -33,19 +33,25 @@
 mod cli;
 mod error;
 mod greeter;
+mod guard;
 mod lines;
 mod platform;
 mod retry;
 mod server;
 mod settings;
+#[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
+mod shared_state;
 
 pub use error::Error;
-pub use greeter::{Breaker, Call, Greeter, TransitionSink};
+pub use greeter::{Breaker, Call, Greeter, TransitionSink, local_breaker};
+pub use guard::Guard;
 pub use lines::reply_line;
 pub use platform::{Clock, Transport, sleep, transport};
 pub use retry::{RetryPolicy, is_transient};
 pub use server::parse_server;
 pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
+#[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
+pub use shared_state::{ChosenBreaker, ChosenTicket, RedisGuard, parse_redis_url, redis_breaker};
 
 /// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
 pub type Reply = breaker_tower::Reply<String>;

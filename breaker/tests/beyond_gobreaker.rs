@@ -375,7 +375,6 @@ fn a_resumed_open_breaker_rejects_until_its_remaining_time_then_probes() {
     assert_eq!(breaker.open_timeout(), ms(100));
     clock.advance(ms(50));
     assert_eq!(breaker.try_acquire().unwrap_err(), Rejected::Open);
-    drop(breaker);
     assert_eq!(
         seen,
         [
@@ -390,8 +389,7 @@ fn a_resumed_open_breaker_rejects_until_its_remaining_time_then_probes() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn a_resumed_open_breaker_forgets_its_earlier_tickets() {
     let clock = ManualClock::new();
-    let breaker = CircuitBreaker::new(trips_after(1), &clock).unwrap();
-    let mut breaker = breaker;
+    let mut breaker = CircuitBreaker::new(trips_after(1), &clock).unwrap();
     let ticket = breaker.try_acquire().unwrap();
     let mut breaker = breaker.resumed_open(Duration::ZERO);
     clock.advance(ms(1));

@@ -83,3 +83,36 @@ impl Config {
             .map_err(|error| anyhow::anyhow!("--server {}: {error}", self.server))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from([&["client"], args].concat())
+    }
+
+    #[test]
+    fn the_breaker_is_local_unless_shared_state_names_a_redis() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.shared_state, None);
+        assert_eq!(config.store_timeout, Duration::from_millis(50));
+        assert_eq!(config.calls, None, "the Go demo by default");
+        let config = parse(&["--shared-state", "redis://127.0.0.1:6379/2"]).unwrap();
+        assert_eq!(config.shared_state.as_deref(), Some("redis://127.0.0.1:6379/2"));
+    }
+
+    #[test]
+    fn bad_values_name_their_flag() {
+        for (flag, value) in [
+            ("--shared-state", "127.0.0.1:6379"),
+            ("--shared-state", "https://127.0.0.1:6379"),
+            ("--store-timeout", "0s"),
+            ("--calls", "0"),
+            ("--every", "soon"),
+        ] {
+            let error = parse(&[flag, value]).unwrap_err().to_string();
+            assert!(error.contains(flag), "{error}");
+        }
+    }
+}

@@ -26,8 +26,11 @@
 //! error or a timeout the handle logs once, reports [`Mode::Local`], and
 //! decides with a local `breaker::SharedBreaker` of the same settings,
 //! asking Redis again at most once per probe interval; the first answer
-//! rejoins the shared state. While local, a breaker last seen open keeps
-//! rejecting until its open timeout ends.
+//! rejoins the shared state. The local breaker resumes the shared state as
+//! last seen, so losing Redis never admits a call the shared breaker would
+//! reject: seen open, it stays open until the same instant and then admits
+//! `max_requests` trial calls; seen half-open (trial calls may be running
+//! elsewhere), it is open for a fresh timeout; otherwise it starts closed.
 //!
 //! A Redis that restarts empty loses the shared counts and nothing else
 //! that matters: every handle sends what it last saw with each call, and a

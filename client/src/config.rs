@@ -99,7 +99,10 @@ mod tests {
         assert_eq!(config.store_timeout, Duration::from_millis(50));
         assert_eq!(config.calls, None, "the Go demo by default");
         let config = parse(&["--shared-state", "redis://127.0.0.1:6379/2"]).unwrap();
-        assert_eq!(config.shared_state.as_deref(), Some("redis://127.0.0.1:6379/2"));
+        assert_eq!(
+            config.shared_state.as_deref(),
+            Some("redis://127.0.0.1:6379/2")
+        );
     }
 
     #[test]

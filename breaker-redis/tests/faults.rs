@@ -133,10 +133,7 @@ async fn handles_rejoin_a_restarted_redis() {
 async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
     let mut server = RedisServer::start();
     let breaker = handle(&server, settings("reopened"));
-    for _ in 0..3 {
-        let ticket = acquire(&breaker).await.expect("closed");
-        record(&breaker, ticket, Outcome::Failure).await;
-    }
+    trip(&breaker).await;
     assert_eq!(breaker.state().await, State::Open);
 
     // Down: the local fallback keeps the open state it last saw.
@@ -218,6 +215,14 @@ async fn an_admission_answered_too_late_gives_its_half_open_slot_back() {
     assert_eq!(newcomer.state().await, State::Closed);
 }
 
+/// Fails three calls in a row: the breaker (of [`settings`]) opens.
+async fn trip(breaker: &RedisBreaker) {
+    for _ in 0..3 {
+        let ticket = acquire(breaker).await.expect("closed");
+        record(breaker, ticket, Outcome::Failure).await;
+    }
+}
+
 /// Acquires until the handle admits a call (or `limit` passes), recording
 /// nothing: the rejections before it, in order.
 async fn first_admission(
@@ -244,10 +249,7 @@ async fn losing_redis_while_open_never_admits_more_than_half_open_would() {
         ..settings("lost-while-open")
     };
     let breaker = handle(&server, settings);
-    for _ in 0..3 {
-        let ticket = acquire(&breaker).await.expect("closed");
-        record(&breaker, ticket, Outcome::Failure).await;
-    }
+    trip(&breaker).await;
     assert_eq!(breaker.state().await, State::Open);
 
     server.kill();
@@ -277,10 +279,7 @@ async fn losing_redis_while_half_open_starts_the_local_breaker_open() {
     };
     let breaker = handle(&server, settings);
     let elsewhere = handle(&server, settings);
-    for _ in 0..3 {
-        let ticket = acquire(&breaker).await.expect("closed");
-        record(&breaker, ticket, Outcome::Failure).await;
-    }
+    trip(&breaker).await;
     // Another handle takes the one trial call; this one sees half-open.
     let (_, trial) = first_admission(&elsewhere, REJOIN_LIMIT).await;
     let trial = trial.expect("half-open after the open timeout");

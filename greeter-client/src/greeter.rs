@@ -17,7 +17,7 @@ pub type Breaker = SharedBreaker<platform::Clock, TransitionSink>;
 
 /// A greeter client whose every call goes through one circuit breaker:
 /// by default a local [`Breaker`], or any other [`Guard`] (natively, one
-/// shared by many processes, see [`ChosenBreaker`](crate::ChosenBreaker)).
+/// shared by many processes, see `ChosenBreaker`).
 /// Clones share the breaker and the connection.
 #[derive(Clone)]
 pub struct Greeter<G = Breaker> {

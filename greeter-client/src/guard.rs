@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// A breaker a [`Greeter`](crate::Greeter) can call through: the local
 /// [`Breaker`] (its answers ready at once), or natively one shared by many
-/// processes ([`ChosenBreaker`](crate::ChosenBreaker), feature `shared-state`).
+/// processes (`ChosenBreaker`, feature `shared-state`).
 ///
 /// What it admits travels with the response body, which tonic sends
 /// between threads, so tickets and recordings are `Send`.

@@ -4,6 +4,11 @@
 //! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
 //! lines ([`reply_line`], [`breaker_tower::go_style::transition`]).
 //!
+//! The breaker is the local [`Breaker`] by default; a [`Greeter`] takes any
+//! [`Guard`]. Natively, feature `shared-state` adds `ChosenBreaker`: the
+//! local breaker or one shared by many processes through Redis, chosen at
+//! start (the CLI's `--shared-state`). The page never enables it.
+//!
 //! What differs between a native program and the browser (the transport,
 //! the clock, how to wait) is chosen by the target: tonic's `Channel`, the
 //! monotonic clock and tokio natively; gRPC-Web over `fetch`,

@@ -3,6 +3,7 @@
 use clap::Parser;
 use greeter_client::{
     ChosenBreaker, Greeter, Settings, TransitionSink, local_breaker, redis_breaker,
+    redis_url_for_logs,
 };
 use std::time::Duration;
 
@@ -69,11 +70,12 @@ impl Config {
     pub fn greeter(&self, on_transition: TransitionSink) -> anyhow::Result<Greeter<ChosenBreaker>> {
         let breaker = match &self.shared_state {
             Some(url) => {
+                let shown = redis_url_for_logs(url);
                 let shared = redis_breaker(url, &self.settings, self.store_timeout, on_transition)
-                    .map_err(|error| anyhow::anyhow!("--shared-state {url}: {error}"))?;
+                    .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
                 tracing::info!(
                     key = shared.key(),
-                    "the breaker is shared through Redis at {url}"
+                    "the breaker is shared through Redis at {shown}"
                 );
                 ChosenBreaker::Shared(shared)
             }

@@ -56,7 +56,9 @@ pub use retry::{RetryPolicy, is_transient};
 pub use server::parse_server;
 pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
 #[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
-pub use shared_state::{ChosenBreaker, ChosenTicket, RedisGuard, parse_redis_url, redis_breaker};
+pub use shared_state::{
+    ChosenBreaker, ChosenTicket, RedisGuard, parse_redis_url, redis_breaker, redis_url_for_logs,
+};
 
 /// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
 pub type Reply = breaker_tower::Reply<String>;

@@ -47,6 +47,27 @@ pub fn parse_redis_url(url: &str) -> Result<String, String> {
     }
 }
 
+/// `url` fit for a log: a password in it (`redis://user:secret@host`) is
+/// replaced by `***`.
+///
+/// ```
+/// use greeter_client::redis_url_for_logs;
+/// assert_eq!(redis_url_for_logs("redis://:secret@10.0.0.5:6379/1"), "redis://:***@10.0.0.5:6379/1");
+/// assert_eq!(redis_url_for_logs("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+/// ```
+pub fn redis_url_for_logs(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split_once(':').map_or("", |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// The breaker chosen when the program starts: the local one, or one shared
 /// through Redis.
 #[derive(Clone, Debug)]

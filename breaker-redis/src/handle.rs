@@ -234,7 +234,7 @@ impl<O: Observer + Send + 'static> Inner<O> {
             now: self.manual_time.then(|| self.now_nanos() / 1_000),
             expiry_ms: self.expiry_ms,
             settings: &self.args,
-            seen: self.seen.lock().seen,
+            seen: self.seen_now(),
             record,
         };
         let mut invocation = self.script.key(&*self.key);
@@ -361,6 +361,17 @@ impl<O: Observer + Send + 'static> Inner<O> {
             _ => fresh,
         };
         SharedBreaker::from_breaker(resumed.with_observer(Forward(self.observer.clone())))
+    }
+
+    /// What a store that lost the key should resume from: the shared state
+    /// as last seen or, while local, what the local breaker (resumed from
+    /// it) has decided since.
+    fn seen_now(&self) -> Seen {
+        if !self.mode.is_local() {
+            return self.seen.lock().seen;
+        }
+        let local = self.local();
+        Seen::local(local.state(), local.time_to_next_transition())
     }
 
     fn local(&self) -> Local<O> {

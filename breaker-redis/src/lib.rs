@@ -33,10 +33,11 @@
 //! elsewhere), it is open for a fresh timeout; otherwise it starts closed.
 //!
 //! A Redis that restarts empty loses the shared counts and nothing else
-//! that matters: every handle sends what it last saw with each call, and a
-//! missing key is recreated from it: open until the same instant if it was
-//! seen open, open for a fresh timeout if seen half-open (its trial calls
-//! may still be running), closed with zero counts otherwise. Tickets carry
+//! that matters: every handle sends what it last saw with each call (while
+//! local, what its local breaker decided), and a missing key is recreated
+//! from it: open until the same instant if it was seen open, open for a
+//! fresh timeout if seen half-open (its trial calls may still be running),
+//! closed with zero counts otherwise. Tickets carry
 //! the key's epoch (the time the key was created), so an outcome from
 //! before the loss never counts after it.
 //!

@@ -41,6 +41,11 @@ impl ModeCell {
         }
     }
 
+    /// Whether the handle decides with its local breaker now.
+    pub(crate) fn is_local(&self) -> bool {
+        self.local.load(Ordering::Acquire)
+    }
+
     pub(crate) fn get(&self) -> Mode {
         self.mode.lock().clone()
     }

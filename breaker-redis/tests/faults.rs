@@ -294,3 +294,38 @@ async fn losing_redis_while_half_open_starts_the_local_breaker_open() {
     assert_eq!(breaker.state().await, State::Open);
     drop(trial);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restarted_empty_resumes_what_the_local_breaker_decided_meanwhile() {
+    let mut server = RedisServer::start();
+    let breaker = handle(&server, settings("opened-while-away"));
+    let ticket = acquire(&breaker).await.expect("closed");
+    record(&breaker, ticket, Outcome::Success).await;
+
+    // Redis goes away; meanwhile the local breaker trips on its own failures.
+    server.kill();
+    trip(&breaker).await;
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+    assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+
+    // Back, empty: the shared breaker is recreated open, not closed.
+    server.restart();
+    let deadline = Instant::now() + REJOIN_LIMIT;
+    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
+        assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+        tokio::time::sleep(PROBE_INTERVAL / 2).await;
+    }
+    assert_eq!(
+        breaker.mode(),
+        Mode::Shared,
+        "rejoined within {REJOIN_LIMIT:?}"
+    );
+    let newcomer = handle(&server, settings("opened-while-away"));
+    assert_eq!(newcomer.state().await, State::Open);
+    assert_eq!(acquire(&newcomer).await.unwrap_err(), Rejected::Open);
+    let left = newcomer.time_to_next_transition().await.expect("open");
+    assert!(
+        left <= Duration::from_secs(60) && left > Duration::from_secs(30),
+        "open for what was left of the local open timeout (60 s): {left:?}"
+    );
+}

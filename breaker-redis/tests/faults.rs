@@ -143,16 +143,7 @@ async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
 
     // Back, empty: the key is recreated open from what the handle saw.
     server.restart();
-    let deadline = Instant::now() + REJOIN_LIMIT;
-    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
-        assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
-        tokio::time::sleep(PROBE_INTERVAL / 2).await;
-    }
-    assert_eq!(
-        breaker.mode(),
-        Mode::Shared,
-        "rejoined within {REJOIN_LIMIT:?}"
-    );
+    rejoin_rejecting(&breaker).await;
     let newcomer = handle(&server, settings("reopened"));
     assert_eq!(
         newcomer.state().await,
@@ -160,6 +151,21 @@ async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
         "the shared state is open again"
     );
     assert_eq!(acquire(&newcomer).await.unwrap_err(), Rejected::Open);
+}
+
+/// Waits (at most [`REJOIN_LIMIT`]) for `breaker` to rejoin the shared
+/// state, checking that every call meanwhile is rejected as open.
+async fn rejoin_rejecting(breaker: &RedisBreaker) {
+    let deadline = Instant::now() + REJOIN_LIMIT;
+    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
+        assert_eq!(acquire(breaker).await.unwrap_err(), Rejected::Open);
+        tokio::time::sleep(PROBE_INTERVAL / 2).await;
+    }
+    assert_eq!(
+        breaker.mode(),
+        Mode::Shared,
+        "rejoined within {REJOIN_LIMIT:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -310,16 +316,7 @@ async fn a_redis_restarted_empty_resumes_what_the_local_breaker_decided_meanwhil
 
     // Back, empty: the shared breaker is recreated open, not closed.
     server.restart();
-    let deadline = Instant::now() + REJOIN_LIMIT;
-    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
-        assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
-        tokio::time::sleep(PROBE_INTERVAL / 2).await;
-    }
-    assert_eq!(
-        breaker.mode(),
-        Mode::Shared,
-        "rejoined within {REJOIN_LIMIT:?}"
-    );
+    rejoin_rejecting(&breaker).await;
     let newcomer = handle(&server, settings("opened-while-away"));
     assert_eq!(newcomer.state().await, State::Open);
     assert_eq!(acquire(&newcomer).await.unwrap_err(), Rejected::Open);

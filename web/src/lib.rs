@@ -44,6 +44,8 @@
 mod config;
 // Used by the page; plain Rust, so their unit tests run natively too.
 #[cfg(any(target_arch = "wasm32", test))]
+mod format;
+#[cfg(any(target_arch = "wasm32", test))]
 mod log;
 #[cfg(any(target_arch = "wasm32", test))]
 mod reply;

@@ -76,31 +76,41 @@ other gRPC-Web server in the same setups and the same run (with
 `--web-http 1.1` for one that has no cleartext h2).
 ";
 
-/// What takes the space in the page, and what was cut.
+/// How the page is built.
 pub const PAGE: &str = "\
 Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
 panic = abort) and `wasm-opt -Oz` (binaryen 132).
 ";
 
-/// Why the page's wasm is over its gzip target, from twiggy on the
-/// name-annotated module before wasm-bindgen and wasm-opt.
+/// What was cut from the page's wasm, what was tried and not kept, and what
+/// takes the space now.
+pub const PAGE_CUTS: &str = "\
+**What was cut.** Float printing: the countdown's `{:.1}`, the flaky
+ratio's `{:.0}` and the countdown bar's `f64` attribute values each linked
+Rust's float formatting (Grisu, Dragon4 and their tables); the page now
+shows these numbers from integers (`web/src/format.rs`).
+**Tried and not kept** (each measured on the whole build): opt-level `s`
+instead of `z` and Leptos' `--cfg erase_components` (both larger);
+wasm-opt `--converge`, `--gufa` or a second `-Oz` (under 0.5 KiB gzip).
+**What takes the space now.** Leptos (`tachys`, `reactive_graph`, and the
+page's own view code in `web`), Rust's `core`/`alloc` (formatting, and the
+drop glue and iterators made for everyone's types), the gRPC stack (`http`,
+`tonic`, `tonic-web-wasm-client`, `prost`, `bytes`), and strings and tables
+(`http`'s header names and status texts, gRPC code descriptions, the
+page's HTML templates, panic locations). `twiggy dominators` shows most
+functions reachable only through the indirect function table (Leptos'
+reactive closures, trait objects), which wasm-opt cannot prune.
+";
+
+/// Why the page's wasm is over its gzip target.
 pub const PAGE_MISS: &str = "\
-**Why the size target is missed.** `twiggy top` on the module before
-wasm-opt (names kept), grouped by crate, largest first: Rust's own
-`core`/`alloc`/`std` (including the drop glue and formatting generated for
-everyone's types), Leptos (`tachys`, `reactive_graph`), the gRPC stack
-(`http`, `tonic`, `tonic-web-wasm-client`, `prost`, `tower`), JS bindings
-(`js-sys`, `web-sys`, `wasm-bindgen`), strings and tables, the page itself
-with its query parser, and last the breaker and its layer, a sliver.
-`twiggy dominators` shows most functions reachable only through the indirect
-function table (Leptos' reactive closures), which wasm-opt cannot prune.
-Tried: opt-level `s` instead of `z` (larger), integer formatting instead of
-float formatting in the countdown (no change). The cuts left are not open to
-this page: calling SayHello with `prost` and `fetch` directly would drop
-`http`, `tonic` and `tower` (a large share of the code), but the page is
-meant to use tonic's generated client over `tonic-web-wasm-client`, the same
-code path as the CLI; `-Zbuild-std` with `panic_immediate_abort` needs a
-nightly toolchain, and the project pins stable 1.95.
+**Why the size target is missed.** What is left is the framework and the
+protocol the page is built on: calling SayHello with `prost` and `fetch`
+directly would drop `http`, `tonic` and `tower`, but the page is meant to
+use tonic's generated client over `tonic-web-wasm-client`, the same code
+path as the CLI; `-Zbuild-std` with `panic_immediate_abort` would drop the
+panic messages and their formatting, but needs a nightly toolchain, and the
+project pins stable 1.95.
 ";
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.

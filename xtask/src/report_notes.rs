@@ -79,7 +79,9 @@ other gRPC-Web server in the same setups and the same run (with
 /// How the page is built.
 pub const PAGE: &str = "\
 Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
-panic = abort) and `wasm-opt -Oz` (binaryen 132).
+panic = abort) and `wasm-opt -Oz` (binaryen 132), which also drops the
+custom sections no browser reads (producers, target features); the name
+section is not shipped.
 ";
 
 /// What was cut from the page's wasm, what was tried and not kept, and what
@@ -87,17 +89,39 @@ panic = abort) and `wasm-opt -Oz` (binaryen 132).
 pub const PAGE_CUTS: &str = "\
 **What was cut.** Float printing: the countdown's `{:.1}`, the flaky
 ratio's `{:.0}` and the countdown bar's `f64` attribute values each linked
-Rust's float formatting (Grisu, Dragon4 and their tables); the page now
-shows these numbers from integers (`web/src/format.rs`).
+Rust's float formatting (`<f64 as Display>`, Grisu, Dragon4 and their
+tables); the page shows these numbers from integers now
+(`web/src/format.rs`). A new `f64` in a view (text, attribute or SVG
+coordinate) brings it all back: format through those helpers or integers.
+And the producers and target-features sections.
+
+**Looked at and kept, with the reason.** `humantime` (its parser is the one
+the CLI, the URL query and the settings panel share, so a value means the
+same everywhere); `form_urlencoded` (the query, both ways); the breaker's
+`std` feature (the page's client is a `SharedBreaker`, whose lock is
+`parking_lot`'s); two copies of `base64` (`tonic` and
+`tonic-web-wasm-client` pin different majors) and of `wasm-streams` (0.5
+comes with Leptos' `server_fn` and exports its JS classes whether used or
+not); the `Debug` impls of every error type that ends up behind a
+`dyn Error` (a `tonic::Status` source) or an `unwrap`. No `serde`, `url`,
+`getrandom` or `tracing` code reaches the wasm, and Leptos is built with
+`csr` only (`cargo tree -e features` shows no `hydrate`, `ssr`,
+`islands`, `tracing` or `nightly`).
 **Tried and not kept** (each measured on the whole build): opt-level `s`
-instead of `z` and Leptos' `--cfg erase_components` (both larger);
-wasm-opt `--converge`, `--gufa` or a second `-Oz` (under 0.5 KiB gzip).
+instead of `z`, Leptos' `--cfg erase_components` and LLVM's inline
+threshold at 0 (all larger); wasm-opt `--converge`, `--gufa` or a second
+`-Oz` (under 0.5 KiB gzip each); building without reference types
+(wasm-bindgen refuses: std is built with them); the logs' keyed `<For>` as
+a plain list (smaller by the keyed diff, but each new line would rebuild
+the whole list, losing a reader's place and selection).
+
 **What takes the space now.** Leptos (`tachys`, `reactive_graph`, and the
-page's own view code in `web`), Rust's `core`/`alloc` (formatting, and the
-drop glue and iterators made for everyone's types), the gRPC stack (`http`,
-`tonic`, `tonic-web-wasm-client`, `prost`, `bytes`), and strings and tables
+page's own view code in `web`, where every element's type is spelled out),
+Rust's `core`/`alloc` (formatting, and the drop glue and iterators made for
+everyone's types), the gRPC stack (`http`, `tonic`,
+`tonic-web-wasm-client`, `prost`, `bytes`), and strings and tables
 (`http`'s header names and status texts, gRPC code descriptions, the
-page's HTML templates, panic locations). `twiggy dominators` shows most
+page's HTML templates, panic locations). `twiggy dominators` finds most
 functions reachable only through the indirect function table (Leptos'
 reactive closures, trait objects), which wasm-opt cannot prune.
 ";
@@ -109,8 +133,8 @@ protocol the page is built on: calling SayHello with `prost` and `fetch`
 directly would drop `http`, `tonic` and `tower`, but the page is meant to
 use tonic's generated client over `tonic-web-wasm-client`, the same code
 path as the CLI; `-Zbuild-std` with `panic_immediate_abort` would drop the
-panic messages and their formatting, but needs a nightly toolchain, and the
-project pins stable 1.95.
+panic messages and the formatting and `Debug` code only they reach, but
+needs a nightly toolchain, and the project pins stable 1.95.
 ";
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.

@@ -154,18 +154,29 @@ fn wasm_bindgen() -> anyhow::Result<()> {
 
 fn trunk() -> anyhow::Result<()> {
     let have = output("trunk", &["--version"]).unwrap_or_default();
-    if have == format!("trunk {TRUNK_VERSION}") {
+    let ok = have == format!("trunk {TRUNK_VERSION}");
+    cargo_install("trunk", TRUNK_VERSION, ok, &have, "10 to 15 minutes")
+}
+
+/// `cargo install --locked` of `krate` at `version`, unless `ok` (what its
+/// `--version` said, `have`, is that version already).
+fn cargo_install(
+    krate: &str,
+    version: &str,
+    ok: bool,
+    have: &str,
+    takes: &str,
+) -> anyhow::Result<()> {
+    if ok {
         println!("ok: {have}");
         return Ok(());
     }
-    println!(
-        "trunk {TRUNK_VERSION} is needed (have: {have:?}); building it takes 10 to 15 minutes"
-    );
+    println!("{krate} {version} is needed (have: {have:?}); building it takes {takes}");
     run(&mut cmd(
         "cargo",
-        &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
+        &["install", krate, "--version", version, "--locked"],
     ))
-    .context("cargo install trunk failed (needs crates.io)")
+    .with_context(|| format!("cargo install {krate} failed (needs crates.io)"))
 }
 
 /// Cargo's home: where `cargo install` puts trunk and wasm-bindgen.
@@ -232,18 +243,8 @@ fn is_link_into(link: &Path, dir: &Path) -> bool {
 fn twiggy() -> anyhow::Result<()> {
     // It calls itself `twiggy-opt 0.8.0`.
     let have = output("twiggy", &["--version"]).unwrap_or_default();
-    if have.starts_with("twiggy") && have.ends_with(&format!(" {TWIGGY_VERSION}")) {
-        println!("ok: {have}");
-        return Ok(());
-    }
-    println!(
-        "twiggy {TWIGGY_VERSION} is needed (have: {have:?}); building it takes about 2 minutes"
-    );
-    run(&mut cmd(
-        "cargo",
-        &["install", "twiggy", "--version", TWIGGY_VERSION, "--locked"],
-    ))
-    .context("cargo install twiggy failed (needs crates.io)")
+    let ok = have.starts_with("twiggy") && have.ends_with(&format!(" {TWIGGY_VERSION}"));
+    cargo_install("twiggy", TWIGGY_VERSION, ok, &have, "about 2 minutes")
 }
 
 fn crates() -> anyhow::Result<()> {

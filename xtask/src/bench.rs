@@ -30,6 +30,10 @@ pub fn bench(only: Option<Part>) -> anyhow::Result<()> {
             let old = std::fs::read_to_string(&path).unwrap_or_default();
             let mut section = String::new();
             report_page::section(&mut section, &page, &PageSizeRecord::before_cuts());
+            section.push_str(
+                "\nThis section was measured in a run of its own \
+                 (`cargo xtask bench --only page`), after the rest of this file.\n\n",
+            );
             std::fs::write(&path, report_page::splice(&old, &section))?;
             println!("\nrewrote the page section of BENCHMARKS.md");
             Ok(())

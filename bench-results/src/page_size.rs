@@ -37,6 +37,9 @@ pub struct SizeBreakdown {
     pub crates: Vec<Share>,
     /// The largest single items (functions, data segments), largest first.
     pub items: Vec<Share>,
+    /// Bytes of Rust's float printing code (`<f64 as Display>`, `flt2dec`,
+    /// `bignum`): zero when nothing in the page prints a float.
+    pub float_printing: usize,
 }
 
 /// Some bytes of the module, and what they are.

@@ -247,7 +247,27 @@ pub fn summarise(rows: &[TwiggyRow]) -> SizeBreakdown {
         total: shipped.iter().map(|r| r.shallow_size).sum(),
         crates,
         items,
+        float_printing: shipped
+            .iter()
+            .filter(|r| is_float_printing(&r.name))
+            .map(|r| r.shallow_size)
+            .sum(),
     }
+}
+
+/// Whether the item is part of Rust's float printing.
+fn is_float_printing(name: &str) -> bool {
+    let name = readable(name);
+    [
+        "core::num::flt2dec::",
+        "core::num::bignum::",
+        "core::fmt::float::",
+    ]
+    .iter()
+    .any(|module| name.contains(module))
+        || ["<f64 as core::fmt::", "<f32 as core::fmt::"]
+            .iter()
+            .any(|imp| name.starts_with(imp))
 }
 
 /// Whether twiggy's row is part of the name section.
@@ -426,15 +446,25 @@ mod tests {
             ),
             row("<f64 as core[c5930c85a12de822]::fmt::Display>::fmt", 200),
             row("data segment \".rodata\"", 50),
+            row(
+                "core[c5930c85a12de822]::num::flt2dec::digits_to_dec_str",
+                30,
+            ),
+            row(
+                "<f64 as tachys::html::attribute::value::AttributeValue>::build::hf3ec",
+                7,
+            ),
         ];
         let breakdown = summarise(&rows);
-        assert_eq!(breakdown.total, 650);
+        assert_eq!(breakdown.total, 687);
+        assert_eq!(breakdown.float_printing, 230);
         assert_eq!(
             breakdown.crates,
             [
                 ("web", 400),
-                ("core", 200),
-                ("(data: strings, tables, vtables)", 50)
+                ("core", 230),
+                ("(data: strings, tables, vtables)", 50),
+                ("tachys", 7),
             ]
             .map(|(name, bytes)| Share {
                 name: name.into(),

@@ -324,6 +324,7 @@ mod tests {
                         name: "web::main".into(),
                         bytes: 30_000,
                     }],
+                    float_printing: 0,
                 },
                 timing: PageTiming {
                     samples: 15,
@@ -353,6 +354,7 @@ mod tests {
             "| web | ",
             "first visit, throttled to 1.6 Mbit/s down, 1.6 Mbit/s up, 150 ms round trip | 1500.0 |",
             "crossed the wire as 136.7 KiB (the brotli copy)",
+            "float printing in the wasm: 12.2 KiB of code before, none now.",
         ] {
             assert!(md.contains(heading), "{heading} missing");
         }

@@ -93,16 +93,18 @@ Rust's float formatting (`<f64 as Display>`, Grisu, Dragon4 and their
 tables); the page shows these numbers from integers now
 (`web/src/format.rs`). A new `f64` in a view (text, attribute or SVG
 coordinate) brings it all back: format through those helpers or integers.
-And the producers and target-features sections.
+`parking_lot` in the page: the page's client is a `SharedBreaker`, which
+needs the breaker's `std` feature; on single-threaded wasm its lock is now
+std's mutex, a flag there, instead of `parking_lot`'s parking table
+(natively it is still `parking_lot`'s). And the producers and
+target-features sections.
 
 **Looked at and kept, with the reason.** `humantime` (its parser is the one
 the CLI, the URL query and the settings panel share, so a value means the
-same everywhere); `form_urlencoded` (the query, both ways); the breaker's
-`std` feature (the page's client is a `SharedBreaker`, whose lock is
-`parking_lot`'s); two copies of `base64` (`tonic` and
-`tonic-web-wasm-client` pin different majors) and of `wasm-streams` (0.5
-comes with Leptos' `server_fn` and exports its JS classes whether used or
-not); the `Debug` impls of every error type that ends up behind a
+same everywhere); `form_urlencoded` (the query, both ways); two copies of
+`base64` (`tonic` and `tonic-web-wasm-client` pin different majors) and of
+`wasm-streams` (0.5 comes with Leptos' `server_fn` and exports its JS
+classes whether used or not); the `Debug` impls of every error type that ends up behind a
 `dyn Error` (a `tonic::Status` source) or an `unwrap`. No `serde`, `url`,
 `getrandom` or `tracing` code reaches the wasm, and Leptos is built with
 `csr` only (`cargo tree -e features` shows no `hydrate`, `ssr`,

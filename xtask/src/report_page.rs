@@ -124,6 +124,17 @@ fn breakdown(md: &mut String, now: &SizeBreakdown, before: &PageSizeRecord) {
     };
     row(md, "everything else", rest(&then.crates), rest(&now.crates));
     row(md, "**total**", then.total, now.total);
+    let _ = writeln!(
+        md,
+        "\nRust's float printing in the wasm: {} before, {} now{}.",
+        float(then.float_printing),
+        float(now.float_printing),
+        if now.float_printing > 0 {
+            " (an `f64` reaches `Display` or `Debug` again: see `web/src/format.rs`)"
+        } else {
+            ""
+        }
+    );
     for (title, list) in [
         (
             format!("The largest items before ({})", before.commit),
@@ -142,6 +153,15 @@ fn breakdown(md: &mut String, now: &SizeBreakdown, before: &PageSizeRecord) {
         }
     }
     let _ = writeln!(md);
+}
+
+/// Bytes of float printing, in words.
+fn float(bytes: usize) -> String {
+    if bytes == 0 {
+        "none".to_owned()
+    } else {
+        format!("{:.1} KiB of code", kib(bytes))
+    }
 }
 
 /// The timings table.

@@ -42,6 +42,8 @@
 #![warn(missing_docs)]
 
 mod config;
+pub mod diagram;
+pub mod timeline;
 // Used by the page; plain Rust, so their unit tests run natively too.
 #[cfg(any(target_arch = "wasm32", test))]
 mod log;

@@ -2,7 +2,7 @@
 //! calls, whichever is shorter, as the breaker's states (bands) and one
 //! mark per call where it ended.
 //!
-//! Plain Rust (no page), so the window and its markup ([`html`]) are
+//! Plain Rust (no page), so the window and its markup ([`strip`]) are
 //! tested natively too. Times are whole milliseconds on one clock (the
 //! page uses `performance.now()`).
 //!

@@ -268,32 +268,18 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
         call(browser, "send-valid").await,
         "Greeting: Hello <b>x</b>"
     );
-    let markup = browser
-        .client
-        .execute(
-            "return document.querySelector(\"[data-testid='call-log'] b\") === null",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        markup,
-        serde_json::Value::Bool(true),
-        "the server's text was rendered as HTML"
-    );
-    let no_markup = browser
-        .client
-        .execute(
-            "return document.querySelector(\"[data-testid='timeline'] b:not(.retries)\") === null",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        no_markup,
-        serde_json::Value::Bool(true),
-        "the server's text was rendered as HTML in the timeline"
-    );
+    for (place, selector) in [
+        ("the call log", "[data-testid='call-log'] b"),
+        ("the timeline", "[data-testid='timeline'] b:not(.retries)"),
+    ] {
+        let script = format!("return document.querySelector(\"{selector}\") === null");
+        let markup = browser.client.execute(&script, vec![]).await.unwrap();
+        assert_eq!(
+            markup,
+            serde_json::Value::Bool(true),
+            "the server's text was rendered as HTML in {place}"
+        );
+    }
     browser.screenshot("7-literal-html").await;
 
     // One mark per call, each with its call's outcome: the marks are the

@@ -1,7 +1,6 @@
 //! The calls and the breaker's states over the last minute, as a strip.
 
 use crate::state::Timeline;
-use crate::timeline;
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,6 +16,8 @@ use wasm_bindgen::JsCast;
 #[component]
 pub(crate) fn TimelineStrip() -> impl IntoView {
     let timeline = expect_context::<Timeline>();
+    // Holds the strip's track, axis and legend; its clock (custom
+    // properties) places the track's bands and marks.
     let track = NodeRef::<Div>::new();
     // Set by hand, not as attributes: the page's CSP refuses `style`
     // attributes, while the CSSOM may set custom properties.
@@ -35,18 +36,7 @@ pub(crate) fn TimelineStrip() -> impl IntoView {
         <section class="card timeline-card">
             <h2>"Calls over time"</h2>
             <p class="timeline-summary" role="status">{timeline.summary}</p>
-            <div
-                class="track"
-                data-testid="timeline"
-                role="group"
-                aria-label="Calls over time, oldest first"
-                node_ref=track
-            ></div>
-            <p class="axis" aria-hidden="true">
-                <span>{timeline.since}</span>
-                <span>"now"</span>
-            </p>
-            <ul class="legend" inner_html=timeline::legend()></ul>
+            <div data-testid="timeline" role="group" aria-label="Calls over time, oldest first" node_ref=track></div>
         </section>
     }
 }

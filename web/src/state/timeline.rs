@@ -19,16 +19,15 @@ const MAX_BANDS: usize = 200;
 /// [`state_changed`](Self::state_changed) (by the breaker's observer).
 #[derive(Clone, Copy)]
 pub struct Timeline {
-    /// The strip's bands and marks, as markup ([`timeline::strip`]).
+    /// The strip's bands and marks, axis and legend, as markup
+    /// ([`timeline::strip`]).
     pub strip: ReadSignal<String>,
     /// The strip in words ([`timeline::summary`]).
     pub summary: ReadSignal<String>,
     /// The strip's clock, as CSS custom properties: `--now` and `--span`
     /// (ms), which place the bands and marks.
     pub clock: ReadSignal<String>,
-    /// How far back the strip goes, in words (`−1 min`).
-    pub since: ReadSignal<String>,
-    writes: [RwSignal<String>; 4],
+    writes: [RwSignal<String>; 3],
     history: StoredValue<History>,
 }
 
@@ -44,7 +43,7 @@ impl Timeline {
     /// A closed breaker from now on and no calls; the strip moves on each
     /// second while the current owner lives.
     pub fn new() -> Self {
-        let writes = [(); 4].map(|_| RwSignal::new(String::new()));
+        let writes = [(); 3].map(|_| RwSignal::new(String::new()));
         let history = StoredValue::new(History {
             bands: vec![Band {
                 from: now_ms(),
@@ -56,7 +55,6 @@ impl Timeline {
             strip: writes[0].read_only(),
             summary: writes[1].read_only(),
             clock: writes[2].read_only(),
-            since: writes[3].read_only(),
             writes,
             history,
         };
@@ -111,15 +109,10 @@ impl Timeline {
         else {
             return;
         };
-        let since = match drawn.by_calls {
-            true => format!("−{} s: the last 50 calls", drawn.span.div_ceil(1000)),
-            false => "−1 min".to_owned(),
-        };
         let texts = [
             timeline::strip(&drawn),
             timeline::summary(&drawn),
             format!("--now:{};--span:{}", drawn.now, drawn.span),
-            since,
         ];
         for (signal, text) in self.writes.into_iter().zip(texts) {
             super::set_if_changed(signal, text);

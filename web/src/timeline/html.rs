@@ -20,13 +20,13 @@ const SHAPES: [&str; 4] = [
     "M-4.5-4.5h9v9h-9z",
 ];
 
-/// The bands and marks of `drawn`: one `.band` per state shown, then one
-/// `.mark` per call with `data-outcome`, its log line as its name (shown
-/// by the stylesheet on hover and focus), `tabindex="0"`, and `↻n` when it
-/// was retried.
+/// The strip for `drawn`: a `.track` of one `.band` per state shown and
+/// one `.mark` per call with `data-outcome`, its log line as its name
+/// (shown by the stylesheet on hover and focus), `tabindex="0"`, and `↻n`
+/// when it was retried; then the time axis and the legend.
 pub fn strip(drawn: &Drawn) -> String {
-    let mut html = String::with_capacity(200 + drawn.marks.len() * 320);
-    html.push_str(r#"<div class="bands" aria-hidden="true">"#);
+    let mut html = String::with_capacity(1_500 + drawn.marks.len() * 320);
+    html.push_str(r#"<div class="track"><div class="bands" aria-hidden="true">"#);
     for band in &drawn.bands {
         let (name, from) = (band.state.as_str(), band.from);
         let to = band.to.map(|to| format!(";--to:{to}")).unwrap_or_default();
@@ -51,12 +51,20 @@ pub fn strip(drawn: &Drawn) -> String {
         }
         html.push_str("</span>");
     }
+    let since = match drawn.by_calls {
+        true => format!("−{} s: the last 50 calls", drawn.span.div_ceil(1000)),
+        false => "−1 min".to_owned(),
+    };
+    html.push_str(&format!(
+        r#"</div><p class="axis" aria-hidden="true"><span>{since}</span><span>now</span></p><ul class="legend">"#
+    ));
+    legend(&mut html);
+    html.push_str("</ul>");
     html
 }
 
-/// The legend: each outcome's shape, retries, and each state's band.
-pub fn legend() -> String {
-    let mut html = String::new();
+/// The legend's items: each outcome's shape, retries, and each state's band.
+fn legend(html: &mut String) {
     for outcome in Outcome::ALL {
         let key = outcome.key();
         html.push_str(&format!(r#"<li class="mark {key}">"#));
@@ -69,7 +77,6 @@ pub fn legend() -> String {
         let name = state.as_str();
         html.push_str(&format!(r#"<li><i class="band {name}"></i>{name}</li>"#));
     }
-    html
 }
 
 /// An outcome's shape as a small inline SVG.
@@ -138,11 +145,13 @@ mod tests {
         assert!(html.contains(r#"<div class="band closed" data-css="--from:0;--to:1800">"#));
         assert!(html.contains(r#"<div class="band open" data-css="--from:1800">"#));
         assert_eq!(html.matches("data-outcome=").count(), 2);
+        assert!(html.contains("<span>−1 min</span><span>now</span>"));
     }
 
     #[test]
     fn the_legend_names_every_outcome_and_state() {
-        let legend = legend();
+        let mut legend = String::new();
+        super::legend(&mut legend);
         for word in [
             "succeeded",
             "failed",

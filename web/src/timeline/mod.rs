@@ -19,7 +19,7 @@
 
 mod html;
 
-pub use html::{escape, legend, strip};
+pub use html::{escape, strip};
 
 use breaker::State;
 

@@ -180,10 +180,16 @@ pub fn window(calls: &[CallMark], bands: &[Band], now: u64) -> Drawn {
     };
     let mut row_ends = [None::<u64>; ROWS as usize];
     for call in shown {
+        // The lowest row with room; when none has, the one whose last mark
+        // is oldest, so crowded marks overlap as little as they can.
         let row = row_ends
             .iter()
             .position(|end| end.is_none_or(|end| call.ended_at >= end + MIN_GAP_MS))
-            .unwrap_or(0);
+            .unwrap_or_else(|| {
+                (0..row_ends.len())
+                    .min_by_key(|&r| row_ends[r])
+                    .unwrap_or(0)
+            });
         row_ends[row] = Some(call.ended_at);
         drawn.tally[call.outcome as usize] += 1;
         drawn.retried += u32::from(call.retries > 0);
@@ -335,7 +341,7 @@ mod tests {
     #[test]
     fn crowded_marks_go_up_a_row_and_the_summary_counts_them() {
         let mut calls: Vec<_> = (0..4)
-            .map(|id| call(id, 50_000, Outcome::Success))
+            .map(|id| call(id, 50_000 + id * 10, Outcome::Success))
             .collect();
         calls[1].outcome = Outcome::Excluded;
         calls[2].outcome = Outcome::Rejected;
@@ -345,8 +351,8 @@ mod tests {
         let rows: Vec<_> = drawn.marks.iter().map(|m| m.row).collect();
         assert_eq!(
             rows,
-            [0, 1, 2, 0, 0],
-            "a full column wraps to the first row"
+            [0, 1, 2, 0, 1],
+            "when every row is taken, the one whose last mark is oldest"
         );
         assert_eq!(
             summary(&drawn),

@@ -3,7 +3,7 @@
 use crate::Config;
 use breaker::{State, Transition};
 use breaker_tower::go_style;
-use greeter_client::{ClientErrors, Greeter, Reply, reply_line};
+use greeter_client::{ChosenBreaker, ClientErrors, Greeter, Reply, reply_line};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,8 +54,7 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
             say(go_style::transition(name, t));
         })
     };
-    let greeter = Greeter::new(&config.server, config.settings, on_transition)
-        .map_err(|error| anyhow::anyhow!("--server {}: {error}", config.server))?;
+    let greeter = config.greeter(on_transition)?;
     let mut story = Story {
         greeter,
         config,
@@ -75,12 +74,12 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
 
     tracing::info!("2/6 empty names until the breaker trips");
     for _ in 0..settings.trip {
-        if story.state() == State::Open {
+        if story.state().await == State::Open {
             break;
         }
         story.call("").await;
     }
-    if story.state() != State::Open {
+    if story.state().await != State::Open {
         if settings.client_errors == ClientErrors::Exclude {
             tracing::warn!(
                 "client errors are excluded (--client-errors exclude): empty names do not trip the breaker"
@@ -94,7 +93,7 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
         story.call(name).await;
     }
 
-    if let Some(until_half_open) = story.greeter.breaker().time_to_next_transition() {
+    if let Some(until_half_open) = story.greeter.time_to_next_transition().await {
         let wait = until_half_open + Duration::from_millis(1);
         let shown = Duration::from_millis(wait.as_millis() as u64);
         tracing::info!(
@@ -105,17 +104,17 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
     }
 
     // Reading the state applies open -> half-open now that it is due.
-    let state = story.state();
+    let state = story.state().await;
     tracing::info!("5/6 trial calls (the breaker is {state})");
     for _ in 0..settings.max_requests {
         story.call(name).await;
     }
 
-    let state = story.state();
+    let state = story.state().await;
     tracing::info!("6/6 one more call (the breaker is {state})");
     story.call(name).await;
 
-    let state = story.state();
+    let state = story.state().await;
     match (state, &story.last_failure) {
         (State::Closed, _) => tracing::info!("recovered: the breaker is closed again"),
         (state, Some(failure)) => {
@@ -139,7 +138,7 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
 
 /// The demo under way: its client, and what its calls did so far.
 struct Story<'a, Say> {
-    greeter: Greeter,
+    greeter: Greeter<ChosenBreaker>,
     config: &'a Config,
     say: Say,
     attempts: u64,
@@ -151,8 +150,8 @@ struct Story<'a, Say> {
 impl<Say: Fn(String)> Story<'_, Say> {
     /// The breaker's state (applying a transition that is due, which
     /// prints its line).
-    fn state(&self) -> State {
-        self.greeter.breaker().state()
+    async fn state(&self) -> State {
+        self.greeter.state().await
     }
 
     /// SayHello(`name`), and its line.

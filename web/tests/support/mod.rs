@@ -1,5 +1,6 @@
 //! Mounting the page into the test page and driving it like a user: find
 //! by `data-testid`, click, type, and wait (bounded) for the DOM to change.
+#![allow(dead_code)] // each test binary uses a part
 
 use breaker::BrowserClock;
 use std::time::Duration;
@@ -76,6 +77,14 @@ impl Page {
     pub fn query(&self, selector: &str) -> Option<HtmlElement> {
         let element = self.root.query_selector(selector).unwrap()?;
         Some(element.unchecked_into())
+    }
+
+    /// Every element matching `selector`, in document order.
+    pub fn all(&self, selector: &str) -> Vec<HtmlElement> {
+        let found = self.root.query_selector_all(selector).unwrap();
+        (0..found.length())
+            .map(|i| found.item(i).unwrap().unchecked_into())
+            .collect()
     }
 
     /// The element with this `data-testid`; fails the test if missing.

@@ -60,6 +60,8 @@ pub use config::Config;
 pub use reply::FALLBACK_GREETING;
 
 #[cfg(target_arch = "wasm32")]
+mod allocator;
+#[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod faults;

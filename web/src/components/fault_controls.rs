@@ -2,6 +2,7 @@
 
 use crate::faults::Fault;
 use crate::state::ServerFaults;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// The slow mode's delay until changed, in milliseconds.
@@ -72,19 +73,17 @@ pub(crate) fn FaultControls() -> impl IntoView {
 #[component]
 fn ServerCounters() -> impl IntoView {
     let status = expect_context::<ServerFaults>().status;
-    move || {
-        match status.get() {
-        None => view! { <p class="subtle">"Asking the server…"</p> }.into_any(),
-        Some(Err(problem)) => view! { <p class="error" role="alert">{problem}</p> }.into_any(),
-        Some(Ok(status)) => view! {
+    // `EitherOf3`, not `.into_any()`: the page links no `AnyView` at all (see BENCHMARKS.md).
+    move || match status.get() {
+        None => EitherOf3::A(view! { <p class="subtle">"Asking the server…"</p> }),
+        Some(Err(problem)) => EitherOf3::B(view! { <p class="error" role="alert">{problem}</p> }),
+        Some(Ok(status)) => EitherOf3::C(view! {
             <dl class="server-status" data-testid="server-status">
                 <div><dt>"Mode"</dt><dd data-mode=status.mode.clone()>{status.mode.clone()}</dd></div>
                 <div><dt>"Received"</dt><dd>{status.received}</dd></div>
                 <div><dt>"Answered"</dt><dd>{status.answered}</dd></div>
                 <div><dt>"Succeeded"</dt><dd>{status.succeeded}</dd></div>
             </dl>
-        }
-        .into_any(),
-    }
+        }),
     }
 }

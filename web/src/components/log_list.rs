@@ -21,10 +21,11 @@ pub(crate) fn LogList(
             }
         });
     });
+    // A memo, so the note is built when the log empties, not per line; not
+    // `<Show>`, whose fallback is an `AnyView` (none in the page: see BENCHMARKS.md).
+    let empty_now = Memo::new(move |_| entries.with(|log| log.entries().is_empty()));
     view! {
-        <Show when=move || entries.with(|log| log.entries().is_empty())>
-            <p class="subtle empty">{empty}</p>
-        </Show>
+        {move || empty_now.get().then(|| view! { <p class="subtle empty">{empty}</p> })}
         <ol class="log" data-testid=testid node_ref=list>
             <For each=move || entries.with(|log| log.entries().to_vec()) key=|entry| entry.id let:entry>
                 <li class=entry.tone.class()>

@@ -3,6 +3,7 @@
 use crate::Config;
 use crate::state::SettingsState;
 use greeter_client::MAX_RETRIES;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// How a setting is edited.
@@ -130,16 +131,15 @@ fn SettingField(field: Field) -> impl IntoView {
             Err(message) => error.set(Some(message)),
         }
     };
+    // `EitherOf3`, not `.into_any()`: the page links no `AnyView` at all (see BENCHMARKS.md).
     let input = match field.input {
-        Input::Count { min, max } => view! {
+        Input::Count { min, max } => EitherOf3::A(view! {
             <input type="number" min=min max=max step="1" prop:value=current on:change=on_change />
-        }
-        .into_any(),
-        Input::Duration => view! {
+        }),
+        Input::Duration => EitherOf3::B(view! {
             <input type="text" spellcheck="false" autocomplete="off" prop:value=current on:change=on_change />
-        }
-        .into_any(),
-        Input::ClientErrors => view! {
+        }),
+        Input::ClientErrors => EitherOf3::C(view! {
             <select on:change=on_change>
                 <option value="count" selected=move || current() == "count">
                     "count as failures"
@@ -148,8 +148,7 @@ fn SettingField(field: Field) -> impl IntoView {
                     "exclude"
                 </option>
             </select>
-        }
-        .into_any(),
+        }),
     };
     view! {
         <label class="field" data-setting=field.key>

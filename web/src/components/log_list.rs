@@ -1,5 +1,6 @@
 //! A log: timed lines, oldest first, kept scrolled to the newest.
 
+use crate::effect::effect;
 use crate::log::Log;
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ pub(crate) fn LogList(
     empty: &'static str,
 ) -> impl IntoView {
     let list = NodeRef::<Ol>::new();
-    Effect::new(move || {
+    effect(move || {
         entries.track();
         request_animation_frame(move || {
             if let Some(list) = list.try_get_untracked().flatten() {

@@ -1,6 +1,7 @@
 //! The breaker's three states and four arrows, drawn live.
 
 use crate::diagram;
+use crate::effect::effect;
 use crate::state::{BreakerView, SettingsState, set_if_changed};
 use leptos::prelude::*;
 
@@ -22,7 +23,7 @@ pub(crate) fn StateDiagram() -> impl IntoView {
     // Redrawn (so the arrow's flash starts again) only when what it shows
     // changes: a transition, a settings change.
     let svg = RwSignal::new(String::new());
-    Effect::new(move || {
+    effect(move || {
         let settings = settings.get().breaker_settings();
         let drawn = diagram::svg(breaker.state.get(), &settings, &breaker.taken.get());
         set_if_changed(svg, drawn);

@@ -1,5 +1,6 @@
 //! The calls and the breaker's states over the last minute, as a strip.
 
+use crate::effect::effect;
 use crate::state::Timeline;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -21,13 +22,13 @@ pub(crate) fn TimelineStrip() -> impl IntoView {
     let track = NodeRef::<Div>::new();
     // Set by hand, not as attributes: the page's CSP refuses `style`
     // attributes, while the CSSOM may set custom properties.
-    Effect::new(move || {
+    effect(move || {
         if let Some(track) = track.get() {
             timeline.strip.with(|strip| track.set_inner_html(strip));
             place(&track);
         }
     });
-    Effect::new(move || {
+    effect(move || {
         if let Some(track) = track.get() {
             timeline.clock.with(|clock| set_css(&track, clock));
         }

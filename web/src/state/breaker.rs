@@ -9,6 +9,7 @@
 
 use super::Timeline;
 use crate::diagram::Taken;
+use crate::effect::effect;
 use crate::log::{Log, Tone};
 use breaker::{BrowserClock, Counts, State, Transition};
 use greeter_client::{Greeter, Settings, TransitionSink};
@@ -182,11 +183,11 @@ impl BreakerView {
     /// when the effect runs again or the page goes away.
     fn run_timers(self) {
         let writes = self.writes;
-        Effect::new(move || {
+        effect(move || {
             writes.changed.track();
             self.sync();
         });
-        Effect::new(move || {
+        effect(move || {
             let Some(at) = writes.due_at.get() else {
                 return;
             };

@@ -1,6 +1,7 @@
 //! The server's fault controls, and its mode and counters.
 
 use super::Calls;
+use crate::effect::effect;
 use crate::faults::{self, Fault, ServerStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -32,7 +33,7 @@ impl ServerFaults {
             server: StoredValue::new(server.to_owned()),
             latest: StoredValue::new(0),
         };
-        Effect::new(move || {
+        effect(move || {
             calls.log.track();
             faults.refresh();
         });

@@ -2,7 +2,8 @@
 //! both call through: one set of [`Settings`] with one parser and one set
 //! of defaults, the breaker and its [`tower` layer](breaker_tower) with the
 //! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
-//! lines ([`reply_line`], [`breaker_tower::go_style::transition`]).
+//! lines ([`reply_line`], [`breaker_tower::go_style::transition`]) and
+//! its story ([`go_demo::play`]).
 //!
 //! What differs between a native program and the browser (the transport,
 //! the clock, how to wait) is chosen by the target: tonic's `Channel`, the
@@ -32,6 +33,7 @@
 #[cfg(feature = "cli")]
 mod cli;
 mod error;
+pub mod go_demo;
 mod greeter;
 mod lines;
 mod platform;

@@ -108,6 +108,6 @@ impl Player for Terminal<'_> {
                 "client errors are excluded (--client-errors exclude): empty names do not trip the breaker"
             );
         }
-        tracing::warn!("the breaker did not trip; the rest of the story needs it open");
+        tracing::warn!("{}", go_demo::NOT_TRIPPED);
     }
 }

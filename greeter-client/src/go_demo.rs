@@ -24,6 +24,9 @@ pub const NAME: &str = "World";
 /// How many steps the story has.
 pub const STEPS: u8 = 6;
 
+/// What is said when step 2 ends with the breaker still closed.
+pub const NOT_TRIPPED: &str = "the breaker did not trip; the rest of the story needs it open";
+
 /// The Go demo's settings: MaxRequests 3, Interval 10 s, Timeout 5 s, trip
 /// after 3 consecutive failures, every error counted (the defaults).
 pub fn settings() -> Settings {

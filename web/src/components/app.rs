@@ -5,7 +5,7 @@ use crate::{Config, state};
 use leptos::prelude::*;
 
 /// The whole page for `config`: the calls on one side, the breaker on the
-/// other, then its settings and the server's fault controls.
+/// other, then the Go demo, the settings and the server's fault controls.
 #[component]
 pub fn App(
     /// Where the server is and how the breaker starts out.
@@ -34,6 +34,7 @@ pub fn App(
                 <CountsPanel />
                 <TransitionLog />
             </section>
+            <GoDemoPlayer />
             <SettingsPanel server=config.server.clone() />
             <FaultControls />
         </main>

@@ -62,7 +62,6 @@ impl Calls {
             let call = greeter.say_hello(&name).await;
             self.set_in_flight.try_update(|n| *n -= 1);
             self.show(call);
-            self.breaker.sync();
         });
     }
 
@@ -73,7 +72,16 @@ impl Calls {
         }
     }
 
-    fn show(self, call: Call) {
+    /// Empties the call log.
+    pub fn clear(self) {
+        self.set_log.try_update(Log::clear);
+    }
+
+    /// Shows a call that ended, wherever it was sent from (a button here,
+    /// the Go demo): its line in the call log, its greeting (or fallback),
+    /// and the breaker as the call left it. Every call the page makes is
+    /// shown through here.
+    pub fn show(self, call: Call) {
         let Call { reply, retries, .. } = call;
         let tone = match &reply {
             Reply::Answered(_) => Tone::Good,
@@ -97,5 +105,6 @@ impl Calls {
         if let Some(text) = greeting {
             self.set_greeting.try_set(Some(Greeting { text, fallback }));
         }
+        self.breaker.sync();
     }
 }

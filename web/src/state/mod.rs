@@ -11,15 +11,19 @@
 //!   last change did; a change rebuilds the client.
 //! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters,
 //!   written when the server answers.
+//! - [`GoDemo`] (`go_demo.rs`): whether the Go demo plays, its step and
+//!   what it said; a play drives the parts above.
 
 mod breaker;
 mod calls;
 mod faults;
+mod go_demo;
 mod settings;
 
 pub use breaker::BreakerView;
 pub use calls::{BURST, Calls, Greeting};
 pub use faults::ServerFaults;
+pub use go_demo::{GoDemo, Progress};
 pub use settings::SettingsState;
 
 use crate::Config;
@@ -31,10 +35,13 @@ use leptos::prelude::*;
 pub fn provide(config: &Config) {
     let breaker = BreakerView::new(&config.server, config.settings);
     let calls = Calls::new(breaker);
+    let settings = SettingsState::new(config.settings, breaker);
+    let faults = ServerFaults::new(&config.server, calls);
     provide_context(breaker);
     provide_context(calls);
-    provide_context(SettingsState::new(config.settings, breaker));
-    provide_context(ServerFaults::new(&config.server, calls));
+    provide_context(settings);
+    provide_context(faults);
+    provide_context(GoDemo::new(breaker, calls, settings, faults));
 }
 
 /// The local time of day, `HH:MM:SS.mmm`.

@@ -239,3 +239,159 @@ async fn the_dev_loop_trunk_serve_proxies_to_the_server() {
     drop(trunk);
     server.shutdown().await.unwrap();
 }
+
+/// The Go demo's call lines, in its order.
+const GO_CALLS: [&str; 13] = [
+    GREETING, EMPTY, GREETING, EMPTY, // valid and empty alternate
+    EMPTY, EMPTY, // the third failure in a row trips it
+    OPEN, OPEN, OPEN, // refused while open
+    GREETING, GREETING, GREETING, // three trials close it
+    GREETING, // one more
+];
+
+/// The controls a play of the Go demo disables.
+const PLAY_DISABLES: &str = "[data-testid='send-valid'], [data-testid='send-empty'], \
+    [data-testid='send-burst'], [data-testid='fault-mode'], [data-setting] input, \
+    [data-setting] select, .faults button";
+
+/// The Go demo button's label.
+async fn play_label(browser: &Browser) -> String {
+    browser
+        .by_testid("play-go-demo")
+        .await
+        .text()
+        .await
+        .unwrap_or_default()
+}
+
+/// How many of the controls a play disables are disabled, and how many there are.
+async fn disabled_controls(browser: &Browser) -> (u64, u64) {
+    let script = "const all = [...document.querySelectorAll(arguments[0])]; \
+                  return [all.filter(e => e.matches(':disabled')).length, all.length]";
+    let counts = browser
+        .client
+        .execute(script, vec![serde_json::json!(PLAY_DISABLES)])
+        .await
+        .unwrap();
+    serde_json::from_value(counts).unwrap()
+}
+
+/// Waits until the button says `label`, with the other controls all
+/// disabled while it says "Stop" and all enabled otherwise.
+async fn wait_for_play_button(browser: &Browser, label: &str) {
+    browser
+        .wait_until(&format!("the Go demo button to say {label}"), || async {
+            let (disabled, all) = disabled_controls(browser).await;
+            let expected = if label == "Stop" { all } else { 0 };
+            play_label(browser).await == label && all > 0 && disabled == expected
+        })
+        .await;
+}
+
+/// Waits until the Go demo's step line starts with `prefix`.
+async fn wait_for_step(browser: &Browser, prefix: &str) {
+    browser
+        .wait_until(&format!("the Go demo at {prefix:?}"), || async {
+            let step = browser.by_testid("go-demo-step").await.text().await;
+            step.unwrap_or_default().starts_with(prefix)
+        })
+        .await;
+}
+
+/// What a setting's input shows.
+async fn setting(browser: &Browser, key: &str) -> String {
+    let input = browser
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "[data-setting='{key}'] input"
+        )))
+        .await
+        .unwrap();
+    input.prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// The "Play the Go demo" button: from another scenario, with calls
+/// already logged and the server failing, one click plays the Go demo with
+/// its settings and its 5 s wait, and the logs end up holding exactly its
+/// lines; a second play stopped in the wait makes no more calls and gives
+/// the page back.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_go_demo_button_replays_the_go_demo() {
+    let server = support::serve_page().await;
+    let faults = server.faults();
+    let browser = Browser::start("go-demo").await;
+    browser.open(&format!("{}{SCENARIO}", server.url())).await;
+    wait_for_state(&browser, "closed").await;
+    expect_call(&browser, "send-empty", EMPTY).await;
+    select_fault(&browser, "failing").await;
+    wait_for_mode(&browser, faults, false).await;
+
+    browser.click("play-go-demo").await;
+    wait_for_play_button(&browser, "Stop").await;
+    wait_for_step(&browser, "Step 4 of 6: waiting").await;
+    assert_eq!(state(&browser).await, "open");
+    assert!(browser.attr("open-countdown", "role").await.is_some());
+    browser.screenshot("go-demo-waiting").await;
+    wait_for_play_button(&browser, "Play the Go demo").await;
+    browser.screenshot("go-demo-played").await;
+
+    let calls = browser.texts("call-log").await;
+    let transitions = browser.texts("transition-log").await;
+    let report = browser.report().await;
+    assert_eq!(calls, GO_CALLS, "{report}");
+    assert_eq!(
+        transitions,
+        [
+            changed("closed", "open"),
+            changed("open", "half-open"),
+            changed("half-open", "closed")
+        ],
+        "{report}"
+    );
+    let mut settings = Vec::new();
+    for key in ["max_requests", "interval", "timeout", "trip"] {
+        settings.push(setting(&browser, key).await);
+    }
+    assert_eq!(settings, ["3", "10s", "5s", "3"], "the Go demo's settings");
+    let note = browser
+        .by_testid("go-demo-note")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        note.starts_with("The server was failing with Unavailable: made healthy")
+            && note.ends_with("recovered: the breaker is closed again"),
+        "{note}"
+    );
+    assert_eq!(faults.mode(), server::faults::Mode::Healthy);
+
+    // Stopped in the wait: nothing more is called, the page is usable.
+    browser.click("play-go-demo").await;
+    wait_for_step(&browser, "Step 4 of 6").await;
+    browser.click("play-go-demo").await;
+    wait_for_play_button(&browser, "Play the Go demo").await;
+    let calls = browser.texts("call-log").await;
+    assert_eq!(calls, GO_CALLS[..9], "stopped before the trial calls");
+    let before = received(faults);
+    wait_for_state(&browser, "half-open").await; // the timeout has passed
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        browser.texts("call-log").await,
+        calls,
+        "no call after stopping"
+    );
+    assert_eq!(received(faults), before, "nothing reached the server");
+    let note = browser
+        .by_testid("go-demo-note")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(note, "Stopped at step 4 of 6.");
+    expect_call(&browser, "send-valid", GREETING).await;
+    browser.screenshot("go-demo-stopped").await;
+
+    browser.close().await;
+    server.shutdown().await.unwrap();
+}

@@ -7,6 +7,7 @@
 //! - `cargo xtask demo`: installs what is missing, builds the page and starts
 //!   the server serving it, printing the URL to open.
 //! - `cargo xtask bench`: every benchmark, and BENCHMARKS.md rewritten.
+//! - `cargo xtask screenshots`: the page in its three states, for README.
 //! - `cargo xtask install`: only the installs.
 
 mod bench;
@@ -15,6 +16,7 @@ mod report;
 mod report_load;
 mod report_notes;
 mod report_shared_state;
+mod screenshots;
 mod steps;
 mod test_server;
 mod tools;
@@ -45,6 +47,8 @@ enum Task {
     },
     /// Run every benchmark and rewrite BENCHMARKS.md and its chart.
     Bench,
+    /// Build the page and write docs/screenshots/{closed,open,half-open}.png.
+    Screenshots,
     /// Install what is missing (tools for the browser build and tests).
     Install {
         /// Which tools (all when omitted).
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Task::Test { only } => steps::test(&only),
         Task::Demo { addr } => steps::demo(&addr),
         Task::Bench => bench::bench(),
+        Task::Screenshots => screenshots::screenshots(),
         Task::Install { only } => tools::install(if only.is_empty() {
             tools::Tool::value_variants()
         } else {

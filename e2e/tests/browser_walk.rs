@@ -22,18 +22,11 @@ fn changed(from: &str, to: &str) -> String {
 }
 
 async fn state(browser: &Browser) -> String {
-    browser
-        .attr("state-badge", "data-state")
-        .await
-        .unwrap_or_default()
+    browser.state().await
 }
 
 async fn wait_for_state(browser: &Browser, expected: &str) {
-    browser
-        .wait_until(&format!("the badge to say {expected}"), || async {
-            state(browser).await == expected
-        })
-        .await;
+    browser.wait_for_state(expected).await;
 }
 
 /// Clicks `button` and waits until the call log has one more line; returns it.
@@ -254,16 +247,6 @@ const PLAY_DISABLES: &str = "[data-testid='send-valid'], [data-testid='send-empt
     [data-testid='send-burst'], [data-testid='fault-mode'], [data-setting] input, \
     [data-setting] select, .faults button";
 
-/// The Go demo button's label.
-async fn play_label(browser: &Browser) -> String {
-    browser
-        .by_testid("play-go-demo")
-        .await
-        .text()
-        .await
-        .unwrap_or_default()
-}
-
 /// How many of the controls a play disables are disabled, and how many there are.
 async fn disabled_controls(browser: &Browser) -> (u64, u64) {
     let script = "const all = [...document.querySelectorAll(arguments[0])]; \
@@ -283,7 +266,7 @@ async fn wait_for_play_button(browser: &Browser, label: &str) {
         .wait_until(&format!("the Go demo button to say {label}"), || async {
             let (disabled, all) = disabled_controls(browser).await;
             let expected = if label == "Stop" { all } else { 0 };
-            play_label(browser).await == label && all > 0 && disabled == expected
+            browser.text("play-go-demo").await == label && all > 0 && disabled == expected
         })
         .await;
 }
@@ -292,8 +275,7 @@ async fn wait_for_play_button(browser: &Browser, label: &str) {
 async fn wait_for_step(browser: &Browser, prefix: &str) {
     browser
         .wait_until(&format!("the Go demo at {prefix:?}"), || async {
-            let step = browser.by_testid("go-demo-step").await.text().await;
-            step.unwrap_or_default().starts_with(prefix)
+            browser.text("go-demo-step").await.starts_with(prefix)
         })
         .await;
 }
@@ -353,12 +335,7 @@ async fn the_go_demo_button_replays_the_go_demo() {
         settings.push(setting(&browser, key).await);
     }
     assert_eq!(settings, ["3", "10s", "5s", "3"], "the Go demo's settings");
-    let note = browser
-        .by_testid("go-demo-note")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let note = browser.text("go-demo-note").await;
     assert!(
         note.starts_with("The server was failing with Unavailable: made healthy")
             && note.ends_with("recovered: the breaker is closed again"),
@@ -382,12 +359,7 @@ async fn the_go_demo_button_replays_the_go_demo() {
         "no call after stopping"
     );
     assert_eq!(received(faults), before, "nothing reached the server");
-    let note = browser
-        .by_testid("go-demo-note")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let note = browser.text("go-demo-note").await;
     assert_eq!(note, "Stopped at step 4 of 6.");
     expect_call(&browser, "send-valid", GREETING).await;
     browser.screenshot("go-demo-stopped").await;

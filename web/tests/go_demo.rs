@@ -7,6 +7,7 @@
 mod support;
 
 use std::time::Duration;
+use support::lines::*;
 use support::{Page, heal_server, received, set_fault, sleep};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -14,14 +15,6 @@ use web::faults::Fault;
 use web_sys::Element;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-const GREETING: &str = "Greeting: Hello World";
-const EMPTY_NAME: &str =
-    "Error calling SayHello: rpc error: code = InvalidArgument desc = Name cannot be empty";
-const OPEN: &str = "Error calling SayHello: circuit breaker is open";
-const CLOSED_TO_OPEN: &str = "Circuit Breaker 'greeter' changed from closed to open";
-const OPEN_TO_HALF_OPEN: &str = "Circuit Breaker 'greeter' changed from open to half-open";
-const HALF_OPEN_TO_CLOSED: &str = "Circuit Breaker 'greeter' changed from half-open to closed";
 
 /// The Go demo's call lines, in its order.
 const CALLS: [&str; 13] = [

@@ -53,12 +53,13 @@ pub fn screenshots() -> anyhow::Result<()> {
 async fn take(browser: &Browser, url: &str, out: &std::path::Path) -> anyhow::Result<()> {
     browser.open(url).await;
     size_viewport(browser).await?;
-    wait_for_state(browser, "closed").await;
+    browser.wait_for_state("closed").await;
 
     browser.click("play-go-demo").await;
     browser
         .wait_until("the Go demo's wait for the timeout", || async {
-            let waiting = text(browser, "go-demo-step")
+            let waiting = browser
+                .text("go-demo-step")
                 .await
                 .starts_with("Step 4 of 6");
             waiting && browser.attr("open-countdown", "role").await.is_some()
@@ -68,24 +69,24 @@ async fn take(browser: &Browser, url: &str, out: &std::path::Path) -> anyhow::Re
 
     browser
         .wait_until("the Go demo to end", || async {
-            text(browser, "play-go-demo").await == "Play the Go demo"
+            browser.text("play-go-demo").await == "Play the Go demo"
         })
         .await;
-    wait_for_state(browser, "closed").await;
+    browser.wait_for_state("closed").await;
     save(browser, out, "closed").await?;
 
     choose_fault(browser, "failing").await?;
     for _ in 0..MOST_CALLS {
-        if state(browser).await == "open" {
+        if browser.state().await == "open" {
             break;
         }
         call(browser).await;
     }
-    if state(browser).await != "open" {
+    if browser.state().await != "open" {
         bail!("{MOST_CALLS} calls to a failing server did not trip the breaker");
     }
     choose_fault(browser, "healthy").await?;
-    wait_for_state(browser, "half-open").await;
+    browser.wait_for_state("half-open").await;
     save(browser, out, "half-open").await
 }
 
@@ -122,29 +123,6 @@ async fn save(browser: &Browser, out: &std::path::Path, name: &str) -> anyhow::R
     std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
     println!("{} ({} state)", path.display(), name);
     Ok(())
-}
-
-async fn state(browser: &Browser) -> String {
-    browser
-        .attr("state-badge", "data-state")
-        .await
-        .unwrap_or_default()
-}
-
-async fn wait_for_state(browser: &Browser, expected: &str) {
-    let what = format!("the badge to say {expected}");
-    browser
-        .wait_until(&what, || async { state(browser).await == expected })
-        .await;
-}
-
-async fn text(browser: &Browser, testid: &str) -> String {
-    browser
-        .by_testid(testid)
-        .await
-        .text()
-        .await
-        .unwrap_or_default()
 }
 
 /// Says hello once and waits for its line.

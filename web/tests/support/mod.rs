@@ -2,6 +2,8 @@
 //! by `data-testid`, click, type, and wait (bounded) for the DOM to change.
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod lines;
+
 use breaker::BrowserClock;
 use std::time::Duration;
 use wasm_bindgen::JsCast;

@@ -342,6 +342,12 @@ async fn the_go_demo_button_replays_the_go_demo() {
         "{note}"
     );
     assert_eq!(faults.mode(), server::faults::Mode::Healthy);
+    let menu = browser.by_testid("fault-mode").await.prop("value").await;
+    assert_eq!(
+        menu.unwrap().as_deref(),
+        Some("healthy"),
+        "the menu says so too"
+    );
 
     // Stopped in the wait: nothing more is called, the page is usable.
     browser.click("play-go-demo").await;

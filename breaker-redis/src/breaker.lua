@@ -17,9 +17,10 @@
 -- ARGV[13] longest half-open wait in microseconds (-1: none).
 -- ARGV[14] slow-call limit in microseconds (-1: none).
 -- ARGV[15] the caller's last view of the state (0 closed, 1 half-open,
---          2 open, -1 none) and ARGV[16] its open expiry: used only when
---          the key is missing, so a restarted Redis never re-admits calls
---          a breaker seen open would have rejected.
+--          2 open until ARGV[16], 3 open for ARGV[16] more microseconds,
+--          -1 none): used only when the key is missing, so a restarted
+--          Redis never re-admits calls a breaker seen open (or a handle's
+--          local breaker, while Redis was away, opened) would have rejected.
 -- record:  ARGV[17] ticket epoch, ARGV[18] generation, ARGV[19] bucket age,
 --          ARGV[20] admitted at (microseconds), ARGV[21] outcome
 --          ('s' success, 'f' failure, 'x' excluded).
@@ -195,6 +196,10 @@ if fresh then
   if seen == OPEN then
     set_state(OPEN, now)
     expiry = seen_expiry
+    transitions = {}
+  elseif seen == 3 then
+    set_state(OPEN, now)
+    expiry = now + seen_expiry
     transitions = {}
   elseif seen == HALF_OPEN then
     set_state(OPEN, now)

@@ -148,7 +148,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             clock,
             manual_time,
             observer,
-            local: SharedBreaker::from_breaker(local),
+            local: Mutex::new(SharedBreaker::from_breaker(local)),
             mode: ModeCell::new(self.probe_interval),
             seen: Mutex::new(LastSeen {
                 seen: Seen::NOTHING,
@@ -157,6 +157,18 @@ impl<O: Observer + Send + 'static> Builder<O> {
             }),
         }))
     }
+}
+
+/// Whether `url` is a Redis URL a handle can connect to
+/// (`redis://host[:port][/db]`), checked without connecting.
+///
+/// ```
+/// assert!(breaker_redis::check_url("redis://127.0.0.1:6379").is_ok());
+/// assert!(breaker_redis::check_url("http://127.0.0.1:6379").is_err());
+/// ```
+pub fn check_url(url: &str) -> Result<(), BuildError> {
+    redis::Client::open(url)?;
+    Ok(())
 }
 
 /// How long a call's script may still answer after the caller stopped

@@ -4,13 +4,14 @@
 use crate::error::StoreError;
 use crate::mode::{Mode, ModeCell};
 use crate::script::{Call, MAX_BUCKETS, Op, Reply, Seen, SettingsArgs, SharedTicket};
-use crate::ticket::{Kind, Recorder, Ticket};
+use crate::ticket::{Kind, Recorder, Recording, Ticket};
 use breaker::{
-    BreakerRef, CallError, Classify, Clock, Counts, ErrorIsFailure, Observer, Outcome, Rejected,
-    Settings, SharedBreaker, State, Transition,
+    AsyncBreakerRef, BreakerRef, CallError, CircuitBreaker, Classify, Clock, Counts,
+    ErrorIsFailure, Observer, Outcome, Rejected, Settings, SharedBreaker, State, Transition,
 };
 use parking_lot::Mutex;
 use redis::aio::ConnectionManager;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -55,7 +56,9 @@ pub(crate) struct Inner<O> {
     /// Whether the script is given the handle's clock instead of reading Redis'.
     pub(crate) manual_time: bool,
     pub(crate) observer: Arc<Mutex<O>>,
-    pub(crate) local: Local<O>,
+    /// The breaker deciding while Redis does not answer: made anew, from
+    /// what was last seen of the shared state, each time the handle falls back.
+    pub(crate) local: Mutex<Local<O>>,
     pub(crate) mode: ModeCell,
     pub(crate) seen: Mutex<LastSeen>,
 }
@@ -125,11 +128,7 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
             let _ = ticket.take();
             return;
         }
-        match ticket.take() {
-            Some(Kind::Local(ticket)) => BreakerRef::record(&self.inner.local, ticket, outcome),
-            Some(Kind::Shared(ticket)) => self.inner.record_shared(ticket, outcome).await,
-            None => {}
-        }
+        ticket.record(outcome).await;
     }
 
     /// Makes `make_call` through the breaker: rejected at once if the
@@ -162,20 +161,16 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
 
     /// The state now (applying what is due) and the counts, in one round trip.
     pub async fn snapshot(&self) -> (State, Counts) {
-        let inner = &self.inner;
-        if inner.mode.should_ask_store(inner.now_nanos()) {
-            match inner.invoke_within_timeout(Op::Read, None).await {
-                Ok(reply) => {
-                    inner.accept(&reply);
-                    return (reply.state, reply.counts);
-                }
-                Err(error) => inner.fall_back(&error),
-            }
-        }
-        match inner.open_as_last_seen() {
-            true => (State::Open, Counts::default()),
-            false => (inner.local.state(), inner.local.counts()),
-        }
+        let reading = self.inner.read().await;
+        (reading.state, reading.counts)
+    }
+
+    /// How long until the state changes by itself (an open breaker turns
+    /// half-open strictly after it), as the core's
+    /// `CircuitBreaker::time_to_next_transition`; `None` if it will not.
+    /// One round trip.
+    pub async fn time_to_next_transition(&self) -> Option<Duration> {
+        self.inner.read().await.next_transition
     }
 
     /// The state now, applying any transition that is due (one round trip).
@@ -209,6 +204,13 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     }
 }
 
+/// The state as one read found it.
+struct Reading {
+    state: State,
+    counts: Counts,
+    next_transition: Option<Duration>,
+}
+
 impl<O: Observer + Send + 'static> Inner<O> {
     fn now_nanos(&self) -> u64 {
         self.clock.now().as_nanos()
@@ -232,7 +234,7 @@ impl<O: Observer + Send + 'static> Inner<O> {
             now: self.manual_time.then(|| self.now_nanos() / 1_000),
             expiry_ms: self.expiry_ms,
             settings: &self.args,
-            seen: self.seen.lock().seen,
+            seen: self.seen_now(),
             record,
         };
         let mut invocation = self.script.key(&*self.key);
@@ -330,29 +332,87 @@ impl<O: Observer + Send + 'static> Inner<O> {
     }
 
     fn fall_back(&self, error: &StoreError) {
-        self.mode
-            .fall_back(self.settings.name, self.now_nanos(), error);
+        let now = self.now_nanos();
+        self.mode.fall_back(self.settings.name, now, error, || {
+            *self.local.lock() = self.resume_locally(now);
+        });
     }
 
-    /// Whether the shared breaker was last seen open and would still be:
-    /// the local fallback keeps rejecting until that open timeout ends.
-    fn open_as_last_seen(&self) -> bool {
+    /// A local breaker that goes on from the shared state as last seen, so
+    /// losing Redis never admits a call the shared breaker would reject:
+    /// open until the same instant if it was seen open (then half-open,
+    /// with its limit of trial calls); open for a fresh timeout if seen
+    /// half-open (its trial calls may still be running elsewhere, as when a
+    /// restarted Redis is re-seeded); closed with no counts otherwise.
+    fn resume_locally(&self, now_nanos: u64) -> Local<O> {
         let last = *self.seen.lock();
-        if last.seen.state != 2 {
-            return false;
+        let fresh =
+            CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
+                .expect("the settings were checked when the handle was built");
+        let resumed = match last.seen.state {
+            2 => {
+                let open_for = Duration::from_micros(
+                    u64::try_from(last.seen.open_until.saturating_sub(last.store_now)).unwrap_or(0),
+                );
+                let seen_for = Duration::from_nanos(now_nanos.saturating_sub(last.at_nanos));
+                fresh.resumed_open(open_for.saturating_sub(seen_for))
+            }
+            1 => fresh.resumed_open(self.settings.open_timeout()),
+            _ => fresh,
+        };
+        SharedBreaker::from_breaker(resumed.with_observer(Forward(self.observer.clone())))
+    }
+
+    /// What a store that lost the key should resume from: the shared state
+    /// as last seen or, while local, what the local breaker (resumed from
+    /// it) has decided since.
+    fn seen_now(&self) -> Seen {
+        if !self.mode.is_local() {
+            return self.seen.lock().seen;
         }
-        let open_for = u64::try_from(last.seen.open_until.saturating_sub(last.store_now))
-            .unwrap_or(0)
-            .saturating_mul(1_000);
-        self.now_nanos().saturating_sub(last.at_nanos) <= open_for
+        let local = self.local();
+        Seen::local(local.state(), local.time_to_next_transition())
+    }
+
+    fn local(&self) -> Local<O> {
+        self.local.lock().clone()
     }
 
     fn local_acquire(self: &Arc<Self>) -> Result<Ticket, Rejected> {
-        if self.open_as_last_seen() {
-            return Err(Rejected::Open);
-        }
-        let ticket = BreakerRef::try_acquire(&self.local)?;
+        let local = self.local();
+        let ticket = BreakerRef::try_acquire(&local)?;
         Ok(self.ticket(Kind::Local(ticket)))
+    }
+
+    /// The state, counts and time to the next transition: from Redis (one
+    /// round trip) or, while local, from the local breaker.
+    async fn read(&self) -> Reading {
+        if self.mode.should_ask_store(self.now_nanos()) {
+            match self.invoke_within_timeout(Op::Read, None).await {
+                Ok(reply) => {
+                    self.accept(&reply);
+                    let next_transition = (matches!(reply.state, State::Open | State::HalfOpen)
+                        && reply.expiry >= 0)
+                        .then(|| {
+                            let remaining = reply.expiry.saturating_sub(reply.now).max(0);
+                            // Strictly after the expiry, as the core counts it.
+                            Duration::from_micros(remaining as u64 + 1)
+                        });
+                    return Reading {
+                        state: reply.state,
+                        counts: reply.counts,
+                        next_transition,
+                    };
+                }
+                Err(error) => self.fall_back(&error),
+            }
+        }
+        let local = self.local();
+        Reading {
+            state: local.state(),
+            counts: local.counts(),
+            next_transition: local.time_to_next_transition(),
+        }
     }
 }
 
@@ -361,15 +421,44 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
         &self.key
     }
 
+    fn record(self: Arc<Self>, kind: Kind, outcome: Outcome) -> Recording {
+        match kind {
+            Kind::Local(ticket) => {
+                BreakerRef::record(&self.local(), ticket, outcome);
+                Box::pin(std::future::ready(()))
+            }
+            Kind::Shared(ticket) => {
+                Box::pin(async move { self.record_shared(ticket, outcome).await })
+            }
+        }
+    }
+
     fn record_dropped(self: Arc<Self>, kind: Kind, outcome: Outcome) {
         match kind {
-            Kind::Local(ticket) => BreakerRef::record(&self.local, ticket, outcome),
+            Kind::Local(ticket) => BreakerRef::record(&self.local(), ticket, outcome),
             Kind::Shared(ticket) => {
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                     runtime.spawn(async move { self.record_shared(ticket, outcome).await });
                 }
             }
         }
+    }
+}
+
+/// Admission through futures, so `breaker_tower`'s layer (or any code
+/// written for local and shared breakers alike) can guard calls with it.
+impl<O: Observer + Send + 'static> AsyncBreakerRef for RedisBreaker<O> {
+    type Ticket = Ticket;
+    type Acquire = Pin<Box<dyn Future<Output = Result<Ticket, Rejected>> + Send>>;
+    type Record = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    fn acquire(&self) -> Self::Acquire {
+        let this = self.clone();
+        Box::pin(async move { this.try_acquire().await })
+    }
+
+    fn record(ticket: Ticket, outcome: Outcome) -> Self::Record {
+        ticket.record(outcome)
     }
 }
 

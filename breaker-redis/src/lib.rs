@@ -26,14 +26,18 @@
 //! error or a timeout the handle logs once, reports [`Mode::Local`], and
 //! decides with a local `breaker::SharedBreaker` of the same settings,
 //! asking Redis again at most once per probe interval; the first answer
-//! rejoins the shared state. While local, a breaker last seen open keeps
-//! rejecting until its open timeout ends.
+//! rejoins the shared state. The local breaker resumes the shared state as
+//! last seen, so losing Redis never admits a call the shared breaker would
+//! reject: seen open, it stays open until the same instant and then admits
+//! `max_requests` trial calls; seen half-open (trial calls may be running
+//! elsewhere), it is open for a fresh timeout; otherwise it starts closed.
 //!
 //! A Redis that restarts empty loses the shared counts and nothing else
-//! that matters: every handle sends what it last saw with each call, and a
-//! missing key is recreated from it: open until the same instant if it was
-//! seen open, open for a fresh timeout if seen half-open (its trial calls
-//! may still be running), closed with zero counts otherwise. Tickets carry
+//! that matters: every handle sends what it last saw with each call (while
+//! local, what its local breaker decided), and a missing key is recreated
+//! from it: open until the same instant if it was seen open, open for a
+//! fresh timeout if seen half-open (its trial calls may still be running),
+//! closed with zero counts otherwise. Tickets carry
 //! the key's epoch (the time the key was created), so an outcome from
 //! before the loss never counts after it.
 //!
@@ -74,6 +78,7 @@ mod ticket;
 
 pub use builder::{
     Builder, DEFAULT_IDLE_EXPIRY, DEFAULT_NAMESPACE, DEFAULT_PROBE_INTERVAL, DEFAULT_STORE_TIMEOUT,
+    check_url,
 };
 pub use error::{BuildError, SettingsError};
 pub use handle::RedisBreaker;

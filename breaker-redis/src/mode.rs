@@ -41,6 +41,11 @@ impl ModeCell {
         }
     }
 
+    /// Whether the handle decides with its local breaker now.
+    pub(crate) fn is_local(&self) -> bool {
+        self.local.load(Ordering::Acquire)
+    }
+
     pub(crate) fn get(&self) -> Mode {
         self.mode.lock().clone()
     }
@@ -64,8 +69,16 @@ impl ModeCell {
                 .is_ok()
     }
 
-    /// Redis failed: go local (once) and wait a probe interval before asking again.
-    pub(crate) fn fall_back(&self, name: &str, now_nanos: u64, reason: &dyn std::fmt::Display) {
+    /// Redis failed: go local (once) and wait a probe interval before asking
+    /// again. `start_local` runs when the handle goes local, before any call
+    /// can see it local, to set up the local breaker.
+    pub(crate) fn fall_back(
+        &self,
+        name: &str,
+        now_nanos: u64,
+        reason: &dyn std::fmt::Display,
+        start_local: impl FnOnce(),
+    ) {
         self.next_probe.store(
             now_nanos.saturating_add(self.probe_interval.as_nanos() as u64),
             Ordering::Release,
@@ -77,6 +90,7 @@ impl ModeCell {
                 %reason,
                 "Redis did not answer: this handle uses a local breaker until it does"
             );
+            start_local();
             *mode = Mode::Local {
                 since: SystemTime::now(),
                 reason: reason.to_string(),

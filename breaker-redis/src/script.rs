@@ -127,13 +127,16 @@ impl Call<'_> {
     }
 }
 
-/// What a handle last saw of the shared state, sent with every call so a
-/// store that lost the key resumes from it (never from less than open).
+/// What a handle last saw of the shared state (or, while local, what its
+/// local breaker decided), sent with every call so a store that lost the
+/// key resumes from it (never from less than open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Seen {
-    /// 0 closed, 1 half-open, 2 open, -1 nothing seen yet.
+    /// 0 closed, 1 half-open, 2 open until `open_until`, 3 open for
+    /// `open_until` more microseconds, -1 nothing seen yet.
     pub(crate) state: i64,
-    /// When an open state ends, on the store's clock (microseconds).
+    /// State 2: when the open state ends, on the store's clock; state 3:
+    /// how long it still lasts (microseconds).
     pub(crate) open_until: i64,
 }
 
@@ -142,6 +145,25 @@ impl Seen {
         state: -1,
         open_until: -1,
     };
+
+    /// What the local breaker decided while Redis did not answer: its
+    /// clock is not the store's, so an open state is sent as the time left.
+    pub(crate) fn local(state: State, open_for: Option<Duration>) -> Seen {
+        match (state, open_for) {
+            (State::Open | State::ForcedOpen, Some(left)) => Seen {
+                state: 3,
+                open_until: micros(left).min(i64::MAX as u64) as i64,
+            },
+            (State::HalfOpen, _) => Seen {
+                state: 1,
+                open_until: -1,
+            },
+            _ => Seen {
+                state: 0,
+                open_until: -1,
+            },
+        }
+    }
 }
 
 /// The script's answer.

@@ -3,6 +3,7 @@
 use crate::handle::Inner;
 use crate::script::SharedTicket;
 use breaker::Outcome;
+use std::pin::Pin;
 use std::sync::Arc;
 
 /// Proof that a call was admitted: hand it back to
@@ -40,6 +41,14 @@ impl Ticket {
         }
     }
 
+    /// Records `outcome` in the breaker that admitted the call.
+    pub(crate) fn record(mut self, outcome: Outcome) -> Recording {
+        match self.kind.take() {
+            Some(kind) => self.breaker.clone().record(kind, outcome),
+            None => Box::pin(std::future::ready(())),
+        }
+    }
+
     pub(crate) fn take(mut self) -> Option<Kind> {
         self.kind.take()
     }
@@ -54,9 +63,15 @@ impl Ticket {
     }
 }
 
-/// What a dropped ticket needs of its breaker.
+/// A recording under way, owning what it needs.
+pub(crate) type Recording = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// What a ticket needs of its breaker.
 pub(crate) trait Recorder: Send + Sync {
     fn key(&self) -> &str;
+    /// Records `outcome` (at most one round trip).
+    fn record(self: Arc<Self>, kind: Kind, outcome: Outcome) -> Recording;
+    /// Records the outcome of a ticket dropped unrecorded, without waiting.
     fn record_dropped(self: Arc<Self>, kind: Kind, outcome: Outcome);
 }
 

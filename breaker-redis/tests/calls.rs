@@ -80,3 +80,38 @@ async fn a_dropped_call_gives_its_half_open_slot_back() {
     breaker.record(trial, Outcome::Success).await;
     assert_eq!(breaker.state().await, State::Closed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_time_to_the_next_transition_is_the_cores() {
+    let server = RedisServer::start();
+    let clock = std::sync::Arc::new(breaker::ManualClock::new());
+    let settings = Settings {
+        timeout: Duration::from_secs(5),
+        ready_to_trip: TripRule::ConsecutiveFailures(1),
+        ..Settings::new("next-transition")
+    };
+    let breaker = RedisBreaker::builder(settings)
+        .store_timeout(Duration::from_secs(5))
+        .manual_clock(clock.clone())
+        .connect(&server.url())
+        .expect("a valid URL");
+    let mut core = breaker::CircuitBreaker::new(settings, clock.clone()).unwrap();
+    assert_eq!(breaker.time_to_next_transition().await, None, "closed");
+
+    let ticket = breaker.try_acquire().await.unwrap();
+    breaker.record(ticket, Outcome::Failure).await;
+    let ticket = core.try_acquire().unwrap();
+    core.record(ticket, Outcome::Failure);
+    clock.advance(Duration::from_millis(1_500));
+    assert_eq!(breaker.state().await, State::Open);
+    // Strictly after the timeout ends: one tick later, a nanosecond on the
+    // core's clock, a microsecond on the store's.
+    let shared = breaker.time_to_next_transition().await.expect("open");
+    let local = core.time_to_next_transition().expect("open");
+    assert_eq!(
+        shared - Duration::from_micros(1),
+        local - Duration::from_nanos(1),
+        "open: the rest of the timeout"
+    );
+    assert_eq!(shared, Duration::from_micros(3_500_001));
+}

@@ -133,10 +133,7 @@ async fn handles_rejoin_a_restarted_redis() {
 async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
     let mut server = RedisServer::start();
     let breaker = handle(&server, settings("reopened"));
-    for _ in 0..3 {
-        let ticket = acquire(&breaker).await.expect("closed");
-        record(&breaker, ticket, Outcome::Failure).await;
-    }
+    trip(&breaker).await;
     assert_eq!(breaker.state().await, State::Open);
 
     // Down: the local fallback keeps the open state it last saw.
@@ -146,16 +143,7 @@ async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
 
     // Back, empty: the key is recreated open from what the handle saw.
     server.restart();
-    let deadline = Instant::now() + REJOIN_LIMIT;
-    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
-        assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
-        tokio::time::sleep(PROBE_INTERVAL / 2).await;
-    }
-    assert_eq!(
-        breaker.mode(),
-        Mode::Shared,
-        "rejoined within {REJOIN_LIMIT:?}"
-    );
+    rejoin_rejecting(&breaker).await;
     let newcomer = handle(&server, settings("reopened"));
     assert_eq!(
         newcomer.state().await,
@@ -163,6 +151,21 @@ async fn an_emptied_redis_never_re_admits_what_an_open_breaker_rejects() {
         "the shared state is open again"
     );
     assert_eq!(acquire(&newcomer).await.unwrap_err(), Rejected::Open);
+}
+
+/// Waits (at most [`REJOIN_LIMIT`]) for `breaker` to rejoin the shared
+/// state, checking that every call meanwhile is rejected as open.
+async fn rejoin_rejecting(breaker: &RedisBreaker) {
+    let deadline = Instant::now() + REJOIN_LIMIT;
+    while breaker.mode() != Mode::Shared && Instant::now() < deadline {
+        assert_eq!(acquire(breaker).await.unwrap_err(), Rejected::Open);
+        tokio::time::sleep(PROBE_INTERVAL / 2).await;
+    }
+    assert_eq!(
+        breaker.mode(),
+        Mode::Shared,
+        "rejoined within {REJOIN_LIMIT:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -216,4 +219,110 @@ async fn an_admission_answered_too_late_gives_its_half_open_slot_back() {
     let probe = probe.expect("the trial slot was given back");
     record(&newcomer, probe, Outcome::Success).await;
     assert_eq!(newcomer.state().await, State::Closed);
+}
+
+/// Fails three calls in a row: the breaker (of [`settings`]) opens.
+async fn trip(breaker: &RedisBreaker) {
+    for _ in 0..3 {
+        let ticket = acquire(breaker).await.expect("closed");
+        record(breaker, ticket, Outcome::Failure).await;
+    }
+}
+
+/// Acquires until the handle admits a call (or `limit` passes), recording
+/// nothing: the rejections before it, in order.
+async fn first_admission(
+    breaker: &RedisBreaker,
+    limit: Duration,
+) -> (Vec<Rejected>, Option<breaker_redis::Ticket>) {
+    let deadline = Instant::now() + limit;
+    let mut rejections = Vec::new();
+    while Instant::now() < deadline {
+        match acquire(breaker).await {
+            Ok(ticket) => return (rejections, Some(ticket)),
+            Err(rejected) => rejections.push(rejected),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (rejections, None)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_redis_while_open_never_admits_more_than_half_open_would() {
+    let mut server = RedisServer::start();
+    let settings = Settings {
+        timeout: Duration::from_millis(500),
+        ..settings("lost-while-open")
+    };
+    let breaker = handle(&server, settings);
+    trip(&breaker).await;
+    assert_eq!(breaker.state().await, State::Open);
+
+    server.kill();
+    // The local breaker goes on from the open state it saw: it rejects,
+    // then turns half-open and admits max_requests (1) trial call, no more.
+    let (rejections, probe) = first_admission(&breaker, REJOIN_LIMIT).await;
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+    assert!(!rejections.is_empty() && rejections.iter().all(|r| *r == Rejected::Open));
+    let probe = probe.expect("half-open after the open timeout");
+    assert!(!probe.is_shared());
+    assert_eq!(breaker.state().await, State::HalfOpen);
+    assert_eq!(
+        acquire(&breaker).await.unwrap_err(),
+        Rejected::TooManyRequests,
+        "one trial call at a time, as the shared breaker would allow"
+    );
+    record(&breaker, probe, Outcome::Success).await;
+    assert_eq!(breaker.state().await, State::Closed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_redis_while_half_open_starts_the_local_breaker_open() {
+    let mut server = RedisServer::start();
+    let settings = Settings {
+        timeout: Duration::from_millis(300),
+        ..settings("lost-while-half-open")
+    };
+    let breaker = handle(&server, settings);
+    let elsewhere = handle(&server, settings);
+    trip(&breaker).await;
+    // Another handle takes the one trial call; this one sees half-open.
+    let (_, trial) = first_admission(&elsewhere, REJOIN_LIMIT).await;
+    let trial = trial.expect("half-open after the open timeout");
+    assert!(trial.is_shared());
+    assert_eq!(breaker.state().await, State::HalfOpen);
+
+    server.kill();
+    // The trial may still be running elsewhere: locally the breaker is
+    // open (for a fresh timeout), not closed.
+    assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+    assert_eq!(breaker.state().await, State::Open);
+    drop(trial);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restarted_empty_resumes_what_the_local_breaker_decided_meanwhile() {
+    let mut server = RedisServer::start();
+    let breaker = handle(&server, settings("opened-while-away"));
+    let ticket = acquire(&breaker).await.expect("closed");
+    record(&breaker, ticket, Outcome::Success).await;
+
+    // Redis goes away; meanwhile the local breaker trips on its own failures.
+    server.kill();
+    trip(&breaker).await;
+    assert!(matches!(breaker.mode(), Mode::Local { .. }));
+    assert_eq!(acquire(&breaker).await.unwrap_err(), Rejected::Open);
+
+    // Back, empty: the shared breaker is recreated open, not closed.
+    server.restart();
+    rejoin_rejecting(&breaker).await;
+    let newcomer = handle(&server, settings("opened-while-away"));
+    assert_eq!(newcomer.state().await, State::Open);
+    assert_eq!(acquire(&newcomer).await.unwrap_err(), Rejected::Open);
+    let left = newcomer.time_to_next_transition().await.expect("open");
+    assert!(
+        left <= Duration::from_secs(60) && left > Duration::from_secs(30),
+        "open for what was left of the local open timeout (60 s): {left:?}"
+    );
 }

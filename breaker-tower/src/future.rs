@@ -2,108 +2,168 @@
 
 use crate::body::GuardedBody;
 use crate::{GrpcClassifier, REJECTION_HEADER, rejection::rejection_response, status_code};
-use breaker::{BreakerRef, Outcome, Permit, Rejected};
+use breaker::{AsyncBreakerRef, Outcome, Rejected};
 use http::Response;
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use tower_service::Service;
 
 pin_project! {
-    /// Resolves to the guarded call's response, or at once to the breaker's
-    /// refusal (a trailers-only `Unavailable` response) without calling the
-    /// inner service. Dropped before it resolves, the call counts as excluded.
-    pub struct ResponseFuture<F, R: BreakerRef> {
+    /// Resolves to the guarded call's response, or to the breaker's refusal
+    /// (a trailers-only `Unavailable` response) without calling the inner
+    /// service `S` with the request `Req`. Dropped before it resolves, the
+    /// call counts as excluded.
+    pub struct ResponseFuture<S: Service<Req>, Req, R: AsyncBreakerRef> {
         #[pin]
-        call: Call<F, R>,
+        step: Step<S, Req, R>,
         classifier: GrpcClassifier,
     }
 }
 
 pin_project! {
-    #[project = CallProj]
-    enum Call<F, R: BreakerRef> {
+    #[project = StepProj]
+    enum Step<S: Service<Req>, Req, R: AsyncBreakerRef> {
+        // The breaker has not answered yet.
+        Acquiring { acquire: R::Acquire, call: Option<(S, Req)> },
         Refused { rejected: Rejected },
-        Admitted { #[pin] response: F, permit: Option<Permit<R>> },
+        Admitted { #[pin] response: S::Future, ticket: Option<R::Ticket> },
+        // The call failed before any reply; its failure is being recorded.
+        Recording { #[pin] record: R::Record, error: Option<S::Error> },
+        // The response waits for its outcome, known from its headers, to be recorded.
+        Settling { #[pin] record: R::Record, response: Option<S::Response> },
+        Done,
     }
 }
 
-impl<F, R: BreakerRef> ResponseFuture<F, R> {
+impl<S: Service<Req>, Req, R: AsyncBreakerRef> ResponseFuture<S, Req, R> {
     /// The breaker refused the call.
     pub(crate) fn refused(rejected: Rejected, classifier: GrpcClassifier) -> Self {
         ResponseFuture {
-            call: Call::Refused { rejected },
+            step: Step::Refused { rejected },
             classifier,
         }
     }
 
     /// The call was admitted and `response` is under way.
-    pub(crate) fn admitted(response: F, permit: Permit<R>, classifier: GrpcClassifier) -> Self {
+    pub(crate) fn admitted(
+        response: S::Future,
+        ticket: R::Ticket,
+        classifier: GrpcClassifier,
+    ) -> Self {
         ResponseFuture {
-            call: Call::Admitted {
+            step: Step::Admitted {
                 response,
-                permit: Some(permit),
+                ticket: Some(ticket),
+            },
+            classifier,
+        }
+    }
+
+    /// The breaker is still deciding; `service` is called with `request`
+    /// once it admits the call.
+    pub(crate) fn acquiring(
+        acquire: R::Acquire,
+        service: S,
+        request: Req,
+        classifier: GrpcClassifier,
+    ) -> Self {
+        ResponseFuture {
+            step: Step::Acquiring {
+                acquire,
+                call: Some((service, request)),
             },
             classifier,
         }
     }
 }
 
-impl<F, R, B, E> Future for ResponseFuture<F, R>
+impl<S, Req, R, B> Future for ResponseFuture<S, Req, R>
 where
-    F: Future<Output = Result<Response<B>, E>>,
-    R: BreakerRef,
+    S: Service<Req, Response = Response<B>>,
+    R: AsyncBreakerRef,
+    B: http_body::Body,
 {
-    type Output = Result<Response<GuardedBody<B, R>>, E>;
+    type Output = Result<Response<GuardedBody<B, R>>, S::Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
+        let mut this = self.project();
         let classifier = *this.classifier;
-        match this.call.project() {
-            CallProj::Refused { rejected } => Poll::Ready(Ok(rejection_response(
-                *rejected,
-                GuardedBody::settled(None, classifier),
-            ))),
-            CallProj::Admitted { response, permit } => {
-                let result = ready!(response.poll(cx));
-                let permit = permit.take().expect("polled after completion");
-                Poll::Ready(match result {
-                    Ok(response) => Ok(guard_response(response, permit, classifier)),
-                    Err(error) => {
+        loop {
+            match this.step.as_mut().project() {
+                StepProj::Acquiring { acquire, call } => {
+                    let admitted = ready!(Pin::new(acquire).poll(cx));
+                    let (mut service, request) = call.take().expect("polled after completion");
+                    this.step.set(match admitted {
+                        Ok(ticket) => Step::Admitted {
+                            response: service.call(request),
+                            ticket: Some(ticket),
+                        },
+                        Err(rejected) => Step::Refused { rejected },
+                    });
+                }
+                StepProj::Refused { rejected } => {
+                    let rejected = *rejected;
+                    this.step.set(Step::Done);
+                    let body = GuardedBody::settled(None, classifier);
+                    return Poll::Ready(Ok(rejection_response(rejected, body)));
+                }
+                StepProj::Admitted { response, ticket } => {
+                    let result = ready!(response.poll(cx));
+                    let ticket = ticket.take().expect("polled after completion");
+                    match result {
+                        Ok(mut response) => match early_outcome(&mut response, classifier) {
+                            Some(outcome) => this.step.set(Step::Settling {
+                                record: R::record(ticket, outcome),
+                                response: Some(response),
+                            }),
+                            None => {
+                                this.step.set(Step::Done);
+                                return Poll::Ready(Ok(response
+                                    .map(|body| GuardedBody::guarded(body, ticket, classifier))));
+                            }
+                        },
                         // No reply at all (refused connection, timeout): the callee failed.
-                        permit.record(Outcome::Failure);
-                        Err(error)
+                        Err(error) => this.step.set(Step::Recording {
+                            record: R::record(ticket, Outcome::Failure),
+                            error: Some(error),
+                        }),
                     }
-                })
+                }
+                StepProj::Recording { record, error } => {
+                    ready!(record.poll(cx));
+                    let error = error.take().expect("polled after completion");
+                    this.step.set(Step::Done);
+                    return Poll::Ready(Err(error));
+                }
+                StepProj::Settling { record, response } => {
+                    ready!(record.poll(cx));
+                    let response = response.take().expect("polled after completion");
+                    this.step.set(Step::Done);
+                    return Poll::Ready(Ok(
+                        response.map(|body| GuardedBody::settled(Some(body), classifier))
+                    ));
+                }
+                StepProj::Done => panic!("ResponseFuture polled after completion"),
             }
         }
     }
 }
 
-/// Records the outcome now if the headers already carry it (a trailers-only
-/// reply, or an HTTP error); otherwise hands the permit to the body.
-fn guard_response<B, R: BreakerRef>(
-    response: Response<B>,
-    permit: Permit<R>,
-    classifier: GrpcClassifier,
-) -> Response<GuardedBody<B, R>> {
-    let (mut parts, body) = response.into_parts();
+/// The outcome, if the headers already carry it (a trailers-only reply, or
+/// an HTTP error); otherwise the body's trailers will. Removes a rejection
+/// marker the response did not get from this layer.
+fn early_outcome<B>(response: &mut Response<B>, classifier: GrpcClassifier) -> Option<Outcome> {
     // Only this layer may say a call was refused by the breaker: a server
     // (or anything between) sending the marker does not make its error ours.
-    parts.headers.remove(REJECTION_HEADER);
-    let early_code = match status_code(&parts.headers) {
-        Some(code) => Some(code),
-        None if parts.status != http::StatusCode::OK => Some(code_of_http_status(parts.status)),
-        None => None,
+    response.headers_mut().remove(REJECTION_HEADER);
+    let code = match status_code(response.headers()) {
+        Some(code) => code,
+        None if response.status() != http::StatusCode::OK => code_of_http_status(response.status()),
+        None => return None,
     };
-    let body = match early_code {
-        Some(code) => {
-            permit.record(classifier.classify(code));
-            GuardedBody::settled(Some(body), classifier)
-        }
-        None => GuardedBody::guarded(body, permit, classifier),
-    };
-    Response::from_parts(parts, body)
+    Some(classifier.classify(code))
 }
 
 /// The gRPC code for an HTTP error without a gRPC status, as the gRPC spec

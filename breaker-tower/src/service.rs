@@ -2,14 +2,20 @@
 
 use crate::GrpcClassifier;
 use crate::future::ResponseFuture;
-use breaker::{BreakerRef, Permit};
+use breaker::AsyncBreakerRef;
 use http::{Request, Response};
-use std::task::{Context, Poll};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use tower_service::Service;
 
 /// Guards a gRPC transport service with a circuit breaker: each call is
 /// admitted or refused before it reaches `inner`, and its outcome, read from
 /// the gRPC status, is recorded when the call ends.
+///
+/// The breaker is any [`AsyncBreakerRef`]: a local `breaker::SharedBreaker`,
+/// whose answers are ready at once, or one whose admission waits (a breaker
+/// shared through a store).
 #[derive(Debug, Clone)]
 pub struct CircuitBreakerService<S, R> {
     inner: S,
@@ -40,12 +46,13 @@ impl<S, R> CircuitBreakerService<S, R> {
 
 impl<S, R, ReqBody, ResBody> Service<Request<ReqBody>> for CircuitBreakerService<S, R>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    R: BreakerRef + Clone,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
+    R: AsyncBreakerRef,
+    ResBody: http_body::Body,
 {
     type Response = Response<crate::GuardedBody<ResBody, R>>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future, R>;
+    type Future = ResponseFuture<S, Request<ReqBody>, R>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -53,9 +60,22 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let classifier = self.classifier;
-        match Permit::acquire(self.breaker.clone()) {
-            Ok(permit) => ResponseFuture::admitted(self.inner.call(request), permit, classifier),
-            Err(rejected) => ResponseFuture::refused(rejected, classifier),
+        let mut acquire = self.breaker.acquire();
+        // A local breaker answers at once: decide here, and call the service
+        // that was made ready. The waker is never woken, as the future is
+        // polled again, with the caller's waker, if it was not ready.
+        match Pin::new(&mut acquire).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(ticket)) => {
+                ResponseFuture::admitted(self.inner.call(request), ticket, classifier)
+            }
+            Poll::Ready(Err(rejected)) => ResponseFuture::refused(rejected, classifier),
+            Poll::Pending => {
+                // tower's rule: the service made ready is the one called, so
+                // it goes with the future and a clone stays here.
+                let clone = self.inner.clone();
+                let ready = std::mem::replace(&mut self.inner, clone);
+                ResponseFuture::acquiring(acquire, ready, request, classifier)
+            }
         }
     }
 }

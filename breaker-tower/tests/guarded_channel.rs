@@ -370,3 +370,76 @@ async fn a_server_cannot_forge_the_breakers_rejection() {
         "and it counts as the server's failure"
     );
 }
+
+/// A breaker whose answers each take one more poll, as one behind a store
+/// (a Redis round trip) does; its outcomes count only when that poll comes.
+#[derive(Clone)]
+struct Later(SharedBreaker<Arc<ManualClock>>);
+
+type LocalPermit = breaker::Permit<SharedBreaker<Arc<ManualClock>>>;
+
+/// Ready on the second poll, when `then` runs.
+struct SecondPoll<F>(Option<F>, bool);
+
+impl<T, F: FnOnce() -> T + Unpin> std::future::Future for SecondPoll<F> {
+    type Output = T;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<T> {
+        if !std::mem::replace(&mut self.1, true) {
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        std::task::Poll::Ready((self.0.take().expect("polled after completion"))())
+    }
+}
+
+type Boxed<T> = SecondPoll<Box<dyn FnOnce() -> T + Send>>;
+
+impl breaker::AsyncBreakerRef for Later {
+    type Ticket = LocalPermit;
+    type Acquire = Boxed<Result<LocalPermit, Rejected>>;
+    type Record = Boxed<()>;
+
+    fn acquire(&self) -> Self::Acquire {
+        let breaker = self.0.clone();
+        SecondPoll(Some(Box::new(move || breaker.acquire_owned())), false)
+    }
+
+    fn record(ticket: LocalPermit, outcome: breaker::Outcome) -> Self::Record {
+        SecondPoll(Some(Box::new(move || ticket.record(outcome))), false)
+    }
+}
+
+#[tokio::test]
+async fn a_breaker_that_answers_later_admits_refuses_and_counts_before_the_status_is_seen() {
+    let fixture = Fixture::start(Settings {
+        ready_to_trip: TripRule::ConsecutiveFailures(1),
+        ..demo_settings()
+    })
+    .await;
+    let guarded = ServiceBuilder::new()
+        .layer(CircuitBreakerLayer::new(Later(fixture.breaker.clone())))
+        .service(fixture.channel.clone());
+    let mut client = GreeterClient::new(guarded);
+
+    // Admitted once the breaker answers; the success, read from the
+    // trailers, is counted before the reply is handed on.
+    let reply = client.say_hello(hello("World")).await.unwrap();
+    assert_eq!(reply.into_inner().message, "Hello World");
+    assert_eq!(fixture.breaker.counts().total_successes, 1);
+
+    // A trailers-only failure is counted before the error is handed on.
+    fixture.set_mode(Mode::Failing(Code::Internal));
+    let status = client.say_hello(hello("World")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Internal);
+    assert_eq!(fixture.breaker.state(), State::Open);
+
+    // Refused once the breaker answers, without reaching the server.
+    let received = fixture.received();
+    let status = client.say_hello(hello("World")).await.unwrap_err();
+    assert_eq!(rejection(&status), Some(Rejected::Open));
+    assert_eq!(fixture.received(), received);
+}

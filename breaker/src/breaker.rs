@@ -154,6 +154,33 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
         (breaker, self.observer)
     }
 
+    /// The same breaker, open now and turning half-open strictly after
+    /// `remaining`, with no transition reported: a breaker that resumes an
+    /// open state decided elsewhere (a store shared by many processes, the
+    /// state before a restart) without admitting a call it would reject.
+    /// Later open states last the usual open timeout.
+    ///
+    /// ```
+    /// use breaker::{CircuitBreaker, ManualClock, Rejected, Settings, State};
+    /// use core::time::Duration;
+    ///
+    /// let clock = ManualClock::new();
+    /// let mut breaker = CircuitBreaker::new(Settings::new("resumed"), &clock)?
+    ///     .resumed_open(Duration::from_secs(2));
+    /// assert_eq!(breaker.try_acquire().unwrap_err(), Rejected::Open);
+    /// clock.advance(Duration::from_millis(2_001));
+    /// assert_eq!(breaker.state(), State::HalfOpen);
+    /// # Ok::<(), breaker::SettingsError>(())
+    /// ```
+    pub fn resumed_open(mut self, remaining: Duration) -> Self {
+        let now = self.clock.now();
+        self.state = State::Open;
+        self.open_timeout = self.settings.open_timeout();
+        self.start_new_generation(now);
+        self.expiry = Some(now.saturating_add(remaining));
+        self
+    }
+
     /// The breaker's name.
     pub fn name(&self) -> &'static str {
         self.settings.name

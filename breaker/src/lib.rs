@@ -102,6 +102,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+mod admission;
 mod breaker;
 mod call;
 mod clock;
@@ -117,6 +118,7 @@ mod ticket;
 mod transition;
 mod window;
 
+pub use admission::AsyncBreakerRef;
 pub use breaker::CircuitBreaker;
 pub use call::{call, execute};
 #[cfg(feature = "browser")]

@@ -334,3 +334,70 @@ fn gobreaker_defaults() {
         assert_eq!(breaker.state(), expected, "after {failures} failures");
     }
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_resumed_open_breaker_rejects_until_its_remaining_time_then_probes() {
+    let clock = ManualClock::new();
+    let settings = Settings {
+        max_requests: 2,
+        ..trips_after(1)
+    };
+    let mut seen = Vec::new();
+    let mut breaker = CircuitBreaker::new(settings, &clock)
+        .unwrap()
+        .resumed_open(ms(30))
+        .with_observer(|_: &str, t: Transition| seen.push((t.from, t.to)));
+    assert_eq!(breaker.state(), State::Open);
+    assert_eq!(
+        breaker.time_to_next_transition(),
+        Some(ms(30) + Duration::from_nanos(1))
+    );
+    clock.advance(ms(30));
+    assert_eq!(breaker.try_acquire().unwrap_err(), Rejected::Open);
+
+    // Then half-open, with its usual limit of trial calls.
+    clock.advance(ms(1));
+    let probes = [
+        breaker.try_acquire().unwrap(),
+        breaker.try_acquire().unwrap(),
+    ];
+    assert_eq!(
+        breaker.try_acquire().unwrap_err(),
+        Rejected::TooManyRequests
+    );
+    let [first, second] = probes;
+    breaker.record(first, Outcome::Success);
+    breaker.record(second, Outcome::Failure);
+
+    // Open again, for the settings' timeout this time (100 ms), not the 30 ms resumed.
+    assert_eq!(breaker.state(), State::Open);
+    assert_eq!(breaker.open_timeout(), ms(100));
+    clock.advance(ms(50));
+    assert_eq!(breaker.try_acquire().unwrap_err(), Rejected::Open);
+    assert_eq!(
+        seen,
+        [
+            (State::Open, State::HalfOpen),
+            (State::HalfOpen, State::Open)
+        ],
+        "resuming reports nothing; what follows is reported as usual"
+    );
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn a_resumed_open_breaker_forgets_its_earlier_tickets() {
+    let clock = ManualClock::new();
+    let mut breaker = CircuitBreaker::new(trips_after(1), &clock).unwrap();
+    let ticket = breaker.try_acquire().unwrap();
+    let mut breaker = breaker.resumed_open(Duration::ZERO);
+    clock.advance(ms(1));
+    assert_eq!(breaker.state(), State::HalfOpen);
+    breaker.record(ticket, Outcome::Failure);
+    assert_eq!(
+        breaker.state(),
+        State::HalfOpen,
+        "a ticket of an earlier generation changes nothing"
+    );
+}

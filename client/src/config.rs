@@ -1,7 +1,11 @@
 //! The demo's flags, each with an environment fallback.
 
 use clap::Parser;
-use greeter_client::Settings;
+use greeter_client::{
+    ChosenBreaker, Greeter, Settings, TransitionSink, local_breaker, redis_breaker,
+    redis_url_for_logs,
+};
+use std::time::Duration;
 
 /// Replays the Go circuit-breaker demo against the greeter server: successes,
 /// failures until the breaker trips, fast rejections while it is open, the
@@ -18,14 +22,102 @@ pub struct Config {
     #[arg(long, default_value = "World")]
     pub name: String,
 
+    /// Share the breaker with every client given the same Redis, e.g.
+    /// `redis://127.0.0.1:6379`: one state and one set of counts for all of
+    /// them. Unset: this process's own breaker.
+    #[arg(long, env = "GREETER_SHARED_STATE", value_name = "URL", value_parser = greeter_client::parse_redis_url)]
+    pub shared_state: Option<String>,
+
+    /// With --shared-state: the longest a call waits for Redis before this
+    /// client decides with a local breaker (logged once) until Redis answers.
+    #[arg(long, env = "GREETER_STORE_TIMEOUT", value_name = "DURATION",
+          default_value = "50ms", value_parser = positive_duration)]
+    pub store_timeout: Duration,
+
+    /// Instead of the Go demo, call SayHello(--name) this many times (at
+    /// most 100000), one every --every, printing the demo's line for each.
+    #[arg(long, env = "CLIENT_CALLS", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub calls: Option<u32>,
+
+    /// With --calls: the wait between two calls.
+    #[arg(long, env = "CLIENT_EVERY", value_name = "DURATION", default_value = "500ms",
+          value_parser = humantime::parse_duration)]
+    pub every: Duration,
+
     /// The breaker's and the calls' settings (`greeter_client::Settings`).
     #[command(flatten)]
     pub settings: Settings,
+}
+
+/// A duration of more than zero, e.g. `50ms`.
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        Ok(_) => Err("must be more than 0s".to_owned()),
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 impl Config {
     /// The Go demo's settings against `server`.
     pub fn demo(server: impl Into<String>) -> Self {
         Config::parse_from(["client", "--server", &server.into()])
+    }
+
+    /// The client these flags describe: its breaker shared through Redis
+    /// with `--shared-state`, its own otherwise. Needs a tokio runtime.
+    pub fn greeter(&self, on_transition: TransitionSink) -> anyhow::Result<Greeter<ChosenBreaker>> {
+        let breaker = match &self.shared_state {
+            Some(url) => {
+                let shown = redis_url_for_logs(url);
+                let shared = redis_breaker(url, &self.settings, self.store_timeout, on_transition)
+                    .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
+                tracing::info!(
+                    key = shared.key(),
+                    "the breaker is shared through Redis at {shown}"
+                );
+                ChosenBreaker::Shared(shared)
+            }
+            None => ChosenBreaker::Local(local_breaker(&self.settings, on_transition)?),
+        };
+        Greeter::over(&self.server, self.settings, breaker)
+            .map_err(|error| anyhow::anyhow!("--server {}: {error}", self.server))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from([&["client"], args].concat())
+    }
+
+    #[test]
+    fn the_breaker_is_local_unless_shared_state_names_a_redis() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.shared_state, None);
+        assert_eq!(config.store_timeout, Duration::from_millis(50));
+        assert_eq!(config.calls, None, "the Go demo by default");
+        let config = parse(&["--shared-state", "redis://127.0.0.1:6379/2"]).unwrap();
+        assert_eq!(
+            config.shared_state.as_deref(),
+            Some("redis://127.0.0.1:6379/2")
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_flag() {
+        for (flag, value) in [
+            ("--shared-state", "127.0.0.1:6379"),
+            ("--shared-state", "https://127.0.0.1:6379"),
+            ("--store-timeout", "0s"),
+            ("--calls", "0"),
+            ("--every", "soon"),
+        ] {
+            let error = parse(&[flag, value]).unwrap_err().to_string();
+            assert!(error.contains(flag), "{error}");
+        }
     }
 }

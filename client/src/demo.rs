@@ -5,7 +5,7 @@ use crate::Config;
 use breaker::{State, Transition};
 use breaker_tower::go_style;
 use greeter_client::go_demo::{self, Player, STEPS, Step};
-use greeter_client::{Call, ClientErrors, Greeter, Reply, reply_line};
+use greeter_client::{Call, ClientErrors, Reply, reply_line};
 use std::sync::{Arc, Mutex};
 
 /// Where the demo's lines go (stdout in the CLI).
@@ -48,8 +48,7 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
             say(go_style::transition(name, t));
         })
     };
-    let greeter = Greeter::new(&config.server, config.settings, on_transition)
-        .map_err(|error| anyhow::anyhow!("--server {}: {error}", config.server))?;
+    let greeter = config.greeter(on_transition)?;
     let mut terminal = Terminal {
         config,
         say,

@@ -5,11 +5,15 @@
 //! `Error calling SayHello: rpc error: code = InvalidArgument desc = Name cannot be empty`,
 //! `Circuit Breaker 'greeter' changed from closed to open`,
 //! `Error calling SayHello: circuit breaker is open`, and so on through
-//! half-open and back to closed.
+//! half-open and back to closed. `--calls N` calls steadily instead, and
+//! `--shared-state redis://…` shares the breaker with every client on the
+//! same Redis.
 #![warn(missing_docs)]
 
+pub mod calls;
 mod config;
 pub mod demo;
 
+pub use calls::{Tally, repeat};
 pub use config::Config;
 pub use demo::{Report, run};

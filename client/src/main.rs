@@ -1,4 +1,5 @@
-//! `cargo run -p client`: the Go demo, replayed through the breaker.
+//! `cargo run -p client`: the Go demo, replayed through the breaker (or,
+//! with `--calls N`, N calls at a steady pace).
 
 use clap::Parser;
 use std::io::{ErrorKind, Write};
@@ -18,8 +19,15 @@ async fn main() -> ExitCode {
         .init();
     let config = client::Config::parse();
     let stdout = Stdout::default();
+    let printer = stdout.printer();
+    let run = async {
+        match config.calls {
+            Some(calls) => client::repeat(&config, calls, printer).await.map(drop),
+            None => client::run(&config, printer).await.map(drop),
+        }
+    };
     tokio::select! {
-        result = client::run(&config, stdout.printer()) => match result {
+        result = run => match result {
             Ok(_) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("client: {error:#}");

@@ -436,47 +436,53 @@ pub async fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> boo
 pub fn server_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY
-        .get_or_init(|| {
-            if let Some(path) = std::env::var_os("HARDENING_SERVER_BIN") {
-                return PathBuf::from(path);
-            }
-            // This test runs from target/<profile>/deps/<test>-<hash>.
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .expect("test binary in target/<profile>/deps")
-                .to_owned();
-            let target_dir = profile_dir.parent().unwrap().to_owned();
-            let profile = profile_dir
-                .file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_owned();
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut build = Command::new(cargo);
-            build
-                .current_dir(workspace)
-                .args(["build", "--quiet", "-p", "server", "--bin", "server"])
-                .env("CARGO_TARGET_DIR", &target_dir);
-            match profile.as_str() {
-                "debug" => {}
-                "release" => {
-                    build.arg("--release");
-                }
-                other => {
-                    build.args(["--profile", other]);
-                }
-            }
-            let status = build.status().expect("run cargo build -p server");
-            assert!(status.success(), "cargo build -p server failed: {status}");
-            let binary = profile_dir.join("server");
-            assert!(binary.is_file(), "no server binary at {}", binary.display());
-            binary
-        })
+        .get_or_init(|| workspace_binary("server", "HARDENING_SERVER_BIN"))
         .clone()
+}
+
+/// The binary `name` of the workspace package of the same name: the path
+/// in `$override_var` if set, else `target/<profile>/<name>` of the profile
+/// these tests were built with, built first with `cargo build -p <name>
+/// --bin <name>` (a no-op when it is fresh).
+pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(override_var) {
+        return PathBuf::from(path);
+    }
+    // This test runs from target/<profile>/deps/<test>-<hash>.
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary in target/<profile>/deps")
+        .to_owned();
+    let target_dir = profile_dir.parent().unwrap().to_owned();
+    let profile = profile_dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(workspace)
+        .args(["build", "--quiet", "-p", name, "--bin", name])
+        .env("CARGO_TARGET_DIR", &target_dir);
+    match profile.as_str() {
+        "debug" => {}
+        "release" => {
+            build.arg("--release");
+        }
+        other => {
+            build.args(["--profile", other]);
+        }
+    }
+    let status = build.status().expect("run cargo build");
+    assert!(status.success(), "cargo build -p {name} failed: {status}");
+    let binary = profile_dir.join(name);
+    assert!(binary.is_file(), "no {name} binary at {}", binary.display());
+    binary
 }
 
 /// The real server binary running as a child process on loopback, started

@@ -9,4 +9,7 @@ pub enum Error {
     /// The server's address is not a URL the transport can use.
     #[error("invalid server address {0}")]
     Server(String),
+    /// The shared breaker's store could not be used (feature `shared-state`).
+    #[error("{0}")]
+    SharedState(String),
 }

@@ -13,7 +13,7 @@
 //! The story knows no runtime: dropping its future stops it at once, in a
 //! call or in the wait, and nothing more is told to the player.
 
-use crate::{Call, Greeter, Reply, Settings};
+use crate::{Call, Greeter, Guard, Reply, Settings};
 use breaker::State;
 use std::fmt;
 use std::time::Duration;
@@ -135,7 +135,7 @@ impl fmt::Display for Ending {
 /// Plays the Go demo through `greeter` (whose settings give the trip
 /// threshold and `max_requests`), greeting `name` in valid calls, telling
 /// `player` each step and each call as they happen.
-pub async fn play(greeter: &Greeter, name: &str, player: &mut dyn Player) -> Ending {
+pub async fn play<G: Guard>(greeter: &Greeter<G>, name: &str, player: &mut dyn Player) -> Ending {
     let settings = *greeter.settings();
     let mut story = Story {
         greeter,
@@ -156,12 +156,12 @@ pub async fn play(greeter: &Greeter, name: &str, player: &mut dyn Player) -> End
 
     story.player.step(Step::Trip);
     for _ in 0..settings.trip {
-        if story.state() == State::Open {
+        if story.state().await == State::Open {
             break;
         }
         story.call("").await;
     }
-    if story.state() != State::Open {
+    if story.state().await != State::Open {
         story.player.not_tripped();
     }
 
@@ -170,7 +170,7 @@ pub async fn play(greeter: &Greeter, name: &str, player: &mut dyn Player) -> End
         story.call(name).await;
     }
 
-    if let Some(until_half_open) = greeter.breaker().time_to_next_transition() {
+    if let Some(until_half_open) = greeter.time_to_next_transition().await {
         // A millisecond past due, so the breaker is sure to turn.
         let wait = until_half_open + Duration::from_millis(1);
         story.player.step(Step::Wait(wait));
@@ -178,32 +178,32 @@ pub async fn play(greeter: &Greeter, name: &str, player: &mut dyn Player) -> End
     }
 
     // Reading the state applies open -> half-open now that it is due.
-    let state = story.state();
+    let state = story.state().await;
     story.player.step(Step::Trials(state));
     for _ in 0..settings.max_requests {
         story.call(name).await;
     }
 
-    let state = story.state();
+    let state = story.state().await;
     story.player.step(Step::OneMore(state));
     story.call(name).await;
 
-    story.ending.state = story.state();
+    story.ending.state = story.state().await;
     story.ending
 }
 
 /// The story under way: its client, its player, and what its calls did so far.
-struct Story<'a> {
-    greeter: &'a Greeter,
+struct Story<'a, G> {
+    greeter: &'a Greeter<G>,
     player: &'a mut dyn Player,
     ending: Ending,
 }
 
-impl Story<'_> {
+impl<G: Guard> Story<'_, G> {
     /// The breaker's state (applying a transition that is due, which its
     /// observer is told of).
-    fn state(&self) -> State {
-        self.greeter.breaker().state()
+    async fn state(&self) -> State {
+        self.greeter.state().await
     }
 
     /// SayHello(`name`), counted, then told to the player.

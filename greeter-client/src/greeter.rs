@@ -2,11 +2,12 @@
 //! policy: the one client the CLI and the page both call through.
 
 use crate::platform::{self, Transport};
-use crate::{Error, Reply, RetryPolicy, Settings};
+use crate::{Error, Guard, Reply, RetryPolicy, Settings};
 use breaker::{CircuitBreaker, SharedBreaker, State, Transition};
 use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService};
 use proto::greeter::HelloRequest;
 use proto::greeter::greeter_client::GreeterClient;
+use std::time::Duration;
 
 /// Told of every state change, in order.
 pub type TransitionSink = Box<dyn FnMut(&str, Transition) + Send>;
@@ -14,12 +15,14 @@ pub type TransitionSink = Box<dyn FnMut(&str, Transition) + Send>;
 /// The breaker the calls go through, on this target's clock.
 pub type Breaker = SharedBreaker<platform::Clock, TransitionSink>;
 
-/// A greeter client whose every call goes through one circuit breaker.
+/// A greeter client whose every call goes through one circuit breaker:
+/// by default a local [`Breaker`], or any other [`Guard`] (natively, one
+/// shared by many processes, see `ChosenBreaker`).
 /// Clones share the breaker and the connection.
 #[derive(Clone)]
-pub struct Greeter {
-    client: GreeterClient<CircuitBreakerService<Transport, Breaker>>,
-    breaker: Breaker,
+pub struct Greeter<G = Breaker> {
+    client: GreeterClient<CircuitBreakerService<Transport, G>>,
+    breaker: G,
     settings: Settings,
 }
 
@@ -44,9 +47,24 @@ impl Greeter {
         settings: Settings,
         on_transition: TransitionSink,
     ) -> Result<Self, Error> {
-        let breaker = CircuitBreaker::new(settings.breaker_settings(), platform::clock())?
-            .with_observer(on_transition);
-        let breaker = SharedBreaker::from_breaker(breaker);
+        Greeter::over(server, settings, local_breaker(&settings, on_transition)?)
+    }
+}
+
+/// A new closed breaker of this process with the breaker settings of
+/// `settings`, on this target's clock, reporting its state changes to
+/// `on_transition`: the one [`Greeter::new`] guards its calls with.
+pub fn local_breaker(settings: &Settings, on_transition: TransitionSink) -> Result<Breaker, Error> {
+    let breaker = CircuitBreaker::new(settings.breaker_settings(), platform::clock())?
+        .with_observer(on_transition);
+    Ok(SharedBreaker::from_breaker(breaker))
+}
+
+impl<G: Guard> Greeter<G> {
+    /// A client of the greeter at `server` whose calls go through `breaker`
+    /// (made with `settings.breaker_settings()`), with the deadline, retry
+    /// policy and classifier of `settings`.
+    pub fn over(server: &str, settings: Settings, breaker: G) -> Result<Self, Error> {
         let transport = platform::transport(server, settings.deadline)?;
         let layer =
             CircuitBreakerLayer::new(breaker.clone()).with_classifier(settings.classifier());
@@ -58,8 +76,20 @@ impl Greeter {
     }
 
     /// The breaker guarding the calls.
-    pub fn breaker(&self) -> &Breaker {
+    pub fn breaker(&self) -> &G {
         &self.breaker
+    }
+
+    /// The breaker's state now, applying a transition that is due (which
+    /// its observer is told of).
+    pub async fn state(&self) -> State {
+        self.breaker.state().await
+    }
+
+    /// How long until the breaker's state changes by itself (an open
+    /// breaker turns half-open strictly after it); `None` if it will not.
+    pub async fn time_to_next_transition(&self) -> Option<Duration> {
+        self.breaker.time_to_next_transition().await
     }
 
     /// The settings this client was built with.
@@ -95,10 +125,14 @@ impl Greeter {
                     };
                 }
             };
-            if let Some(backoff) = policy.backoff(&status, retries).filter(|_| !self.is_open()) {
+            let backoff = match policy.backoff(&status, retries) {
+                Some(backoff) if !self.is_open().await => Some(backoff),
+                _ => None,
+            };
+            if let Some(backoff) = backoff {
                 platform::retrying(&status, backoff);
                 platform::sleep(backoff).await;
-                if !self.is_open() {
+                if !self.is_open().await {
                     retries += 1;
                     continue;
                 }
@@ -111,7 +145,7 @@ impl Greeter {
         }
     }
 
-    fn is_open(&self) -> bool {
-        matches!(self.breaker.state(), State::Open | State::ForcedOpen)
+    async fn is_open(&self) -> bool {
+        matches!(self.state().await, State::Open | State::ForcedOpen)
     }
 }

@@ -5,6 +5,11 @@
 //! lines ([`reply_line`], [`breaker_tower::go_style::transition`]) and
 //! its story ([`go_demo::play`]).
 //!
+//! The breaker is the local [`Breaker`] by default; a [`Greeter`] takes any
+//! [`Guard`]. Natively, feature `shared-state` adds `ChosenBreaker`: the
+//! local breaker or one shared by many processes through Redis, chosen at
+//! start (the CLI's `--shared-state`). The page never enables it.
+//!
 //! What differs between a native program and the browser (the transport,
 //! the clock, how to wait) is chosen by the target: tonic's `Channel`, the
 //! monotonic clock and tokio natively; gRPC-Web over `fetch`,
@@ -35,19 +40,27 @@ mod cli;
 mod error;
 pub mod go_demo;
 mod greeter;
+mod guard;
 mod lines;
 mod platform;
 mod retry;
 mod server;
 mod settings;
+#[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
+mod shared_state;
 
 pub use error::Error;
-pub use greeter::{Breaker, Call, Greeter, TransitionSink};
+pub use greeter::{Breaker, Call, Greeter, TransitionSink, local_breaker};
+pub use guard::Guard;
 pub use lines::reply_line;
 pub use platform::{Clock, Transport, sleep, transport};
 pub use retry::{RetryPolicy, is_transient};
 pub use server::parse_server;
 pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
+#[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
+pub use shared_state::{
+    ChosenBreaker, ChosenTicket, RedisGuard, parse_redis_url, redis_breaker, redis_url_for_logs,
+};
 
 /// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
 pub type Reply = breaker_tower::Reply<String>;

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::faults::{DEFAULT_FAULT_MESSAGE, Mode};
+
 use crate::config::{
     Config, DEFAULT_BODY_DEADLINE, DEFAULT_BODY_TIMEOUT, DEFAULT_FAULTS_MAX_CONCURRENT_REQUESTS,
     DEFAULT_FAULTS_MAX_QUEUED_REQUESTS, DEFAULT_HEADER_READ_TIMEOUT,
@@ -59,6 +61,12 @@ pub struct Args {
     /// Fault controls (greeter.Faults): on, off, or auto (on only when bound to loopback).
     #[arg(long, env = "SERVER_FAULTS", value_enum, default_value_t = FaultsSetting::Auto)]
     pub faults: FaultsSetting,
+
+    /// How SayHello is answered from the start, until the fault controls
+    /// change it: healthy; failing (every call Unavailable, "injected
+    /// failure"); or busy (every call ResourceExhausted, as a full queue).
+    #[arg(long, env = "SERVER_INITIAL_FAULT", value_enum, default_value_t = InitialFault::Healthy)]
+    pub initial_fault: InitialFault,
 
     /// SayHello calls handled at once over all connections; more wait their turn.
     #[arg(long, env = "SERVER_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS,
@@ -149,6 +157,39 @@ pub struct Args {
     #[arg(long = "shutdown-timeout-secs", env = "SERVER_SHUTDOWN_TIMEOUT_SECS",
           default_value_t = DEFAULT_SHUTDOWN_TIMEOUT.as_secs())]
     pub shutdown_timeout_secs: u64,
+}
+
+/// How SayHello is answered when the server starts (`--initial-fault`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InitialFault {
+    /// Every call answered normally.
+    #[default]
+    Healthy,
+    /// Every call fails with `Unavailable` and the default fault message.
+    Failing,
+    /// Every call fails with `ResourceExhausted`, as when the queue is full.
+    Busy,
+}
+
+impl InitialFault {
+    /// The fault mode it stands for.
+    ///
+    /// ```
+    /// use server::{cli::InitialFault, faults::Mode};
+    /// assert_eq!(InitialFault::Healthy.mode(), Mode::Healthy);
+    /// assert!(matches!(InitialFault::Failing.mode(), Mode::Failing { code: tonic::Code::Unavailable, .. }));
+    /// ```
+    pub fn mode(self) -> Mode {
+        let failing = |code| Mode::Failing {
+            code,
+            message: DEFAULT_FAULT_MESSAGE.to_owned(),
+        };
+        match self {
+            InitialFault::Healthy => Mode::Healthy,
+            InitialFault::Failing => failing(tonic::Code::Unavailable),
+            InitialFault::Busy => failing(tonic::Code::ResourceExhausted),
+        }
+    }
 }
 
 /// Parses a count that must be at least 1.

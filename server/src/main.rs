@@ -10,6 +10,7 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> ExitCode {
     let args = Args::parse();
     let addr_file = args.addr_file.clone();
+    let initial_fault = args.initial_fault.mode();
     let config = args.into_config();
 
     tracing_subscriber::fmt()
@@ -18,6 +19,15 @@ async fn main() -> ExitCode {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
+
+    let faults = server::FaultState::new();
+    if initial_fault != server::faults::Mode::Healthy {
+        tracing::warn!(
+            "SayHello answers {} from the start (--initial-fault)",
+            initial_fault.describe()
+        );
+    }
+    faults.set_mode(initial_fault);
 
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(listener) => listener,
@@ -44,7 +54,7 @@ async fn main() -> ExitCode {
         });
     };
 
-    match server::serve(config, listener, shutdown).await {
+    match server::serve_with_faults(config, faults, listener, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");

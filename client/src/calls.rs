@@ -1,0 +1,52 @@
+//! `--calls N`: SayHello again and again at a steady pace, each call's
+//! line printed: how to watch one breaker shared by several clients, where
+//! the Go demo's story (which needs the breaker to itself) does not fit.
+
+use crate::Config;
+use crate::demo::Printer;
+use breaker::Transition;
+use breaker_tower::go_style;
+use greeter_client::{Reply, reply_line};
+
+/// How the calls of a run ended.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Calls the server answered.
+    pub answered: u32,
+    /// Calls made that failed (the server's error, or no answer).
+    pub failed: u32,
+    /// Calls the breaker refused without making them.
+    pub refused: u32,
+}
+
+/// Calls SayHello(`config.name`) `calls` times, waiting `config.every`
+/// between two calls, and prints the Go demo's line for each call and for
+/// each state change of the breaker this client applied. The log on stderr
+/// ends with the tally.
+pub async fn repeat(config: &Config, calls: u32, print: Printer) -> anyhow::Result<Tally> {
+    let on_transition = {
+        let print = print.clone();
+        Box::new(move |name: &str, t: Transition| print(&go_style::transition(name, t)))
+    };
+    let greeter = config.greeter(on_transition)?;
+    let mut tally = Tally::default();
+    for call in 0..calls {
+        if call > 0 {
+            greeter_client::sleep(config.every).await;
+        }
+        let call = greeter.say_hello(&config.name).await;
+        match &call.reply {
+            Reply::Answered(_) => tally.answered += 1,
+            Reply::Rejected(_) => tally.refused += 1,
+            Reply::Failed(_) => tally.failed += 1,
+        }
+        print(&reply_line(&call.reply));
+    }
+    tracing::info!(
+        "{calls} calls: {} answered, {} failed, {} refused by the breaker",
+        tally.answered,
+        tally.failed,
+        tally.refused
+    );
+    Ok(tally)
+}

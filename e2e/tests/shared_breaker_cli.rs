@@ -1,0 +1,204 @@
+//! The README's shared-breaker demo, with real processes: a `redis-server`
+//! of the test's own on a free loopback port (no persistence), the server
+//! binary failing every SayHello (`--initial-fault failing`), and the
+//! `client` binary run twice with `--shared-state`: once the first client's
+//! failures have tripped the shared breaker, the second refuses every call
+//! and fails none itself. Without `--shared-state` it fails its own calls
+//! first (the control). Also: a bad `--shared-state` is refused naming the
+//! flag, and a Redis that is down at start leaves the calls going on
+//! through a local breaker, said once.
+
+#[path = "hardening_support.rs"]
+mod support;
+
+#[path = "../../breaker-redis/tests/support/redis_server.rs"]
+#[allow(dead_code)] // the test uses only part of it
+mod redis_server;
+
+use redis_server::RedisServer;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use support::ServerProcess;
+
+/// The longest one client run may take: far above the few hundred
+/// milliseconds it needs, far below a hung client.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
+const OPEN: &str = "Error calling SayHello: circuit breaker is open";
+const FAILED: &str =
+    "Error calling SayHello: rpc error: code = Unavailable desc = injected failure";
+const TRIPPED: &str = "Circuit Breaker 'greeter' changed from closed to open";
+const GREETING: &str = "Greeting: Hello World";
+
+fn client_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| support::workspace_binary("client", "E2E_CLIENT_BIN"))
+        .clone()
+}
+
+/// What one run of the client did.
+#[derive(Debug)]
+struct Run {
+    status: ExitStatus,
+    stdout: Vec<String>,
+    stderr: String,
+}
+
+/// Runs the client binary against `server` with `args` and `env` (none of
+/// the caller's own client variables), waiting at most [`RUN_LIMIT`].
+fn client(server: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(client_binary());
+    command
+        .args(["--server", server])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if ["GREETER_", "BREAKER_", "CLIENT_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            command.env_remove(&*name);
+        }
+    }
+    command.envs(env.iter().copied());
+    let mut child = command.spawn().expect("the client starts");
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + RUN_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the client can be waited for") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the client did not finish within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let run = Run {
+        status,
+        stdout: stdout.join().unwrap().lines().map(str::to_owned).collect(),
+        stderr: stderr.join().unwrap(),
+    };
+    println!(
+        "client {args:?}:\n{}\n{}",
+        run.stdout.join("\n"),
+        run.stderr
+    );
+    run
+}
+
+/// `n` calls, close together, with an open timeout far longer than the test.
+fn calls(n: &'static str) -> Vec<&'static str> {
+    vec![
+        "--calls",
+        n,
+        "--every",
+        "20ms",
+        "--timeout",
+        "60s",
+        "--trip",
+        "3",
+    ]
+}
+
+fn count(lines: &[String], line: &str) -> usize {
+    lines.iter().filter(|l| *l == line).count()
+}
+
+#[test]
+fn a_second_client_refuses_every_call_once_the_first_tripped_the_shared_breaker() {
+    let redis = RedisServer::start();
+    let server = ServerProcess::start(&["--initial-fault", "failing"]);
+    let url = server.url();
+    let redis_url = redis.url();
+    let shared = |n| [calls(n), vec!["--shared-state", &redis_url]].concat();
+
+    let first = client(&url, &shared("5"), &[]);
+    assert!(first.status.success(), "{first:?}");
+    assert_eq!(
+        first.stdout,
+        [FAILED, FAILED, TRIPPED, FAILED, OPEN, OPEN],
+        "the first client trips the shared breaker with its own failures"
+    );
+
+    let second = client(&url, &shared("5"), &[]);
+    assert!(second.status.success(), "{second:?}");
+    assert_eq!(
+        second.stdout, [OPEN; 5],
+        "the second client refuses every call and never fails one itself"
+    );
+
+    // The control: a client with a breaker of its own fails `trip` calls first.
+    let alone = client(&url, &calls("5"), &[]);
+    assert!(alone.status.success(), "{alone:?}");
+    assert_eq!(count(&alone.stdout, FAILED), 3, "{alone:?}");
+    assert_eq!(count(&alone.stdout, OPEN), 2, "{alone:?}");
+}
+
+#[test]
+fn a_shared_state_that_is_not_a_redis_url_is_refused_naming_the_flag() {
+    // No server is needed: the flags are read before any call.
+    let unused = "http://127.0.0.1:9";
+    for (args, env) in [
+        (vec!["--shared-state", "127.0.0.1:6379"], vec![]),
+        (
+            vec![],
+            vec![("GREETER_SHARED_STATE", "http://127.0.0.1:6379")],
+        ),
+    ] {
+        let run = client(unused, &[args, calls("1")].concat(), &env);
+        assert!(!run.status.success(), "{run:?}");
+        assert_eq!(run.status.code(), Some(2), "a usage error: {run:?}");
+        assert!(run.stdout.is_empty(), "no call was made: {run:?}");
+        assert!(
+            run.stderr.contains("--shared-state") && run.stderr.contains("is not a Redis URL"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn with_redis_down_at_start_calls_go_on_through_a_local_breaker_said_once() {
+    let server = ServerProcess::start(&[]);
+    // A loopback port with nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .unwrap()
+        .port();
+    let nowhere = format!("redis://127.0.0.1:{port}");
+    let args = [calls("4"), vec!["--shared-state", &nowhere]].concat();
+
+    let run = client(&server.url(), &args, &[]);
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(
+        run.stdout, [GREETING; 4],
+        "every call was made and answered"
+    );
+    assert_eq!(
+        run.stderr
+            .matches("this handle uses a local breaker")
+            .count(),
+        1,
+        "the fallback is logged once: {}",
+        run.stderr
+    );
+}

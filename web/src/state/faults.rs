@@ -23,6 +23,8 @@ pub struct ServerFaults {
     /// slow older answer never replaces a newer one. (A `LocalResource`
     /// does the same and costs the page 33 KB of wasm, measured.)
     latest: StoredValue<u64>,
+    /// Mode changes and resets sent and not yet answered.
+    changing: StoredValue<u32>,
 }
 
 impl ServerFaults {
@@ -36,6 +38,7 @@ impl ServerFaults {
             set_status,
             server: StoredValue::new(server.to_owned()),
             latest: StoredValue::new(0),
+            changing: StoredValue::new(0),
         };
         Effect::new(move || {
             calls.log.track();
@@ -85,17 +88,30 @@ impl ServerFaults {
     }
 
     /// Sends `request` to the server, and shows its answer unless a newer
-    /// request was sent meanwhile.
+    /// request was sent meanwhile. No status is asked for while a change is
+    /// under way: the server may read it before it makes the change (each
+    /// request has its own connection), and that older status would be
+    /// shown last; the change's own answer is the status after it.
     fn ask(self, request: Request) {
-        let (Some(server), Some(previous)) =
-            (self.server.try_get_value(), self.latest.try_get_value())
-        else {
+        let (Some(server), Some(previous), Some(changing)) = (
+            self.server.try_get_value(),
+            self.latest.try_get_value(),
+            self.changing.try_get_value(),
+        ) else {
             return;
         };
+        let change = request != Request::Status;
+        if !change && changing > 0 {
+            return;
+        }
         let number = previous + 1;
         self.latest.set_value(number);
+        self.changing.set_value(changing + u32::from(change));
         spawn_local(async move {
             let status = faults::ask(&server, request).await.map_err(describe);
+            if change {
+                self.changing.try_update_value(|changing| *changing -= 1);
+            }
             if self.latest.try_get_value() == Some(number) {
                 self.set_status.try_set(Some(status));
             }

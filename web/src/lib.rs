@@ -8,7 +8,9 @@
 //! state the moment it changes (open → half-open included, from a timer set
 //! with `time_to_next_transition()`), a countdown while it is open, the Go
 //! demo's lines for transitions and calls, the counts, the settings (also
-//! read from the URL query) and the server's fault controls.
+//! read from the URL query) and the server's fault controls; and it plays
+//! the Go demo itself at one click (`greeter_client::go_demo`, the story
+//! the CLI plays), with the Go demo's settings and pacing.
 //!
 //! Query parsing and the page's logs are plain Rust and build everywhere;
 //! the page itself (`mount`, `mount_with`) only for `wasm32`.

@@ -106,11 +106,11 @@ impl GoDemo {
             if let Some(said) = faults.make_healthy().await {
                 self.say(said);
             }
-            let Some(greeter) = breaker.greeter() else {
-                return;
-            };
-            let ending = go_demo::play(&greeter, go_demo::NAME, &mut Shown(self)).await;
-            self.say(ending.to_string());
+            // None only once the page has gone away.
+            if let Some(greeter) = breaker.greeter() {
+                let ending = go_demo::play(&greeter, go_demo::NAME, &mut Shown(self)).await;
+                self.say(ending.to_string());
+            }
             self.abort.try_set_value(None);
             self.set_progress
                 .try_update(|progress| progress.playing = false);

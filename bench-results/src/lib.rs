@@ -1,6 +1,7 @@
 //! The benchmark results that `loadtest`, e2e's `page_timing` test and
 //! breaker-redis's `shared_state` benchmark write and `cargo xtask bench`
-//! reads to regenerate BENCHMARKS.md.
+//! reads to regenerate BENCHMARKS.md, and the page's size record from
+//! before its size cuts.
 //!
 //! Writer and reader share these types, so a field is renamed in one place
 //! and the compiler finds every use; the files are these types serialized
@@ -18,8 +19,10 @@
 
 mod load;
 mod page;
+mod page_size;
 mod shared_state;
 
 pub use load::{LoadReport, LoadRun, LoadStats, Protocol, Server, Setup};
-pub use page::PageTiming;
+pub use page::{PageTiming, Throttle};
+pub use page_size::{FileSize, PageSizeRecord, Share, SizeBreakdown};
 pub use shared_state::{CommandCount, Guard, SharedStateReport, SharedStateRow};

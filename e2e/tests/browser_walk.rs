@@ -1,6 +1,7 @@
 //! The demo as a person uses it: the release page, served by the real
 //! server, clicked through in headless Chromium using only the page's
-//! `data-testid` hooks; then the same walk once through `trunk serve` and its
+//! `data-testid` hooks (and the state diagram's `data-edge`, the timeline's
+//! `data-outcome`); then the same walk once through `trunk serve` and its
 //! proxy, the dev loop. Each stage saves a screenshot under `target/e2e/`; a
 //! failing step prints the page's console and logs.
 
@@ -27,6 +28,60 @@ async fn state(browser: &Browser) -> String {
 
 async fn wait_for_state(browser: &Browser, expected: &str) {
     browser.wait_for_state(expected).await;
+}
+
+/// The state the diagram lights (its `data-state`).
+async fn diagram_state(browser: &Browser) -> String {
+    browser
+        .attr("state-diagram", "data-state")
+        .await
+        .unwrap_or_default()
+}
+
+/// How often each arrow of the diagram was taken: closed→open,
+/// open→half-open, half-open→closed, half-open→open.
+async fn taken(browser: &Browser) -> Vec<u32> {
+    let script = "return ['closed-open', 'open-half-open', 'half-open-closed', 'half-open-open'].map(edge => \
+        Number(document.querySelector(`[data-testid='state-diagram'] [data-edge='${edge}']`)?.dataset.taken ?? -1))";
+    let value = browser.client.execute(script, vec![]).await.unwrap();
+    serde_json::from_value(value).unwrap()
+}
+
+/// Waits until the diagram lights `state` with its arrows taken `expected` times.
+async fn wait_for_diagram(browser: &Browser, state: &str, expected: [u32; 4]) {
+    browser
+        .wait_until(
+            &format!("the diagram to light {state} with arrows taken {expected:?}"),
+            || async { diagram_state(browser).await == state && taken(browser).await == expected },
+        )
+        .await;
+}
+
+/// The timeline's marks' `data-outcome`, oldest first.
+async fn outcomes(browser: &Browser) -> Vec<String> {
+    let script = "return Array.from(document.querySelectorAll(\"[data-testid='timeline'] [data-outcome]\")).map(e => e.dataset.outcome)";
+    let value = browser.client.execute(script, vec![]).await.unwrap();
+    serde_json::from_value(value).unwrap()
+}
+
+/// Waits until the timeline shows exactly these outcomes, oldest first.
+async fn wait_for_outcomes(browser: &Browser, expected: &[&str]) {
+    browser
+        .wait_until(&format!("the timeline to show {expected:?}"), || async {
+            outcomes(browser).await == expected
+        })
+        .await;
+}
+
+/// The outcome a call log line stands for (the walk excludes nothing).
+fn outcome_of(line: &str) -> &'static str {
+    if line.starts_with("Greeting: ") {
+        "success"
+    } else if line.ends_with("circuit breaker is open") || line.ends_with("too many requests") {
+        "rejected"
+    } else {
+        "failure"
+    }
 }
 
 /// Clicks `button` and waits until the call log has one more line; returns it.
@@ -102,11 +157,14 @@ fn received(faults: &FaultState) -> u64 {
 async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
     browser.open(&format!("{base}{SCENARIO}")).await;
     wait_for_state(browser, "closed").await;
+    wait_for_diagram(browser, "closed", [0, 0, 0, 0]).await;
+    assert!(outcomes(browser).await.is_empty(), "no calls yet");
     browser.screenshot("0-loaded").await;
 
     // 1. A valid name: the greeting, and the breaker stays closed.
     expect_call(browser, "send-valid", GREETING).await;
     assert_eq!(state(browser).await, "closed");
+    wait_for_outcomes(browser, &["success"]).await;
     browser.screenshot("1-greeting").await;
 
     // 2. Three empty names: three InvalidArgument lines, and it trips.
@@ -127,6 +185,9 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
             .unwrap()
             .contains("half-open in")
     );
+    // The diagram lights open and counts the arrow; a mark per call.
+    wait_for_diagram(browser, "open", [1, 0, 0, 0]).await;
+    wait_for_outcomes(browser, &["success", "failure", "failure", "failure"]).await;
     browser.screenshot("2-open").await;
 
     // 3. A valid name while open: refused at once; the server never saw it.
@@ -137,10 +198,16 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
         before,
         "a call reached the server while the breaker was open"
     );
+    wait_for_outcomes(
+        browser,
+        &["success", "failure", "failure", "failure", "rejected"],
+    )
+    .await;
     browser.screenshot("3-rejected").await;
 
     // 4. No click: the badge turns half-open by itself after the timeout.
     wait_for_state(browser, "half-open").await;
+    wait_for_diagram(browser, "half-open", [1, 1, 0, 0]).await;
     browser.screenshot("4-half-open").await;
 
     // 5. Two valid names close it again; the transitions are in order.
@@ -156,6 +223,14 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
             changed("half-open", "closed")
         ]
     );
+    wait_for_diagram(browser, "closed", [1, 1, 1, 0]).await;
+    wait_for_outcomes(
+        browser,
+        &[
+            "success", "failure", "failure", "failure", "rejected", "success", "success",
+        ],
+    )
+    .await;
     browser.screenshot("5-closed").await;
 
     // 6. The service itself fails: valid calls fail and trip the breaker ...
@@ -170,6 +245,7 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
         expect_call(browser, "send-valid", GREETING).await;
     }
     wait_for_state(browser, "closed").await;
+    wait_for_diagram(browser, "closed", [2, 2, 2, 0]).await;
     browser.screenshot("6-recovered").await;
     // A slow service past the 500 ms deadline: failures too.
     let deadline = "Error calling SayHello: rpc error: code = DeadlineExceeded";
@@ -185,20 +261,30 @@ async fn walk(browser: &Browser, base: &str, faults: &FaultState) {
         call(browser, "send-valid").await,
         "Greeting: Hello <b>x</b>"
     );
-    let markup = browser
-        .client
-        .execute(
-            "return document.querySelector(\"[data-testid='call-log'] b\") === null",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        markup,
-        serde_json::Value::Bool(true),
-        "the server's text was rendered as HTML"
-    );
+    for (place, selector) in [
+        ("the call log", "[data-testid='call-log'] b"),
+        ("the timeline", "[data-testid='timeline'] b:not(.retries)"),
+    ] {
+        let script = format!("return document.querySelector(\"{selector}\") === null");
+        let markup = browser.client.execute(&script, vec![]).await.unwrap();
+        assert_eq!(
+            markup,
+            serde_json::Value::Bool(true),
+            "the server's text was rendered as HTML in {place}"
+        );
+    }
     browser.screenshot("7-literal-html").await;
+
+    // One mark per call, each with its call's outcome: the marks are the
+    // latest calls (those of the last minute, at most 50).
+    let lines = browser.texts("call-log").await;
+    let expected: Vec<&str> = lines.iter().map(|line| outcome_of(line)).collect();
+    let marks = outcomes(browser).await;
+    let marks: Vec<&str> = marks.iter().map(String::as_str).collect();
+    assert!(
+        !marks.is_empty() && expected.ends_with(&marks),
+        "marks {marks:?} are not the latest of the calls' outcomes {expected:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,14 +1,16 @@
 //! Measured in headless Chromium, for BENCHMARKS.md (`cargo xtask bench`):
-//! time from navigation to the first possible click, and how long an open
-//! breaker takes to reject a call compared with a real round trip.
-//! Writes its figures as JSON ([`bench_results::PageTiming`]) to
-//! `PAGE_TIMING_JSON` when set.
+//! time from navigation to the first possible click (on a repeat visit, on
+//! a first visit, and on a first visit over an emulated slow connection),
+//! and how long an open breaker takes to reject a call compared with a real
+//! round trip. Writes its figures as JSON ([`bench_results::PageTiming`])
+//! to `PAGE_TIMING_JSON` when set. Nothing here asserts a duration.
 
 mod support;
 
-use bench_results::PageTiming;
+use bench_results::{PageTiming, Throttle};
 use serde_json::json;
 use support::browser::Browser;
+use support::network;
 
 const SAMPLES: usize = 15;
 
@@ -44,16 +46,12 @@ async fn click_to_line(browser: &Browser, button: &str) -> f64 {
         .expect("a number of ms")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn page_timings() {
-    let server = support::serve_page().await;
-    let browser = Browser::start("timing").await;
-    // Never trips on its own: the round trips stay round trips.
-    let url = format!("{}/?trip=1000&timeout=60s", server.url());
-
+/// Opens `url` [`SAMPLES`] times; the ms from navigation start to the
+/// moment the page could first be clicked, each time.
+async fn first_clicks(browser: &Browser, url: &str) -> Vec<f64> {
     let mut first_click = Vec::new();
     for _ in 0..SAMPLES {
-        browser.open(&url).await;
+        browser.open(url).await;
         browser
             .wait_until("the send button", || async {
                 browser.attr("state-badge", "data-state").await.as_deref() == Some("closed")
@@ -76,6 +74,31 @@ async fn page_timings() {
                 .expect("the page marks `demo-ready` once mounted"),
         );
     }
+    first_click
+}
+
+/// The wasm's (bytes on the wire, bytes decoded) in the page's last load.
+async fn wasm_transfer(browser: &Browser) -> (u64, u64) {
+    let sizes = browser
+        .client
+        .execute(
+            "const wasm = performance.getEntriesByType('resource').find(e => e.name.endsWith('.wasm')); \
+             return wasm ? [wasm.encodedBodySize, wasm.decodedBodySize] : null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(sizes).expect("the page loaded a .wasm")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn page_timings() {
+    let server = support::serve_page().await;
+    let browser = Browser::start("timing").await;
+    // Never trips on its own: the round trips stay round trips.
+    let url = format!("{}/?trip=1000&timeout=60s", server.url());
+
+    let first_click = first_clicks(&browser, &url).await;
 
     let mut round_trip = Vec::new();
     for _ in 0..SAMPLES {
@@ -96,9 +119,28 @@ async fn page_timings() {
         "only the tripping call reached the server"
     );
 
+    // First visits: the same page from the same server, nothing cached,
+    // over loopback and then over the emulated slow connection.
+    network::disable_cache(&browser.client).await;
+    let cold = first_clicks(&browser, &url).await;
+    let (wasm_wire_bytes, wasm_decoded_bytes) = wasm_transfer(&browser).await;
+    assert!(
+        wasm_wire_bytes > 0 && wasm_decoded_bytes > 0,
+        "a first visit downloads the wasm"
+    );
+    let throttle = Throttle::SLOW_MOBILE;
+    network::emulate(&browser.client, Some(throttle)).await;
+    let throttled = first_clicks(&browser, &url).await;
+    network::emulate(&browser.client, None).await;
+
     let figures = PageTiming {
         samples: SAMPLES,
         first_click_ms: median(first_click),
+        first_click_cold_ms: median(cold),
+        first_click_throttled_ms: median(throttled),
+        throttle,
+        wasm_wire_bytes,
+        wasm_decoded_bytes,
         round_trip_ms: median(round_trip),
         rejection_ms: median(rejection),
     };

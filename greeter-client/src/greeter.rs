@@ -3,7 +3,7 @@
 
 use crate::platform::{self, Transport};
 use crate::{Error, Guard, Reply, RetryPolicy, Settings};
-use breaker::{CircuitBreaker, SharedBreaker, State, Transition};
+use breaker::{CircuitBreaker, Outcome, SharedBreaker, State, Transition};
 use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService};
 use proto::greeter::HelloRequest;
 use proto::greeter::greeter_client::GreeterClient;
@@ -35,6 +35,10 @@ pub struct Call {
     pub retries: u32,
     /// Tries that went out to the network (the breaker refused the others).
     pub sent: u32,
+    /// How the breaker counted the last try: a success, a failure, or
+    /// excluded (a caller mistake under `client_errors=exclude`); `None`
+    /// when the breaker refused it.
+    pub outcome: Option<Outcome>,
 }
 
 impl Greeter {
@@ -119,6 +123,7 @@ impl<G: Guard> Greeter<G> {
                 Reply::Failed(status) => status,
                 reply => {
                     return Call {
+                        outcome: self.outcome(&reply),
                         reply,
                         retries,
                         sent,
@@ -137,11 +142,26 @@ impl<G: Guard> Greeter<G> {
                     continue;
                 }
             }
+            let reply = Reply::Failed(status);
             return Call {
-                reply: Reply::Failed(status),
+                outcome: self.outcome(&reply),
+                reply,
                 retries,
                 sent,
             };
+        }
+    }
+
+    /// How the layer counted a try that ended with `reply`: its status by
+    /// the classifier, except that a call that got no reply at all (the
+    /// transport's own Unavailable or timeout, the statuses retried) is a
+    /// failure whatever the classifier says, as the layer records it.
+    fn outcome(&self, reply: &Reply) -> Option<Outcome> {
+        match reply {
+            Reply::Answered(_) => Some(Outcome::Success),
+            Reply::Rejected(_) => None,
+            Reply::Failed(status) if crate::is_transient(status) => Some(Outcome::Failure),
+            Reply::Failed(status) => Some(self.settings.classifier().classify(status.code())),
         }
     }
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use breaker::State;
+use breaker::{Outcome, State};
 use greeter_client::{Reply, Settings, reply_line};
 use std::time::Duration;
 use support::{TestServer, wait_until};
@@ -33,15 +33,24 @@ async fn the_go_demo_through_the_breaker() {
     let (greeter, changes) = server.greeter(settings);
     let line = async |name: &str| reply_line(&greeter.say_hello(name).await.reply);
 
-    assert_eq!(line("World").await, GREETING);
+    let answered = greeter.say_hello("World").await;
+    assert_eq!(reply_line(&answered.reply), GREETING);
+    assert_eq!(answered.outcome, Some(Outcome::Success));
     for _ in 0..3 {
-        assert_eq!(line("").await, EMPTY_NAME);
+        let call = greeter.say_hello("").await;
+        assert_eq!(reply_line(&call.reply), EMPTY_NAME);
+        assert_eq!(
+            call.outcome,
+            Some(Outcome::Failure),
+            "counted, as in the Go demo"
+        );
     }
     assert_eq!(greeter.breaker().state(), State::Open);
     let before = server.received().await;
     let refused = greeter.say_hello("World").await;
     assert_eq!(reply_line(&refused.reply), OPEN);
     assert_eq!((refused.sent, refused.retries), (0, 0));
+    assert_eq!(refused.outcome, None, "a refused call is not counted");
     assert_eq!(server.received().await, before, "refused at once");
 
     wait_until("half-open", || greeter.breaker().state() == State::HalfOpen).await;
@@ -67,7 +76,9 @@ async fn excluded_client_errors_do_not_trip_it() {
     settings.set("trip", "1").unwrap();
     let (greeter, _) = server.greeter(settings);
     for _ in 0..3 {
-        assert_eq!(reply_line(&greeter.say_hello("").await.reply), EMPTY_NAME);
+        let call = greeter.say_hello("").await;
+        assert_eq!(reply_line(&call.reply), EMPTY_NAME);
+        assert_eq!(call.outcome, Some(Outcome::Excluded));
     }
     assert_eq!(greeter.breaker().state(), State::Closed);
     assert_eq!(greeter.breaker().counts().total_exclusions, 3);
@@ -154,5 +165,6 @@ async fn a_call_past_its_deadline_is_a_failure_and_is_retried() {
         "the server's DeadlineExceeded or the client's own timeout: {status:?}"
     );
     assert_eq!((call.sent, call.retries), (2, 1));
+    assert_eq!(call.outcome, Some(Outcome::Failure));
     assert_eq!(greeter.breaker().counts().total_failures, 2);
 }

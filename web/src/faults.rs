@@ -125,7 +125,7 @@ impl From<FaultStatus> for ServerStatus {
             }
             Some(fault_mode::Mode::Slow(s)) => format!("slow by {} ms", s.delay_ms),
             Some(fault_mode::Mode::Flaky(f)) => {
-                format!("flaky ({:.0}% fail)", f.failure_ratio * 100.0)
+                format!("flaky ({}% fail)", crate::format::percent(f.failure_ratio))
             }
         };
         ServerStatus {

@@ -8,11 +8,14 @@
 //! state the moment it changes (open → half-open included, from a timer set
 //! with `time_to_next_transition()`), a countdown while it is open, the Go
 //! demo's lines for transitions and calls, the counts, the settings (also
-//! read from the URL query) and the server's fault controls; and it plays
-//! the Go demo itself at one click (`greeter_client::go_demo`, the story
-//! the CLI plays), with the Go demo's settings and pacing.
+//! read from the URL query) and the server's fault controls; a state
+//! diagram of the breaker (its arrows labelled from the settings, the one
+//! just taken flashing) and a timeline of the last minute's calls; and it
+//! plays the Go demo itself at one click (`greeter_client::go_demo`, the
+//! story the CLI plays), with the Go demo's settings and pacing.
 //!
-//! Query parsing and the page's logs are plain Rust and build everywhere;
+//! Query parsing, the page's logs, the diagram ([`diagram`]) and the
+//! timeline's window ([`timeline`]) are plain Rust and build everywhere;
 //! the page itself (`mount`, `mount_with`) only for `wasm32`.
 //!
 //! # The address
@@ -44,7 +47,11 @@
 #![warn(missing_docs)]
 
 mod config;
+pub mod diagram;
+pub mod timeline;
 // Used by the page; plain Rust, so their unit tests run natively too.
+#[cfg(any(target_arch = "wasm32", test))]
+mod format;
 #[cfg(any(target_arch = "wasm32", test))]
 mod log;
 #[cfg(any(target_arch = "wasm32", test))]

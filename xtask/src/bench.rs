@@ -2,20 +2,67 @@
 //! its chart regenerated from what it measured.
 
 use crate::process::{cmd, root, run};
-use crate::report::{self, FileSize, Measured, PageSize};
+use crate::report::{self, Measured};
+use crate::report_page::{self, PageMeasured};
+use crate::tools::Tool;
 use anyhow::Context;
-use bench_results::{LoadReport, SharedStateReport};
+use bench_results::{LoadReport, PageSizeRecord, SharedStateReport};
+use clap::ValueEnum;
 use serde::Deserialize;
-use std::io::Write;
 use std::path::Path;
+
+/// A part of the benchmarks that can be run and reported alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Part {
+    /// The page: build it, weigh it, break its wasm down, time it in
+    /// headless Chromium; only BENCHMARKS.md's page section is rewritten.
+    Page,
+}
+
+/// Runs every benchmark and rewrites BENCHMARKS.md and docs/benchmarks.svg,
+/// or runs `only` one part and rewrites its section alone.
+pub fn bench(only: Option<Part>) -> anyhow::Result<()> {
+    match only {
+        None => everything(),
+        Some(Part::Page) => {
+            let page = page()?;
+            let path = root().join("BENCHMARKS.md");
+            let old = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut section = String::new();
+            report_page::section(&mut section, &page, &PageSizeRecord::before_cuts());
+            section.push_str(
+                "\nThis section was measured in a run of its own \
+                 (`cargo xtask bench --only page`), after the rest of this file.\n\n",
+            );
+            std::fs::write(&path, report_page::splice(&old, &section))?;
+            println!("\nrewrote the page section of BENCHMARKS.md");
+            Ok(())
+        }
+    }
+}
+
+/// The page's measurements: built with trunk, weighed, broken down with
+/// twiggy, and timed in headless Chromium.
+fn page() -> anyhow::Result<PageMeasured> {
+    crate::tools::install(&[Tool::Twiggy, Tool::Chromium, Tool::WasmOpt])?;
+    crate::steps::build_page()?;
+    let dist = root().join("dist");
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    Ok(PageMeasured {
+        size: crate::page_size::page_size(&dist)?,
+        breakdown: crate::page_size::breakdown(&dist)?,
+        timing: crate::steps::page_timing(&out.join("page.json"))?,
+    })
+}
 
 /// Runs the breaker overhead benchmark, the server load benchmark, the
 /// page measurements and the Redis-shared breaker's benchmark, then rewrites
 /// BENCHMARKS.md and docs/benchmarks.svg.
-pub fn bench() -> anyhow::Result<()> {
+fn everything() -> anyhow::Result<()> {
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out)?;
-    crate::tools::install(&[crate::tools::Tool::Redis])?;
+    crate::tools::install(&[Tool::Redis])?;
 
     run(&mut cmd(
         "cargo",
@@ -44,9 +91,7 @@ pub fn bench() -> anyhow::Result<()> {
     let load: LoadReport = serde_json::from_str(&std::fs::read_to_string(&load_json)?)
         .with_context(|| format!("{} is not loadtest's report", load_json.display()))?;
 
-    crate::steps::build_page()?;
-    let page = page_size(&root().join("dist"))?;
-    let timing = crate::steps::page_timing(&out.join("page.json"))?;
+    let page = page()?;
 
     let shared_json = out.join("shared_state.json");
     run(cmd(
@@ -62,7 +107,6 @@ pub fn bench() -> anyhow::Result<()> {
         overhead,
         load,
         page,
-        timing,
         shared_state,
     };
     std::fs::write(root().join("BENCHMARKS.md"), report::markdown(&measured))?;
@@ -118,49 +162,6 @@ fn criterion_means(dir: &Path) -> anyhow::Result<Vec<(String, String, f64)>> {
     }
     means.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     Ok(means)
-}
-
-/// The sizes of the built page's `.wasm` and JS glue, raw and gzipped.
-fn page_size(dist: &Path) -> anyhow::Result<PageSize> {
-    let mut size = PageSize::default();
-    for entry in std::fs::read_dir(dist).context("no dist/: build the page first")? {
-        let path = entry?.path();
-        let extension = path.extension().and_then(|e| e.to_str());
-        if !matches!(extension, Some("wasm" | "js")) {
-            continue;
-        }
-        let bytes = std::fs::read(&path)?;
-        let file = FileSize {
-            raw: bytes.len(),
-            gzip: gzipped_len(&bytes)?,
-            brotli: brotli_len(&bytes)?,
-        };
-        match extension {
-            Some("wasm") => size.wasm = file,
-            _ => size.js = size.js + file,
-        }
-    }
-    Ok(size)
-}
-
-/// Length of `bytes` compressed with gzip at the best level.
-pub fn gzipped_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
-}
-
-/// Length of `bytes` compressed with brotli at quality 11, as the server
-/// precompresses the page.
-fn brotli_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out.len())
 }
 
 #[cfg(test)]

@@ -6,22 +6,25 @@
 //!   wasm in headless Chromium, and end to end.
 //! - `cargo xtask demo`: installs what is missing, builds the page and starts
 //!   the server serving it, printing the URL to open.
-//! - `cargo xtask bench`: every benchmark, and BENCHMARKS.md rewritten.
+//! - `cargo xtask bench`: every benchmark, and BENCHMARKS.md rewritten;
+//!   `cargo xtask bench --only page`: the page alone, and its section.
 //! - `cargo xtask screenshots`: the page in its three states, for README.
 //! - `cargo xtask install`: only the installs.
 
 mod bench;
+mod page_size;
 mod process;
 mod report;
 mod report_load;
 mod report_notes;
+mod report_page;
 mod report_shared_state;
 mod screenshots;
 mod steps;
 mod test_server;
 mod tools;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -46,12 +49,16 @@ enum Task {
         addr: String,
     },
     /// Run every benchmark and rewrite BENCHMARKS.md and its chart.
-    Bench,
+    Bench {
+        /// Run only this part and rewrite only its section.
+        #[arg(long, value_enum)]
+        only: Option<bench::Part>,
+    },
     /// Build the page and write docs/screenshots/{closed,open,half-open}.png.
     Screenshots,
     /// Install what is missing (tools for the browser build and tests).
     Install {
-        /// Which tools (all when omitted).
+        /// Which tools (all but twiggy, which only `bench` needs, when omitted).
         #[arg(long, value_enum, value_delimiter = ',')]
         only: Vec<tools::Tool>,
     },
@@ -62,10 +69,10 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Test { only } => steps::test(&only),
         Task::Demo { addr } => steps::demo(&addr),
-        Task::Bench => bench::bench(),
+        Task::Bench { only } => bench::bench(only),
         Task::Screenshots => screenshots::screenshots(),
         Task::Install { only } => tools::install(if only.is_empty() {
-            tools::Tool::value_variants()
+            tools::EVERYDAY
         } else {
             &only
         })

@@ -1,39 +1,8 @@
 //! BENCHMARKS.md and its chart, written from what `cargo xtask bench` measured.
 
-use bench_results::{LoadReport, PageTiming, SharedStateReport};
+use crate::report_page::PageMeasured;
+use bench_results::{LoadReport, PageSizeRecord, SharedStateReport};
 use std::fmt::Write;
-
-/// The page's built files: (raw bytes, gzip bytes).
-#[derive(Debug, Default)]
-pub struct PageSize {
-    /// The `.wasm` module.
-    pub wasm: FileSize,
-    /// The JS glue.
-    pub js: FileSize,
-}
-
-/// A file's bytes: as built, and compressed as the server can send it.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FileSize {
-    /// As trunk wrote it.
-    pub raw: usize,
-    /// gzip at the best level.
-    pub gzip: usize,
-    /// brotli at quality 11, as the server precompresses it: what a browser
-    /// that accepts `br` receives.
-    pub brotli: usize,
-}
-
-impl std::ops::Add for FileSize {
-    type Output = FileSize;
-    fn add(self, other: FileSize) -> FileSize {
-        FileSize {
-            raw: self.raw + other.raw,
-            gzip: self.gzip + other.gzip,
-            brotli: self.brotli + other.brotli,
-        }
-    }
-}
 
 /// Everything one run measured.
 pub struct Measured {
@@ -41,17 +10,14 @@ pub struct Measured {
     pub overhead: Vec<(String, String, f64)>,
     /// What loadtest measured.
     pub load: LoadReport,
-    /// The release page's sizes.
-    pub page: PageSize,
-    /// What e2e's `page_timing` test measured.
-    pub timing: PageTiming,
+    /// The release page: sizes, breakdown, timings.
+    pub page: PageMeasured,
     /// What breaker-redis's `shared_state` benchmark measured.
     pub shared_state: SharedStateReport,
 }
 
 const SINGLE: &str = "closed: admit + success, 1 thread";
 const DOUBLE: &str = "closed: admit + success, 2 threads, one breaker";
-const WASM_TARGET_GZIP: usize = 150 * 1024;
 /// The chart's longest bar, in px.
 const BAR_MAX: f64 = 420.0;
 
@@ -67,10 +33,6 @@ impl Measured {
 /// "met" or "missed", as the report says of a target.
 pub fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "missed" }
-}
-
-fn kib(bytes: usize) -> f64 {
-    bytes as f64 / 1024.0
 }
 
 /// The whole BENCHMARKS.md.
@@ -167,60 +129,7 @@ pub fn markdown(m: &Measured) -> String {
     crate::report_load::section(&mut md, &m.load);
     crate::report_shared_state::section(&mut md, &m.shared_state);
 
-    // The page.
-    let wasm_gz = m.page.wasm.gzip;
-    let _ = writeln!(md, "## The page (`trunk build --release`)\n");
-    let _ = writeln!(
-        md,
-        "| file | raw | gzip | brotli (on the wire to a browser that accepts `br`) |\n|---|---:|---:|---:|"
-    );
-    for (name, size) in [("`.wasm`", m.page.wasm), ("JS glue", m.page.js)] {
-        let _ = writeln!(
-            md,
-            "| {name} | {:.1} KiB | {:.1} KiB | {:.1} KiB |",
-            kib(size.raw),
-            kib(size.gzip),
-            kib(size.brotli)
-        );
-    }
-    let _ = writeln!(
-        md,
-        "\nThe server sends the brotli (or gzip) copy it made at start-up, as the \
-         browser accepts. Target ≤ {} KiB gzip for the wasm: **{}**.\n",
-        WASM_TARGET_GZIP / 1024,
-        verdict(wasm_gz <= WASM_TARGET_GZIP)
-    );
-    let _ = writeln!(md, "{}", crate::report_notes::PAGE);
-    if wasm_gz > WASM_TARGET_GZIP {
-        let _ = writeln!(md, "{}", crate::report_notes::PAGE_MISS);
-    }
-    let t = &m.timing;
-    let _ = writeln!(
-        md,
-        "In headless Chromium (median of {} samples each):\n",
-        t.samples
-    );
-    let _ = writeln!(md, "| measure | ms |\n|---|---:|");
-    let _ = writeln!(
-        md,
-        "| navigation start → first possible click | {:.1} |",
-        t.first_click_ms
-    );
-    let _ = writeln!(
-        md,
-        "| click → reply shown, real round trip to the server | {:.2} |",
-        t.round_trip_ms
-    );
-    let _ = writeln!(
-        md,
-        "| click → rejection shown, breaker open (no network) | {:.2} |",
-        t.rejection_ms
-    );
-    let _ = writeln!(
-        md,
-        "\nAn open breaker answers in **{:.2}x** the time of a round trip.",
-        t.rejection_ms / t.round_trip_ms
-    );
+    crate::report_page::section(&mut md, &m.page, &PageSizeRecord::before_cuts());
     md
 }
 
@@ -347,8 +256,9 @@ fn xml_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::page_size::PageSize;
     use crate::report_load::tests::run;
-    use bench_results::{Protocol, Server};
+    use bench_results::{FileSize, PageTiming, Protocol, Server, Share, SizeBreakdown, Throttle};
 
     fn measured() -> Measured {
         let overhead = [
@@ -385,23 +295,48 @@ mod tests {
                 concurrency: 32,
                 runs,
             },
-            page: PageSize {
-                wasm: FileSize {
-                    raw: 400_000,
-                    gzip: 170_000,
-                    brotli: 140_000,
+            page: PageMeasured {
+                size: PageSize {
+                    wasm: FileSize {
+                        raw: 400_000,
+                        gzip: 170_000,
+                        brotli: 140_000,
+                    },
+                    js: FileSize {
+                        raw: 46_000,
+                        gzip: 8_000,
+                        brotli: 7_000,
+                    },
                 },
-                js: FileSize {
-                    raw: 46_000,
-                    gzip: 8_000,
-                    brotli: 7_000,
+                breakdown: SizeBreakdown {
+                    total: 400_000,
+                    crates: vec![
+                        Share {
+                            name: "web".into(),
+                            bytes: 300_000,
+                        },
+                        Share {
+                            name: "core".into(),
+                            bytes: 100_000,
+                        },
+                    ],
+                    items: vec![Share {
+                        name: "web::main".into(),
+                        bytes: 30_000,
+                    }],
+                    float_printing: 0,
                 },
-            },
-            timing: PageTiming {
-                samples: 15,
-                first_click_ms: 50.0,
-                round_trip_ms: 6.0,
-                rejection_ms: 2.0,
+                timing: PageTiming {
+                    samples: 15,
+                    first_click_ms: 50.0,
+                    first_click_cold_ms: 80.0,
+                    first_click_throttled_ms: 1500.0,
+                    throttle: Throttle::SLOW_MOBILE,
+                    wasm_wire_bytes: 140_000,
+                    wasm_decoded_bytes: 400_000,
+                    round_trip_ms: 6.0,
+                    rejection_ms: 2.0,
+                },
             },
             shared_state: crate::report_shared_state::tests::report(),
         }
@@ -415,7 +350,11 @@ mod tests {
             "## Server throughput",
             "## Shared state on Redis",
             "## The page",
-            "In headless Chromium (median of 15 samples each)",
+            "(median of 15 samples each)",
+            "| web | ",
+            "first visit, throttled to 1.6 Mbit/s down, 1.6 Mbit/s up, 150 ms round trip | 1500.0 |",
+            "crossed the wire as 136.7 KiB (the brotli copy)",
+            "float printing in the wasm: 12.2 KiB of code before, none now.",
         ] {
             assert!(md.contains(heading), "{heading} missing");
         }

@@ -76,31 +76,67 @@ other gRPC-Web server in the same setups and the same run (with
 `--web-http 1.1` for one that has no cleartext h2).
 ";
 
-/// What takes the space in the page, and what was cut.
+/// How the page is built.
 pub const PAGE: &str = "\
 Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
-panic = abort) and `wasm-opt -Oz` (binaryen 132).
+panic = abort) and `wasm-opt -Oz` (binaryen 132), which also drops the
+custom sections no browser reads (producers, target features); the name
+section is not shipped.
 ";
 
-/// Why the page's wasm is over its gzip target, from twiggy on the
-/// name-annotated module before wasm-bindgen and wasm-opt.
+/// What was cut from the page's wasm, what was tried and not kept, and what
+/// takes the space now.
+pub const PAGE_CUTS: &str = "\
+**What was cut.** Float printing: the countdown's `{:.1}`, the flaky
+ratio's `{:.0}` and the countdown bar's `f64` attribute values each linked
+Rust's float formatting (`<f64 as Display>`, Grisu, Dragon4 and their
+tables); the page shows these numbers from integers now
+(`web/src/format.rs`). A new `f64` in a view (text, attribute or SVG
+coordinate) brings it all back: format through those helpers or integers.
+`parking_lot` in the page: the page's client is a `SharedBreaker`, which
+needs the breaker's `std` feature; on single-threaded wasm its lock is now
+std's mutex, a flag there, instead of `parking_lot`'s parking table
+(natively it is still `parking_lot`'s). And the producers and
+target-features sections.
+
+**Looked at and kept, with the reason.** `humantime` (its parser is the one
+the CLI, the URL query and the settings panel share, so a value means the
+same everywhere); `form_urlencoded` (the query, both ways); two copies of
+`base64` (`tonic` and `tonic-web-wasm-client` pin different majors) and of
+`wasm-streams` (0.5 comes with Leptos' `server_fn` and exports its JS
+classes whether used or not); the `Debug` impls of every error type that ends up behind a
+`dyn Error` (a `tonic::Status` source) or an `unwrap`. No `serde`, `url`,
+`getrandom` or `tracing` code reaches the wasm, and Leptos is built with
+`csr` only (`cargo tree -e features` shows no `hydrate`, `ssr`,
+`islands`, `tracing` or `nightly`).
+**Tried and not kept** (each measured on the whole build): opt-level `s`
+instead of `z`, Leptos' `--cfg erase_components` and LLVM's inline
+threshold at 0 (all larger); wasm-opt `--converge`, `--gufa` or a second
+`-Oz` (under 0.5 KiB gzip each); building without reference types
+(wasm-bindgen refuses: std is built with them); the logs' keyed `<For>` as
+a plain list (smaller by the keyed diff, but each new line would rebuild
+the whole list, losing a reader's place and selection).
+
+**What takes the space now.** Leptos (`tachys`, `reactive_graph`, and the
+page's own view code in `web`, where every element's type is spelled out),
+Rust's `core`/`alloc` (formatting, and the drop glue and iterators made for
+everyone's types), the gRPC stack (`http`, `tonic`,
+`tonic-web-wasm-client`, `prost`, `bytes`), and strings and tables
+(`http`'s header names and status texts, gRPC code descriptions, the
+page's HTML templates, panic locations). `twiggy dominators` finds most
+functions reachable only through the indirect function table (Leptos'
+reactive closures, trait objects), which wasm-opt cannot prune.
+";
+
+/// Why the page's wasm is over its gzip target.
 pub const PAGE_MISS: &str = "\
-**Why the size target is missed.** `twiggy top` on the module before
-wasm-opt (names kept), grouped by crate, largest first: Rust's own
-`core`/`alloc`/`std` (including the drop glue and formatting generated for
-everyone's types), Leptos (`tachys`, `reactive_graph`), the gRPC stack
-(`http`, `tonic`, `tonic-web-wasm-client`, `prost`, `tower`), JS bindings
-(`js-sys`, `web-sys`, `wasm-bindgen`), strings and tables, the page itself
-with its query parser, and last the breaker and its layer, a sliver.
-`twiggy dominators` shows most functions reachable only through the indirect
-function table (Leptos' reactive closures), which wasm-opt cannot prune.
-Tried: opt-level `s` instead of `z` (larger), integer formatting instead of
-float formatting in the countdown (no change). The cuts left are not open to
-this page: calling SayHello with `prost` and `fetch` directly would drop
-`http`, `tonic` and `tower` (a large share of the code), but the page is
-meant to use tonic's generated client over `tonic-web-wasm-client`, the same
-code path as the CLI; `-Zbuild-std` with `panic_immediate_abort` needs a
-nightly toolchain, and the project pins stable 1.95.
+**Why the size target is missed.** What is left is the framework and the
+protocol the page is built on: calling SayHello with `prost` and `fetch`
+directly would drop `http`, `tonic` and `tower`, but the page is meant to
+use tonic's generated client over `tonic-web-wasm-client`, the same code
+path as the CLI; `-Zbuild-std` with `panic_immediate_abort` would drop the
+panic messages and the formatting and `Debug` code only they reach, but
+needs a nightly toolchain, and the project pins stable 1.95.
 ";
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.

@@ -16,6 +16,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's Redis server, which the shared-breaker tests start themselves.
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
+/// twiggy's version, for the page's size breakdown in `cargo xtask bench`.
+pub const TWIGGY_VERSION: &str = "0.8.0";
 
 /// A tool the project installs when it is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,7 +38,22 @@ pub enum Tool {
     /// Every crate the workspace builds with, for every target, so trunk's
     /// offline builds (`trunk serve`, `trunk build`) find them.
     Crates,
+    /// twiggy, which breaks the page's wasm down by crate for `cargo xtask
+    /// bench`; nothing else needs it.
+    Twiggy,
 }
+
+/// What `cargo xtask install` installs by default: everything the tests and
+/// the demo need (twiggy only when asked for, or by `cargo xtask bench`).
+pub const EVERYDAY: &[Tool] = &[
+    Tool::Targets,
+    Tool::Chromium,
+    Tool::Redis,
+    Tool::WasmBindgen,
+    Tool::Trunk,
+    Tool::WasmOpt,
+    Tool::Crates,
+];
 
 /// Installs each of `tools` that is missing.
 pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
@@ -49,6 +66,7 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
             Tool::Trunk => trunk()?,
             Tool::WasmOpt => wasm_opt().map(|_| ())?,
             Tool::Crates => crates()?,
+            Tool::Twiggy => twiggy()?,
         }
     }
     Ok(())
@@ -136,18 +154,29 @@ fn wasm_bindgen() -> anyhow::Result<()> {
 
 fn trunk() -> anyhow::Result<()> {
     let have = output("trunk", &["--version"]).unwrap_or_default();
-    if have == format!("trunk {TRUNK_VERSION}") {
+    let ok = have == format!("trunk {TRUNK_VERSION}");
+    cargo_install("trunk", TRUNK_VERSION, ok, &have, "10 to 15 minutes")
+}
+
+/// `cargo install --locked` of `krate` at `version`, unless `ok` (what its
+/// `--version` said, `have`, is that version already).
+fn cargo_install(
+    krate: &str,
+    version: &str,
+    ok: bool,
+    have: &str,
+    takes: &str,
+) -> anyhow::Result<()> {
+    if ok {
         println!("ok: {have}");
         return Ok(());
     }
-    println!(
-        "trunk {TRUNK_VERSION} is needed (have: {have:?}); building it takes 10 to 15 minutes"
-    );
+    println!("{krate} {version} is needed (have: {have:?}); building it takes {takes}");
     run(&mut cmd(
         "cargo",
-        &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
+        &["install", krate, "--version", version, "--locked"],
     ))
-    .context("cargo install trunk failed (needs crates.io)")
+    .with_context(|| format!("cargo install {krate} failed (needs crates.io)"))
 }
 
 /// Cargo's home: where `cargo install` puts trunk and wasm-bindgen.
@@ -209,6 +238,13 @@ pub fn wasm_opt() -> anyhow::Result<PathBuf> {
 /// Whether `link` is a symbolic link to somewhere under `dir`.
 fn is_link_into(link: &Path, dir: &Path) -> bool {
     std::fs::read_link(link).is_ok_and(|target| target.starts_with(dir))
+}
+
+fn twiggy() -> anyhow::Result<()> {
+    // It calls itself `twiggy-opt 0.8.0`.
+    let have = output("twiggy", &["--version"]).unwrap_or_default();
+    let ok = have.starts_with("twiggy") && have.ends_with(&format!(" {TWIGGY_VERSION}"));
+    cargo_install("twiggy", TWIGGY_VERSION, ok, &have, "about 2 minutes")
 }
 
 fn crates() -> anyhow::Result<()> {

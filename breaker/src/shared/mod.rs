@@ -2,6 +2,7 @@
 //! outside the breaker's lock.
 
 mod fast_path;
+mod lock;
 
 use crate::ticket::BreakerId;
 use crate::{
@@ -9,7 +10,7 @@ use crate::{
     Observer, Outcome, Permit, Rejected, Settings, SettingsError, State, Ticket, Transition,
 };
 use fast_path::{FastPath, Pending};
-use parking_lot::Mutex;
+use lock::Mutex;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
@@ -214,8 +215,8 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
     #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, Queue, BUCKETS>) -> R) -> R {
         let (result, waiting) = {
-            // parking_lot's lock is not poisoned by a panic: the breaker is
-            // consistent between operations, so it stays usable.
+            // The lock is not poisoned by a panic: the breaker is consistent
+            // between operations, so it stays usable.
             let mut breaker = self.inner.breaker.lock();
             let fast = &self.inner.fast;
             absorb(&mut breaker, fast.take());

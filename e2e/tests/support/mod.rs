@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a part
 
 pub mod browser;
+pub mod network;
 pub mod trunk;
 
 use std::path::PathBuf;

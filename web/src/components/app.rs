@@ -4,8 +4,9 @@ use super::*;
 use crate::{Config, state};
 use leptos::prelude::*;
 
-/// The whole page for `config`: the calls on one side, the breaker on the
-/// other, then the Go demo, the settings and the server's fault controls.
+/// The whole page for `config`: the timeline across the top, the calls on
+/// one side, the breaker and its state diagram on the other, then the Go
+/// demo, the settings and the server's fault controls.
 #[component]
 pub fn App(
     /// Where the server is and how the breaker starts out.
@@ -19,6 +20,7 @@ pub fn App(
         </header>
         <QueryProblems problems=config.problems />
         <main class="grid">
+            <TimelineStrip />
             <section class="card calls">
                 <h2>"Call the greeter"</h2>
                 <HelloForm />
@@ -31,6 +33,7 @@ pub fn App(
                     <StateBadge />
                     <OpenCountdown />
                 </div>
+                <StateDiagram />
                 <CountsPanel />
                 <TransitionLog />
             </section>

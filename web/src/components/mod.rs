@@ -12,6 +12,8 @@ mod open_countdown;
 mod query_problems;
 mod settings_panel;
 mod state_badge;
+mod state_diagram;
+mod timeline_strip;
 mod transition_log;
 
 pub(crate) use app::App;
@@ -26,4 +28,6 @@ use open_countdown::OpenCountdown;
 use query_problems::QueryProblems;
 use settings_panel::SettingsPanel;
 use state_badge::StateBadge;
+use state_diagram::StateDiagram;
+use timeline_strip::TimelineStrip;
 use transition_log::TransitionLog;

@@ -1,5 +1,6 @@
 //! The time left until an open breaker lets trial calls through.
 
+use crate::format::{seconds_tenths, whole};
 use crate::state::{BreakerView, SettingsState};
 use leptos::prelude::*;
 
@@ -8,16 +9,18 @@ use leptos::prelude::*;
 pub(crate) fn OpenCountdown() -> impl IntoView {
     let remaining_ms = expect_context::<BreakerView>().until_half_open;
     let settings = expect_context::<SettingsState>().settings;
-    let timeout_ms = move || settings.with(|s| s.timeout.as_secs_f64() * 1000.0);
+    // Whole milliseconds: an f64 attribute or `{:.1}` would link float printing.
+    let left_ms = move || whole(remaining_ms.get().unwrap_or(0.0));
+    let timeout_ms = move || settings.with(|s| whole(s.timeout.as_secs_f64() * 1000.0));
     view! {
         <Show when=move || remaining_ms.with(Option::is_some)>
             <span class="countdown" data-testid="open-countdown" role="timer">
                 "half-open in "
-                <strong>{move || format!("{:.1} s", remaining_ms.get().unwrap_or(0.0) / 1000.0)}</strong>
+                <strong>{move || format!("{} s", seconds_tenths(left_ms()))}</strong>
                 <progress
                     aria-hidden="true"
                     max=timeout_ms
-                    value=move || (timeout_ms() - remaining_ms.get().unwrap_or(0.0)).max(0.0)
+                    value=move || timeout_ms().saturating_sub(left_ms())
                 ></progress>
             </span>
         </Show>

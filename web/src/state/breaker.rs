@@ -7,6 +7,8 @@
 //! no way to reach the breaker. Reading the breaker again after a change
 //! happens in an effect, which Leptos runs after the observer has returned.
 
+use super::Timeline;
+use crate::diagram::Taken;
 use crate::log::{Log, Tone};
 use breaker::{BrowserClock, Counts, State, Transition};
 use greeter_client::{Greeter, Settings, TransitionSink};
@@ -27,6 +29,9 @@ pub struct BreakerView {
     pub counts: ReadSignal<Counts>,
     /// One entry per state change.
     pub transitions: ReadSignal<Log>,
+    /// How often each arrow of the state diagram was taken by this breaker
+    /// (cleared when a settings change rebuilds it, as the counts are).
+    pub taken: ReadSignal<Taken>,
     /// While a transition is due (open → half-open): the milliseconds left.
     pub until_half_open: Memo<Option<f64>>,
     writes: Writes,
@@ -41,6 +46,9 @@ struct Writes {
     state: WriteSignal<State>,
     counts: WriteSignal<Counts>,
     transitions: WriteSignal<Log>,
+    taken: WriteSignal<Taken>,
+    /// The states over time.
+    timeline: Timeline,
     /// When the next transition is due, in `performance.now()` ms.
     due_at: RwSignal<Option<f64>>,
     /// `performance.now()` in ms, ticking only while a transition is due.
@@ -49,7 +57,8 @@ struct Writes {
     changed: Trigger,
 }
 
-/// What the breaker's observer may touch: signals, never the breaker.
+/// What the breaker's observer may touch: signals and the timeline, never
+/// the breaker.
 struct TransitionFeed {
     writes: Writes,
     /// Cleared when the breaker is replaced: a replaced breaker's late
@@ -67,10 +76,14 @@ impl TransitionFeed {
             let Writes {
                 state,
                 transitions,
+                taken,
+                timeline,
                 changed,
                 ..
             } = self.writes;
             state.try_set(transition.to);
+            taken.try_update(|taken| taken.record(transition.from, transition.to));
+            timeline.state_changed(transition.to);
             let line = breaker_tower::go_style::transition(name, transition);
             let tone = Tone::of_state(transition.to);
             transitions.try_update(|log| log.push(super::wall_clock(), line, None, tone));
@@ -81,15 +94,19 @@ impl TransitionFeed {
 
 impl BreakerView {
     /// A closed breaker with `settings` guarding calls to `server`, shown
-    /// from now on; its timers live as long as the current owner.
-    pub fn new(server: &str, settings: Settings) -> Self {
+    /// from now on (its changes on `timeline` too); its timers live as long
+    /// as the current owner.
+    pub fn new(server: &str, settings: Settings, timeline: Timeline) -> Self {
         let (state, set_state) = signal(State::Closed);
         let (counts, set_counts) = signal(Counts::default());
         let (transitions, set_transitions) = signal(Log::default());
+        let (taken, set_taken) = signal(Taken::default());
         let writes = Writes {
             state: set_state,
             counts: set_counts,
             transitions: set_transitions,
+            taken: set_taken,
+            timeline,
             due_at: RwSignal::new(None),
             now: RwSignal::new(BrowserClock::now_millis()),
             changed: Trigger::new(),
@@ -104,6 +121,7 @@ impl BreakerView {
             state,
             counts,
             transitions,
+            taken,
             until_half_open,
             writes,
             greeter: StoredValue::new((greeter, live)),
@@ -131,6 +149,8 @@ impl BreakerView {
             old.store(false, Ordering::Relaxed);
         });
         if replaced.is_some() {
+            self.writes.taken.try_set(Taken::default());
+            self.writes.timeline.state_changed(State::Closed);
             self.sync();
         }
     }

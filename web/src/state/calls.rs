@@ -1,8 +1,9 @@
 //! The calls: sending them, their log, the last greeting, those in flight.
 
-use super::BreakerView;
+use super::{BreakerView, Timeline};
 use crate::log::{Log, Tone};
 use crate::reply::greeting;
+use crate::timeline;
 use greeter_client::{Call, Reply, reply_line};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,7 +21,8 @@ pub struct Greeting {
 }
 
 /// The calls as the page shows them: read signals, written only when a
-/// call sent from here ends.
+/// call ends, in [`show`](Self::show), which also puts the call on the
+/// timeline.
 #[derive(Clone, Copy)]
 pub struct Calls {
     /// One entry per call result.
@@ -33,11 +35,13 @@ pub struct Calls {
     set_greeting: WriteSignal<Option<Greeting>>,
     set_in_flight: WriteSignal<u32>,
     breaker: BreakerView,
+    timeline: Timeline,
 }
 
 impl Calls {
-    /// No calls yet; calls go through `breaker`'s client.
-    pub fn new(breaker: BreakerView) -> Self {
+    /// No calls yet; calls go through `breaker`'s client and end up on
+    /// `timeline` too.
+    pub fn new(breaker: BreakerView, timeline: Timeline) -> Self {
         let (log, set_log) = signal(Log::default());
         let (greeting, set_greeting) = signal(None);
         let (in_flight, set_in_flight) = signal(0);
@@ -49,6 +53,7 @@ impl Calls {
             set_greeting,
             set_in_flight,
             breaker,
+            timeline,
         }
     }
 
@@ -77,12 +82,17 @@ impl Calls {
         self.set_log.try_update(Log::clear);
     }
 
-    /// Shows a call that ended, wherever it was sent from (a button here,
-    /// the Go demo): its line in the call log, its greeting (or fallback),
-    /// and the breaker as the call left it. Every call the page makes is
-    /// shown through here.
+    /// Shows how `call` ended, wherever it was sent from (a button here,
+    /// the Go demo): its line in the log, the greeting, its mark on the
+    /// timeline, and the breaker as the call left it. Every call the page
+    /// makes ends here.
     pub fn show(self, call: Call) {
-        let Call { reply, retries, .. } = call;
+        let Call {
+            reply,
+            retries,
+            outcome,
+            ..
+        } = call;
         let tone = match &reply {
             Reply::Answered(_) => Tone::Good,
             Reply::Rejected(_) => Tone::Held,
@@ -100,8 +110,15 @@ impl Calls {
         }
         let note = (!notes.is_empty()).then(|| notes.join("; "));
         let line = reply_line(&reply);
+        let time = super::wall_clock();
+        let mark = match &note {
+            Some(note) => format!("{time} {line} ({note})"),
+            None => format!("{time} {line}"),
+        };
+        self.timeline
+            .call_ended(timeline::Outcome::of(outcome), retries, mark);
         self.set_log
-            .try_update(|log| log.push(super::wall_clock(), line, note, tone));
+            .try_update(|log| log.push(time, line, note, tone));
         if let Some(text) = greeting {
             self.set_greeting.try_set(Some(Greeting { text, fallback }));
         }

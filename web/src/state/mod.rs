@@ -2,11 +2,13 @@
 //! handle given to the components through the context; components get read
 //! signals, and each signal is written in one place, the part that owns it:
 //!
-//! - [`BreakerView`] (`breaker.rs`): the breaker's state, counts, countdown
-//!   and transition log, written by the breaker's observer and by reading
+//! - [`BreakerView`] (`breaker.rs`): the breaker's state, counts, countdown,
+//!   transition log and the diagram's arrows taken, written by the breaker's observer and by reading
 //!   the breaker; it also holds the client in force.
 //! - [`Calls`] (`calls.rs`): the call log, the last greeting and the calls
 //!   in flight, written when a call ends.
+//! - [`Timeline`] (`timeline.rs`): the calls and states over time, written
+//!   where a call's result is shown and by the breaker's observer.
 //! - [`SettingsState`] (`settings.rs`): the settings in force and what the
 //!   last change did; a change rebuilds the client.
 //! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters,
@@ -19,12 +21,14 @@ mod calls;
 mod faults;
 mod go_demo;
 mod settings;
+mod timeline;
 
 pub use breaker::BreakerView;
 pub use calls::{BURST, Calls, Greeting};
 pub use faults::ServerFaults;
 pub use go_demo::{GoDemo, Progress};
 pub use settings::SettingsState;
+pub use timeline::Timeline;
 
 use crate::Config;
 use leptos::prelude::*;
@@ -33,15 +37,25 @@ use leptos::prelude::*;
 /// (its timers stop when the owner is cleaned up) and provides each part
 /// as a context.
 pub fn provide(config: &Config) {
-    let breaker = BreakerView::new(&config.server, config.settings);
-    let calls = Calls::new(breaker);
+    let timeline = Timeline::new();
+    let breaker = BreakerView::new(&config.server, config.settings, timeline);
+    let calls = Calls::new(breaker, timeline);
     let settings = SettingsState::new(config.settings, breaker);
     let faults = ServerFaults::new(&config.server, calls);
+    provide_context(timeline);
     provide_context(breaker);
     provide_context(calls);
     provide_context(settings);
     provide_context(faults);
     provide_context(GoDemo::new(breaker, calls, settings, faults));
+}
+
+/// Sets `signal` to `text` unless it already says that, so what shows it
+/// is redrawn only on a change.
+pub(crate) fn set_if_changed(signal: RwSignal<String>, text: String) {
+    if signal.with_untracked(|old| *old != text) {
+        signal.set(text);
+    }
 }
 
 /// The local time of day, `HH:MM:SS.mmm`.

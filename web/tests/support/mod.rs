@@ -81,6 +81,14 @@ impl Page {
         Some(element.unchecked_into())
     }
 
+    /// Every element matching `selector`, in document order.
+    pub fn all(&self, selector: &str) -> Vec<HtmlElement> {
+        let found = self.root.query_selector_all(selector).unwrap();
+        (0..found.length())
+            .map(|i| found.item(i).unwrap().unchecked_into())
+            .collect()
+    }
+
     /// The element with this `data-testid`; fails the test if missing.
     pub fn get(&self, testid: &str) -> HtmlElement {
         self.find(testid)

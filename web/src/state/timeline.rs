@@ -1,0 +1,125 @@
+//! The calls and the breaker's states over time, as the timeline shows them.
+
+use crate::timeline::{self, Band, CallMark, MAX_MARKS, Outcome, WINDOW_MS};
+use breaker::{BrowserClock, State};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// How often the strip moves on while nothing happens.
+const TICK: Duration = Duration::from_secs(1);
+
+/// The most bands kept, however often the breaker changes in a minute.
+const MAX_BANDS: usize = 200;
+
+/// The timeline as the page shows it: read signals of text, each written
+/// only by [`redraw`](Self::redraw), and only when it changed (so a mark
+/// keeps its element, and its keyboard focus, while the strip moves on).
+/// What it draws is recorded only through [`call_ended`](Self::call_ended)
+/// (where a call's result is shown, for every call the page makes) and
+/// [`state_changed`](Self::state_changed) (by the breaker's observer).
+#[derive(Clone, Copy)]
+pub struct Timeline {
+    /// The strip's bands and marks, axis and legend, as markup
+    /// ([`timeline::strip`]).
+    pub strip: ReadSignal<String>,
+    /// The strip in words ([`timeline::summary`]).
+    pub summary: ReadSignal<String>,
+    /// The strip's clock, as CSS custom properties: `--now` and `--span`
+    /// (ms), which place the bands and marks.
+    pub clock: ReadSignal<String>,
+    writes: [RwSignal<String>; 3],
+    history: StoredValue<History>,
+}
+
+/// What is kept: just enough for the window.
+#[derive(Default)]
+struct History {
+    calls: Vec<CallMark>,
+    bands: Vec<Band>,
+    ended: u64,
+}
+
+impl Timeline {
+    /// A closed breaker from now on and no calls; the strip moves on each
+    /// second while the current owner lives.
+    pub fn new() -> Self {
+        let writes = [(); 3].map(|_| RwSignal::new(String::new()));
+        let history = StoredValue::new(History {
+            bands: vec![Band {
+                from: now_ms(),
+                state: State::Closed,
+            }],
+            ..History::default()
+        });
+        let timeline = Timeline {
+            strip: writes[0].read_only(),
+            summary: writes[1].read_only(),
+            clock: writes[2].read_only(),
+            writes,
+            history,
+        };
+        timeline.redraw();
+        let ticker = set_interval_with_handle(move || timeline.redraw(), TICK);
+        on_cleanup(move || _ = ticker.map(|ticker| ticker.clear()));
+        timeline
+    }
+
+    /// A call ended now with `outcome` after `retries`; `line` is what the
+    /// call log says of it.
+    pub fn call_ended(self, outcome: Outcome, retries: u32, line: String) {
+        let now = now_ms();
+        self.history.try_update_value(|history| {
+            if history.calls.len() >= MAX_MARKS {
+                history.calls.remove(0);
+            }
+            history.calls.push(CallMark {
+                id: history.ended,
+                ended_at: now,
+                outcome,
+                retries,
+                line,
+            });
+            history.ended += 1;
+        });
+        self.redraw();
+    }
+
+    /// The breaker entered `state` now.
+    pub fn state_changed(self, state: State) {
+        let now = now_ms();
+        self.history.try_update_value(|history| {
+            let bands = &mut history.bands;
+            if bands.last().is_some_and(|last| last.state == state) {
+                return;
+            }
+            // Bands that ended before the window began are never drawn.
+            let since = now.saturating_sub(WINDOW_MS);
+            let over = bands.iter().skip(1).take_while(|b| b.from <= since).count();
+            bands.drain(..over.max(bands.len().saturating_sub(MAX_BANDS - 1)));
+            bands.push(Band { from: now, state });
+        });
+        self.redraw();
+    }
+
+    /// Draws the window as of now, writing what changed.
+    fn redraw(self) {
+        let Some(drawn) = self
+            .history
+            .try_with_value(|h| timeline::window(&h.calls, &h.bands, now_ms()))
+        else {
+            return;
+        };
+        let texts = [
+            timeline::strip(&drawn),
+            timeline::summary(&drawn),
+            format!("--now:{};--span:{}", drawn.now, drawn.span),
+        ];
+        for (signal, text) in self.writes.into_iter().zip(texts) {
+            super::set_if_changed(signal, text);
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    BrowserClock::now_millis() as u64
+}

@@ -416,6 +416,15 @@ async fn the_go_demo_button_replays_the_go_demo() {
         ],
         "{report}"
     );
+    // The diagram and the timeline saw it happen: each arrow of the story
+    // taken once by the rebuilt breaker, one mark per call of the story.
+    wait_for_diagram(&browser, "closed", [1, 1, 1, 0]).await;
+    let expected: Vec<&str> = GO_CALLS.iter().map(|line| outcome_of(line)).collect();
+    let marks = outcomes(&browser).await;
+    assert!(
+        marks.ends_with(&expected.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
+        "marks {marks:?} do not end with the story's {expected:?}"
+    );
     let mut settings = Vec::new();
     for key in ["max_requests", "interval", "timeout", "trip"] {
         settings.push(setting(&browser, key).await);

@@ -23,18 +23,11 @@ fn changed(from: &str, to: &str) -> String {
 }
 
 async fn state(browser: &Browser) -> String {
-    browser
-        .attr("state-badge", "data-state")
-        .await
-        .unwrap_or_default()
+    browser.state().await
 }
 
 async fn wait_for_state(browser: &Browser, expected: &str) {
-    browser
-        .wait_until(&format!("the badge to say {expected}"), || async {
-            state(browser).await == expected
-        })
-        .await;
+    browser.wait_for_state(expected).await;
 }
 
 /// The state the diagram lights (its `data-state`).
@@ -323,5 +316,155 @@ async fn the_dev_loop_trunk_serve_proxies_to_the_server() {
     walk(&browser, &trunk.url(), server.faults()).await;
     browser.close().await;
     drop(trunk);
+    server.shutdown().await.unwrap();
+}
+
+/// The Go demo's call lines, in its order.
+const GO_CALLS: [&str; 13] = [
+    GREETING, EMPTY, GREETING, EMPTY, // valid and empty alternate
+    EMPTY, EMPTY, // the third failure in a row trips it
+    OPEN, OPEN, OPEN, // refused while open
+    GREETING, GREETING, GREETING, // three trials close it
+    GREETING, // one more
+];
+
+/// The controls a play of the Go demo disables.
+const PLAY_DISABLES: &str = "[data-testid='send-valid'], [data-testid='send-empty'], \
+    [data-testid='send-burst'], [data-testid='fault-mode'], [data-setting] input, \
+    [data-setting] select, .faults button";
+
+/// How many of the controls a play disables are disabled, and how many there are.
+async fn disabled_controls(browser: &Browser) -> (u64, u64) {
+    let script = "const all = [...document.querySelectorAll(arguments[0])]; \
+                  return [all.filter(e => e.matches(':disabled')).length, all.length]";
+    let counts = browser
+        .client
+        .execute(script, vec![serde_json::json!(PLAY_DISABLES)])
+        .await
+        .unwrap();
+    serde_json::from_value(counts).unwrap()
+}
+
+/// Waits until the button says `label`, with the other controls all
+/// disabled while it says "Stop" and all enabled otherwise.
+async fn wait_for_play_button(browser: &Browser, label: &str) {
+    browser
+        .wait_until(&format!("the Go demo button to say {label}"), || async {
+            let (disabled, all) = disabled_controls(browser).await;
+            let expected = if label == "Stop" { all } else { 0 };
+            browser.text("play-go-demo").await == label && all > 0 && disabled == expected
+        })
+        .await;
+}
+
+/// Waits until the Go demo's step line starts with `prefix`.
+async fn wait_for_step(browser: &Browser, prefix: &str) {
+    browser
+        .wait_until(&format!("the Go demo at {prefix:?}"), || async {
+            browser.text("go-demo-step").await.starts_with(prefix)
+        })
+        .await;
+}
+
+/// What a setting's input shows.
+async fn setting(browser: &Browser, key: &str) -> String {
+    let input = browser
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "[data-setting='{key}'] input"
+        )))
+        .await
+        .unwrap();
+    input.prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// The "Play the Go demo" button: from another scenario, with calls
+/// already logged and the server failing, one click plays the Go demo with
+/// its settings and its 5 s wait, and the logs end up holding exactly its
+/// lines; a second play stopped in the wait makes no more calls and gives
+/// the page back.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_go_demo_button_replays_the_go_demo() {
+    let server = support::serve_page().await;
+    let faults = server.faults();
+    let browser = Browser::start("go-demo").await;
+    browser.open(&format!("{}{SCENARIO}", server.url())).await;
+    wait_for_state(&browser, "closed").await;
+    expect_call(&browser, "send-empty", EMPTY).await;
+    select_fault(&browser, "failing").await;
+    wait_for_mode(&browser, faults, false).await;
+
+    browser.click("play-go-demo").await;
+    wait_for_play_button(&browser, "Stop").await;
+    wait_for_step(&browser, "Step 4 of 6: waiting").await;
+    assert_eq!(state(&browser).await, "open");
+    assert!(browser.attr("open-countdown", "role").await.is_some());
+    browser.screenshot("go-demo-waiting").await;
+    wait_for_play_button(&browser, "Play the Go demo").await;
+    browser.screenshot("go-demo-played").await;
+
+    let calls = browser.texts("call-log").await;
+    let transitions = browser.texts("transition-log").await;
+    let report = browser.report().await;
+    assert_eq!(calls, GO_CALLS, "{report}");
+    assert_eq!(
+        transitions,
+        [
+            changed("closed", "open"),
+            changed("open", "half-open"),
+            changed("half-open", "closed")
+        ],
+        "{report}"
+    );
+    // The diagram and the timeline saw it happen: each arrow of the story
+    // taken once by the rebuilt breaker, one mark per call of the story.
+    wait_for_diagram(&browser, "closed", [1, 1, 1, 0]).await;
+    let expected: Vec<&str> = GO_CALLS.iter().map(|line| outcome_of(line)).collect();
+    let marks = outcomes(&browser).await;
+    assert!(
+        marks.ends_with(&expected.iter().map(|m| m.to_string()).collect::<Vec<_>>()),
+        "marks {marks:?} do not end with the story's {expected:?}"
+    );
+    let mut settings = Vec::new();
+    for key in ["max_requests", "interval", "timeout", "trip"] {
+        settings.push(setting(&browser, key).await);
+    }
+    assert_eq!(settings, ["3", "10s", "5s", "3"], "the Go demo's settings");
+    let note = browser.text("go-demo-note").await;
+    assert!(
+        note.starts_with("The server was failing with Unavailable: made healthy")
+            && note.ends_with("recovered: the breaker is closed again"),
+        "{note}"
+    );
+    assert_eq!(faults.mode(), server::faults::Mode::Healthy);
+    let menu = browser.by_testid("fault-mode").await.prop("value").await;
+    assert_eq!(
+        menu.unwrap().as_deref(),
+        Some("healthy"),
+        "the menu says so too"
+    );
+
+    // Stopped in the wait: nothing more is called, the page is usable.
+    browser.click("play-go-demo").await;
+    wait_for_step(&browser, "Step 4 of 6").await;
+    browser.click("play-go-demo").await;
+    wait_for_play_button(&browser, "Play the Go demo").await;
+    let calls = browser.texts("call-log").await;
+    assert_eq!(calls, GO_CALLS[..9], "stopped before the trial calls");
+    let before = received(faults);
+    wait_for_state(&browser, "half-open").await; // the timeout has passed
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        browser.texts("call-log").await,
+        calls,
+        "no call after stopping"
+    );
+    assert_eq!(received(faults), before, "nothing reached the server");
+    let note = browser.text("go-demo-note").await;
+    assert_eq!(note, "Stopped at step 4 of 6.");
+    expect_call(&browser, "send-valid", GREETING).await;
+    browser.screenshot("go-demo-stopped").await;
+
+    browser.close().await;
     server.shutdown().await.unwrap();
 }

@@ -2,7 +2,8 @@
 //! both call through: one set of [`Settings`] with one parser and one set
 //! of defaults, the breaker and its [`tower` layer](breaker_tower) with the
 //! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
-//! lines ([`reply_line`], [`breaker_tower::go_style::transition`]).
+//! lines ([`reply_line`], [`breaker_tower::go_style::transition`]) and
+//! its story ([`go_demo::play`]).
 //!
 //! The breaker is the local [`Breaker`] by default; a [`Greeter`] takes any
 //! [`Guard`]. Natively, feature `shared-state` adds `ChosenBreaker`: the
@@ -37,6 +38,7 @@
 #[cfg(feature = "cli")]
 mod cli;
 mod error;
+pub mod go_demo;
 mod greeter;
 mod guard;
 mod lines;

@@ -17,6 +17,9 @@ pub const FAILING_MESSAGE: &str = "the service is failing (fault injected from t
 pub const BUSY_MESSAGE: &str =
     "the server is busy: its queue is full (fault injected from the page)";
 
+/// The mode of a server that answers every call normally, in words.
+pub(crate) const HEALTHY: &str = "healthy";
+
 /// A way the page can make the server answer SayHello.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -29,6 +32,19 @@ pub enum Fault {
     Busy,
     /// Every call is answered after this many milliseconds.
     Slow(u32),
+}
+
+impl Fault {
+    /// The mode's name, as the page's menu gives it: `healthy`, `failing`,
+    /// `busy` or `slow`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::Healthy => HEALTHY,
+            Fault::Failing => "failing",
+            Fault::Busy => "busy",
+            Fault::Slow(_) => "slow",
+        }
+    }
 }
 
 /// What the server says about itself.
@@ -44,8 +60,42 @@ pub struct ServerStatus {
     pub succeeded: u64,
 }
 
+/// What the page asks of the server's fault controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// The mode and counters.
+    Status,
+    /// Put the server in this mode.
+    SetMode(Fault),
+    /// Set the counters back to zero.
+    ResetCounters,
+}
+
+/// Sends `request` to the fault controls of `server`; the answer is the
+/// server's mode and counters. (One function for the three, so the page
+/// holds one copy of the call, not one per caller.)
+pub async fn ask(server: &str, request: Request) -> Result<ServerStatus, Status> {
+    let mut client = client(server);
+    let answer = match request {
+        Request::Status => client.get_status(GetStatusRequest {}).await,
+        Request::SetMode(fault) => client.set_mode(mode(fault)).await,
+        Request::ResetCounters => client.reset_counters(ResetCountersRequest {}).await,
+    };
+    Ok(answer?.into_inner().into())
+}
+
 /// Puts the server at `server` in `fault` mode.
 pub async fn set_mode(server: &str, fault: Fault) -> Result<ServerStatus, Status> {
+    ask(server, Request::SetMode(fault)).await
+}
+
+/// The server's mode and counters.
+pub async fn status(server: &str) -> Result<ServerStatus, Status> {
+    ask(server, Request::Status).await
+}
+
+/// The fault mode the server is asked for to answer as `fault` says.
+fn mode(fault: Fault) -> FaultMode {
     let mode = match fault {
         Fault::Healthy => fault_mode::Mode::Healthy(Healthy {}),
         Fault::Failing => fault_mode::Mode::Failing(Failing {
@@ -58,28 +108,7 @@ pub async fn set_mode(server: &str, fault: Fault) -> Result<ServerStatus, Status
         }),
         Fault::Slow(delay_ms) => fault_mode::Mode::Slow(Slow { delay_ms }),
     };
-    let request = FaultMode { mode: Some(mode) };
-    Ok(client(server).set_mode(request).await?.into_inner().into())
-}
-
-/// The server's mode and counters.
-pub async fn status(server: &str) -> Result<ServerStatus, Status> {
-    let request = GetStatusRequest {};
-    Ok(client(server)
-        .get_status(request)
-        .await?
-        .into_inner()
-        .into())
-}
-
-/// Sets the server's counters back to zero.
-pub async fn reset_counters(server: &str) -> Result<ServerStatus, Status> {
-    let request = ResetCountersRequest {};
-    Ok(client(server)
-        .reset_counters(request)
-        .await?
-        .into_inner()
-        .into())
+    FaultMode { mode: Some(mode) }
 }
 
 fn client(server: &str) -> FaultsClient<Client> {
@@ -89,7 +118,7 @@ fn client(server: &str) -> FaultsClient<Client> {
 impl From<FaultStatus> for ServerStatus {
     fn from(status: FaultStatus) -> Self {
         let mode = match status.mode.and_then(|mode| mode.mode) {
-            None | Some(fault_mode::Mode::Healthy(_)) => "healthy".to_owned(),
+            None | Some(fault_mode::Mode::Healthy(_)) => HEALTHY.to_owned(),
             Some(fault_mode::Mode::Failing(f)) => {
                 let code = breaker_tower::go_style::code_name(Code::from(f.code));
                 format!("failing with {code}")

@@ -10,7 +10,9 @@
 //! demo's lines for transitions and calls, the counts, the settings (also
 //! read from the URL query) and the server's fault controls; a state
 //! diagram of the breaker (its arrows labelled from the settings, the one
-//! just taken flashing) and a timeline of the last minute's calls.
+//! just taken flashing) and a timeline of the last minute's calls; and it
+//! plays the Go demo itself at one click (`greeter_client::go_demo`, the
+//! story the CLI plays), with the Go demo's settings and pacing.
 //!
 //! Query parsing, the page's logs, the diagram ([`diagram`]) and the
 //! timeline's window ([`timeline`]) are plain Rust and build everywhere;

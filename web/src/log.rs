@@ -74,6 +74,11 @@ impl Log {
         self.arrived += 1;
     }
 
+    /// Drops every entry; numbering goes on, so ids stay unique.
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// The entries, oldest first.
     pub(crate) fn entries(&self) -> &[LogEntry] {
         &self.entries
@@ -113,5 +118,9 @@ mod tests {
         assert_eq!(entries[0].line, "2");
         assert_eq!(entries[0].id, 2);
         assert_eq!(entries[LOG_LIMIT - 1].id, LOG_LIMIT as u64 + 1);
+        log.clear();
+        log.push(String::new(), "new".into(), None, Tone::Good);
+        assert_eq!(log.entries().len(), 1);
+        assert_eq!(log.entries()[0].id, LOG_LIMIT as u64 + 2);
     }
 }

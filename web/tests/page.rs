@@ -15,14 +15,7 @@ use web::faults::Fault;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-const GREETING: &str = "Greeting: Hello World";
-const EMPTY_NAME: &str =
-    "Error calling SayHello: rpc error: code = InvalidArgument desc = Name cannot be empty";
-const OPEN: &str = "Error calling SayHello: circuit breaker is open";
-const TOO_MANY: &str = "Error calling SayHello: too many requests";
-const CLOSED_TO_OPEN: &str = "Circuit Breaker 'greeter' changed from closed to open";
-const OPEN_TO_HALF_OPEN: &str = "Circuit Breaker 'greeter' changed from open to half-open";
-const HALF_OPEN_TO_CLOSED: &str = "Circuit Breaker 'greeter' changed from half-open to closed";
+use support::lines::*;
 
 #[wasm_bindgen_test]
 async fn clicks_drive_the_badge_through_the_go_demo_cycle() {

@@ -8,6 +8,7 @@
 //!   the server serving it, printing the URL to open.
 //! - `cargo xtask bench`: every benchmark, and BENCHMARKS.md rewritten;
 //!   `cargo xtask bench --only page`: the page alone, and its section.
+//! - `cargo xtask screenshots`: the page in its three states, for README.
 //! - `cargo xtask install`: only the installs.
 
 mod bench;
@@ -18,6 +19,7 @@ mod report_load;
 mod report_notes;
 mod report_page;
 mod report_shared_state;
+mod screenshots;
 mod steps;
 mod test_server;
 mod tools;
@@ -52,6 +54,8 @@ enum Task {
         #[arg(long, value_enum)]
         only: Option<bench::Part>,
     },
+    /// Build the page and write docs/screenshots/{closed,open,half-open}.png.
+    Screenshots,
     /// Install what is missing (tools for the browser build and tests).
     Install {
         /// Which tools (all but twiggy, which only `bench` needs, when omitted).
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Task::Test { only } => steps::test(&only),
         Task::Demo { addr } => steps::demo(&addr),
         Task::Bench { only } => bench::bench(only),
+        Task::Screenshots => screenshots::screenshots(),
         Task::Install { only } => tools::install(if only.is_empty() {
             tools::EVERYDAY
         } else {

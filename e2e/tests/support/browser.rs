@@ -173,6 +173,29 @@ impl Browser {
         element.attr(name).await.ok().flatten()
     }
 
+    /// The text of the element with `data-testid` (empty if it has none).
+    pub async fn text(&self, testid: &str) -> String {
+        self.by_testid(testid)
+            .await
+            .text()
+            .await
+            .unwrap_or_default()
+    }
+
+    /// The state badge's `data-state`: `closed`, `open` or `half-open`.
+    pub async fn state(&self) -> String {
+        self.attr("state-badge", "data-state")
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Waits until the state badge says `expected`.
+    pub async fn wait_for_state(&self, expected: &str) {
+        let what = format!("the badge to say {expected}");
+        self.wait_until(&what, || async { self.state().await == expected })
+            .await;
+    }
+
     /// Waits (at most [`STEP_TIMEOUT`]) until `ready` holds, polling the page.
     pub async fn wait_until<F, Fut>(&self, what: &str, mut ready: F)
     where

@@ -3,6 +3,7 @@
 //! in-process on a free loopback port (stopped with the test's runtime); in
 //! headless Chromium it is the one `cargo xtask test` starts, its URL baked
 //! in at build time from `GREETER_URL`.
+#![allow(dead_code)] // each test binary uses a part
 
 use breaker::Transition;
 use greeter_client::{Greeter, Settings};

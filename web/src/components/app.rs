@@ -5,8 +5,8 @@ use crate::{Config, state};
 use leptos::prelude::*;
 
 /// The whole page for `config`: the timeline across the top, the calls on
-/// one side, the breaker and its state diagram on the other, then its
-/// settings and the server's fault controls.
+/// one side, the breaker and its state diagram on the other, then the Go
+/// demo, the settings and the server's fault controls.
 #[component]
 pub fn App(
     /// Where the server is and how the breaker starts out.
@@ -37,6 +37,7 @@ pub fn App(
                 <CountsPanel />
                 <TransitionLog />
             </section>
+            <GoDemoPlayer />
             <SettingsPanel server=config.server.clone() />
             <FaultControls />
         </main>

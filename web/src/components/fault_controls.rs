@@ -1,7 +1,7 @@
 //! The server's fault controls and counters.
 
 use crate::faults::Fault;
-use crate::state::ServerFaults;
+use crate::state::{GoDemo, ServerFaults};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
@@ -10,61 +10,59 @@ const DEFAULT_DELAY_MS: u32 = 2_000;
 
 /// Makes the server healthy, failing with `Unavailable`, busy (its queue
 /// full: `ResourceExhausted`), or slow by N ms (changes apply at once), and
-/// shows what it received and answered.
+/// shows what it received and answered. Disabled while the Go demo plays.
 #[component]
 pub(crate) fn FaultControls() -> impl IntoView {
     let faults = expect_context::<ServerFaults>();
-    let mode = RwSignal::new("healthy".to_owned());
+    let demo = expect_context::<GoDemo>();
     let delay_ms = RwSignal::new(DEFAULT_DELAY_MS);
-    let apply = move || {
-        faults.set_fault(match mode.get_untracked().as_str() {
+    let on_mode = move |ev: leptos::ev::Event| {
+        faults.set_fault(match event_target_value(&ev).as_str() {
             "failing" => Fault::Failing,
             "busy" => Fault::Busy,
             "slow" => Fault::Slow(delay_ms.get_untracked()),
             _ => Fault::Healthy,
         })
     };
-    let on_mode = move |ev: leptos::ev::Event| {
-        mode.set(event_target_value(&ev));
-        apply();
-    };
     let on_delay = move |ev: leptos::ev::Event| {
         if let Ok(ms) = event_target_value(&ev).trim().parse() {
             delay_ms.set(ms);
-            apply();
+            faults.set_fault(Fault::Slow(ms));
         }
     };
     view! {
         <section class="card faults">
             <h2>"Server faults"</h2>
             <p class="subtle">"Make the service itself fail, heal it, and watch the breaker recover."</p>
-            <div class="fault-row">
-                <label class="field">
-                    <span class="label">"Mode"</span>
-                    <select data-testid="fault-mode" on:change=on_mode>
-                        <option value="healthy">"healthy"</option>
-                        <option value="failing">"failing (Unavailable)"</option>
-                        <option value="busy">"busy (ResourceExhausted)"</option>
-                        <option value="slow">"slow"</option>
-                    </select>
-                </label>
-                <label class="field">
-                    <span class="label">"Delay (ms)"</span>
-                    <input
-                        type="number"
-                        min="0"
-                        step="100"
-                        prop:value=delay_ms
-                        disabled=move || mode.get() != "slow"
-                        on:change=on_delay
-                    />
-                </label>
-            </div>
-            <ServerCounters />
-            <div class="buttons">
-                <button type="button" on:click=move |_| faults.refresh()>"Refresh"</button>
-                <button type="button" on:click=move |_| faults.reset_counters()>"Reset counters"</button>
-            </div>
+            <fieldset class="plain" disabled=move || demo.playing()>
+                <div class="fault-row">
+                    <label class="field">
+                        <span class="label">"Mode"</span>
+                        <select data-testid="fault-mode" prop:value=faults.chosen on:change=on_mode>
+                            <option value="healthy">"healthy"</option>
+                            <option value="failing">"failing (Unavailable)"</option>
+                            <option value="busy">"busy (ResourceExhausted)"</option>
+                            <option value="slow">"slow"</option>
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span class="label">"Delay (ms)"</span>
+                        <input
+                            type="number"
+                            min="0"
+                            step="100"
+                            prop:value=delay_ms
+                            disabled=move || faults.chosen.with(|mode| mode != "slow")
+                            on:change=on_delay
+                        />
+                    </label>
+                </div>
+                <ServerCounters />
+                <div class="buttons">
+                    <button type="button" on:click=move |_| faults.refresh()>"Refresh"</button>
+                    <button type="button" on:click=move |_| faults.reset_counters()>"Reset counters"</button>
+                </div>
+            </fieldset>
         </section>
     }
 }

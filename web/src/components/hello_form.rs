@@ -1,13 +1,15 @@
 //! The name field and the buttons that call the greeter.
 
-use crate::state::{BURST, Calls};
+use crate::state::{BURST, Calls, GoDemo};
 use leptos::prelude::*;
 
 /// A name (default `World`), sent with the submit button or Enter; an
-/// empty name; and a burst of concurrent calls.
+/// empty name; and a burst of concurrent calls. Disabled while the Go
+/// demo plays.
 #[component]
 pub(crate) fn HelloForm() -> impl IntoView {
     let calls = expect_context::<Calls>();
+    let demo = expect_context::<GoDemo>();
     let name = RwSignal::new("World".to_owned());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -15,6 +17,7 @@ pub(crate) fn HelloForm() -> impl IntoView {
     };
     view! {
         <form class="hello" on:submit=send>
+            <fieldset class="plain" disabled=move || demo.playing()>
             <label class="name">
                 <span>"Name"</span>
                 <input data-testid="name-input" type="text" autocomplete="off" spellcheck="false" bind:value=name />
@@ -28,6 +31,7 @@ pub(crate) fn HelloForm() -> impl IntoView {
                     {format!("Burst of {BURST}")}
                 </button>
             </div>
+            </fieldset>
             <p class="in-flight">
                 {move || match calls.in_flight.get() {
                     0 => String::new(),

@@ -1,7 +1,7 @@
 //! The breaker's and the calls' settings.
 
 use crate::Config;
-use crate::state::SettingsState;
+use crate::state::{GoDemo, SettingsState};
 use greeter_client::MAX_RETRIES;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -82,13 +82,15 @@ const FIELDS: [Field; greeter_client::KEYS.len()] = [
 ];
 
 /// Every setting, editable; a change rebuilds the breaker (closed, counts
-/// cleared) and says so. Also a link that reproduces the current settings.
+/// cleared) and says so; not while the Go demo plays. Also a link that
+/// reproduces the current settings.
 #[component]
 pub(crate) fn SettingsPanel(
     /// The server the page calls, as the link gives it.
     server: String,
 ) -> impl IntoView {
     let state = expect_context::<SettingsState>();
+    let demo = expect_context::<GoDemo>();
     let link = move || {
         let location = window().location();
         let origin = location.origin().unwrap_or_default();
@@ -103,8 +105,10 @@ pub(crate) fn SettingsPanel(
     view! {
         <section class="card settings" data-testid="settings">
             <h2>"Settings"</h2>
-            <form class="fields" on:submit=|ev| ev.prevent_default()>
-                {FIELDS.into_iter().map(|field| view! { <SettingField field /> }).collect_view()}
+            <form on:submit=|ev| ev.prevent_default()>
+                <fieldset class="plain fields" disabled=move || demo.playing()>
+                    {FIELDS.into_iter().map(|field| view! { <SettingField field /> }).collect_view()}
+                </fieldset>
             </form>
             <p class="settings-note" role="status">{move || state.note.get()}</p>
             <p class="link">

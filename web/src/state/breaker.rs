@@ -156,6 +156,11 @@ impl BreakerView {
         }
     }
 
+    /// Empties the transition log.
+    pub fn clear_log(self) {
+        self.writes.transitions.try_update(Log::clear);
+    }
+
     /// Reads the breaker (which applies a transition that is due, such as
     /// open → half-open) and shows what it says.
     pub fn sync(self) {

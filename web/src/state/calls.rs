@@ -67,7 +67,6 @@ impl Calls {
             let call = greeter.say_hello(&name).await;
             self.set_in_flight.try_update(|n| *n -= 1);
             self.show(call);
-            self.breaker.sync();
         });
     }
 
@@ -78,9 +77,16 @@ impl Calls {
         }
     }
 
-    /// Shows how `call` ended: its line in the log, the greeting, its mark
-    /// on the timeline. Every call the page makes ends here.
-    fn show(self, call: Call) {
+    /// Empties the call log.
+    pub fn clear(self) {
+        self.set_log.try_update(Log::clear);
+    }
+
+    /// Shows how `call` ended, wherever it was sent from (a button here,
+    /// the Go demo): its line in the log, the greeting, its mark on the
+    /// timeline, and the breaker as the call left it. Every call the page
+    /// makes ends here.
+    pub fn show(self, call: Call) {
         let Call {
             reply,
             retries,
@@ -116,5 +122,6 @@ impl Calls {
         if let Some(text) = greeting {
             self.set_greeting.try_set(Some(Greeting { text, fallback }));
         }
+        self.breaker.sync();
     }
 }

@@ -13,16 +13,20 @@
 //!   last change did; a change rebuilds the client.
 //! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters,
 //!   written when the server answers.
+//! - [`GoDemo`] (`go_demo.rs`): whether the Go demo plays, its step and
+//!   what it said; a play drives the parts above.
 
 mod breaker;
 mod calls;
 mod faults;
+mod go_demo;
 mod settings;
 mod timeline;
 
 pub use breaker::BreakerView;
 pub use calls::{BURST, Calls, Greeting};
 pub use faults::ServerFaults;
+pub use go_demo::{GoDemo, Progress};
 pub use settings::SettingsState;
 pub use timeline::Timeline;
 
@@ -36,11 +40,14 @@ pub fn provide(config: &Config) {
     let timeline = Timeline::new();
     let breaker = BreakerView::new(&config.server, config.settings, timeline);
     let calls = Calls::new(breaker, timeline);
+    let settings = SettingsState::new(config.settings, breaker);
+    let faults = ServerFaults::new(&config.server, calls);
     provide_context(timeline);
     provide_context(breaker);
     provide_context(calls);
-    provide_context(SettingsState::new(config.settings, breaker));
-    provide_context(ServerFaults::new(&config.server, calls));
+    provide_context(settings);
+    provide_context(faults);
+    provide_context(GoDemo::new(breaker, calls, settings, faults));
 }
 
 /// Sets `signal` to `text` unless it already says that, so what shows it

@@ -5,7 +5,7 @@ use greeter_client::Settings;
 use leptos::prelude::*;
 
 /// The settings as the page shows them: read signals, written only by
-/// [`apply`](Self::apply).
+/// [`apply`](Self::apply) and [`rebuild`](Self::rebuild).
 #[derive(Clone, Copy)]
 pub struct SettingsState {
     /// The settings in force.
@@ -34,10 +34,15 @@ impl SettingsState {
     /// Rebuilds the breaker with `settings` (closed, counts cleared) if they
     /// differ from those in force, and says so.
     pub fn apply(self, settings: Settings) {
-        let before = self.settings.get_untracked();
-        if settings == before {
-            return;
+        if settings != self.settings.get_untracked() {
+            self.rebuild(settings);
         }
+    }
+
+    /// Puts `settings` in force with a new breaker (closed, counts
+    /// cleared), even if they are those in force already, and says so.
+    pub fn rebuild(self, settings: Settings) {
+        let before = self.settings.get_untracked();
         self.set_settings.set(settings);
         self.breaker.rebuild(settings);
         let changed: Vec<String> = settings
@@ -45,10 +50,13 @@ impl SettingsState {
             .into_iter()
             .map(|(key, value)| format!("{key}={value}"))
             .collect();
+        let changed = match changed.is_empty() {
+            true => "the same settings".to_owned(),
+            false => changed.join(", "),
+        };
         let note = format!(
-            "{} Breaker rebuilt with {}: closed, counts cleared.",
+            "{} Breaker rebuilt with {changed}: closed, counts cleared.",
             super::wall_clock(),
-            changed.join(", ")
         );
         leptos::logging::log!("{note}");
         self.set_note.set(Some(note));

@@ -2,6 +2,8 @@
 //! by `data-testid`, click, type, and wait (bounded) for the DOM to change.
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod lines;
+
 use breaker::BrowserClock;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -177,11 +179,16 @@ impl Page {
     /// Waits until `ready(self)` holds, polling the DOM every 10 ms for at
     /// most [`PATIENCE`]; fails the test saying what it waited for.
     pub async fn wait_until(&self, what: &str, ready: impl Fn(&Page) -> bool) {
+        self.wait_within(what, PATIENCE, ready).await;
+    }
+
+    /// Waits like [`wait_until`](Self::wait_until), for at most `patience`.
+    pub async fn wait_within(&self, what: &str, patience: Duration, ready: impl Fn(&Page) -> bool) {
         let started = BrowserClock::now_millis();
         while !ready(self) {
-            if BrowserClock::now_millis() - started > PATIENCE.as_secs_f64() * 1000.0 {
+            if BrowserClock::now_millis() - started > patience.as_secs_f64() * 1000.0 {
                 panic!(
-                    "waited {PATIENCE:?} for {what}; the page shows:\n{}",
+                    "waited {patience:?} for {what}; the page shows:\n{}",
                     self.text()
                 );
             }

@@ -79,9 +79,12 @@ other gRPC-Web server in the same setups and the same run (with
 /// How the page is built.
 pub const PAGE: &str = "\
 Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
-panic = abort) and `wasm-opt -Oz` (binaryen 132), which also drops the
-custom sections no browser reads (producers, target features); the name
-section is not shipped.
+panic = abort) and `wasm-opt -Oz` (binaryen 132), then flattened,
+re-relooped and optimised again until nothing changes (`--flatten
+--rereloop -Oz --converge`); wasm-opt also drops the custom sections no
+browser reads (producers, target features), and the name section is not
+shipped. The page's heap is `talc`'s, not std's dlmalloc
+(`web/src/allocator.rs`).
 ";
 
 /// What was cut from the page's wasm, what was tried and not kept, and what
@@ -96,26 +99,55 @@ coordinate) brings it all back: format through those helpers or integers.
 `parking_lot` in the page: the page's client is a `SharedBreaker`, which
 needs the breaker's `std` feature; on single-threaded wasm its lock is now
 std's mutex, a flag there, instead of `parking_lot`'s parking table
-(natively it is still `parking_lot`'s). And the producers and
-target-features sections.
+(natively it is still `parking_lot`'s). The producers and target-features
+sections. Then, each measured on the whole build when it was cut (raw /
+gzip): Leptos' `AnyView`, of which the page now has none: the three views
+that switch shape (the greeting, the server's status, a setting's input)
+are an `EitherOf3` instead of `.into_any()`, and `<Show>`, whose fallback
+is an `AnyView`, became a memo and an `Option` (-8.5 / -3.7 KiB: the
+type-erased build, rebuild and unmount code goes with the last
+`AnyView`); every effect of the page through one boxed `Effect::new`
+(`web/src/effect.rs`), so Leptos' effect task is built once instead of
+once per closure (-2.4 / -0.7 KiB); wasm-opt's `--flatten --rereloop -Oz
+--converge` after `-Oz` (-2.1 / -1.0 KiB); `talc` as the global
+allocator (-1.4 / -0.6 KiB: std still keeps a sliver of dlmalloc for its
+thread handles, which Leptos' thread checks reach).
 
-**Looked at and kept, with the reason.** `humantime` (its parser is the one
-the CLI, the URL query and the settings panel share, so a value means the
-same everywhere); `form_urlencoded` (the query, both ways); two copies of
-`base64` (`tonic` and `tonic-web-wasm-client` pin different majors) and of
-`wasm-streams` (0.5 comes with Leptos' `server_fn` and exports its JS
-classes whether used or not); the `Debug` impls of every error type that ends up behind a
-`dyn Error` (a `tonic::Status` source) or an `unwrap`. No `serde`, `url`,
-`getrandom` or `tracing` code reaches the wasm, and Leptos is built with
-`csr` only (`cargo tree -e features` shows no `hydrate`, `ssr`,
-`islands`, `tracing` or `nightly`).
+**Looked at and kept, with the reason.** `humantime`, about 4 KiB raw,
+most of it the parser matching every unit's spellings (its parser is the
+one the CLI, the URL query and the settings panel share, so a value means
+the same everywhere); `form_urlencoded` (the query, both ways); two copies
+of `base64` (`tonic` and `tonic-web-wasm-client` pin different majors) and
+of `wasm-streams` (0.5 comes with Leptos' `server_fn` and exports its JS
+classes whether used or not); `indexmap`, which comes with Leptos
+(`reactive_graph`, and `tachys`' keyed list), not from the page; the
+`Debug` impls of every error type that ends up behind a `dyn Error` (a
+`tonic::Status` source) or an `unwrap`: what reaches `<str as Debug>` and
+`char::escape_debug` are dependencies' `Debug` impls called through
+vtables (`tonic-web-wasm-client`'s error, `bytes`, `http`). No `serde`,
+`url`, `getrandom` or `tracing` code reaches the wasm, and Leptos is built
+with `csr` only (`cargo tree -e features` shows no `hydrate`, `ssr`,
+`islands`, `tracing` or `nightly`). Rust 1.95 already builds
+`wasm32-unknown-unknown` with bulk memory, non-trapping float-to-int,
+sign extension, multi-value, reference types and mutable globals, so no
+target feature is left to turn on; the release profile the wasm profile
+inherits already has no overflow checks or debug assertions, and
+`lto = true` is fat LTO.
 **Tried and not kept** (each measured on the whole build): opt-level `s`
 instead of `z`, Leptos' `--cfg erase_components` and LLVM's inline
-threshold at 0 (all larger); wasm-opt `--converge`, `--gufa` or a second
-`-Oz` (under 0.5 KiB gzip each); building without reference types
-(wasm-bindgen refuses: std is built with them); the logs' keyed `<For>` as
-a plain list (smaller by the keyed diff, but each new line would rebuild
-the whole list, losing a reader's place and selection).
+threshold at 0 (all larger); `.into_any()` at every component's boundary
+(15 KiB gzip larger: each erased view brings its own build, rebuild and
+unmount code); `lol_alloc`'s free-list allocator (0.5 KiB gzip smaller
+than `talc`, but each allocation and free walks the whole free list, on
+a page that allocates for as long as it is open); `talc`'s
+`disable-realloc-in-place` (0.1 KiB gzip, for a copy on every growth);
+wasm-opt `-Os`, `--gufa`, `--monomorphize`,
+`--merge-similar-functions`, `--duplicate-function-elimination`,
+`--dae-optimizing` or the reordering passes (no gain, or larger); building
+without reference types (wasm-bindgen refuses: std is built with them);
+the logs' keyed `<For>` as a plain list (smaller by the keyed diff, but
+each new line would rebuild the whole list, losing a reader's place and
+selection).
 
 **What takes the space now.** Leptos (`tachys`, `reactive_graph`, and the
 page's own view code in `web`, where every element's type is spelled out),
@@ -131,12 +163,20 @@ reactive closures, trait objects), which wasm-opt cannot prune.
 /// Why the page's wasm is over its gzip target.
 pub const PAGE_MISS: &str = "\
 **Why the size target is missed.** What is left is the framework and the
-protocol the page is built on: calling SayHello with `prost` and `fetch`
-directly would drop `http`, `tonic` and `tower`, but the page is meant to
-use tonic's generated client over `tonic-web-wasm-client`, the same code
-path as the CLI; `-Zbuild-std` with `panic_immediate_abort` would drop the
-panic messages and the formatting and `Debug` code only they reach, but
-needs a nightly toolchain, and the project pins stable 1.95.
+protocol the page is built on, and the page itself grew by its state
+diagram, timeline and Go demo player. The largest items are dependencies'
+generic code made for the page's types: `http`'s header-name parser
+(reached by every header looked up by name, in `tonic` and
+`tonic-web-wasm-client`), `tonic`'s status and header conversions, the
+wasm client's fetch and body, Leptos' render effects and drop glue. The
+page's own view code is `web::main` (every component inlined into it),
+whose static HTML is already one template string per element tree.
+Calling SayHello with `prost` and `fetch` directly would drop `http`,
+`tonic` and `tower`, but the page is meant to use tonic's generated client
+over `tonic-web-wasm-client`, the same code path as the CLI; `-Zbuild-std`
+with `panic_immediate_abort` would drop the panic messages and the
+formatting and `Debug` code only they reach, but needs a nightly
+toolchain, and the project pins stable 1.95.
 ";
 
 /// Why gRPC-Web may fall under 0.6x the bare handler.

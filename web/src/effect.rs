@@ -8,5 +8,5 @@ use leptos::prelude::Effect;
 /// behind one `dyn Fn` every effect of the page shares a single one.
 pub(crate) fn effect(run: impl Fn() + 'static) {
     let run: Box<dyn Fn()> = Box::new(run);
-    Effect::new(move || run());
+    Effect::new(run);
 }

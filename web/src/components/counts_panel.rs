@@ -1,6 +1,6 @@
 //! The breaker's counts.
 
-use crate::state::BreakerView;
+use crate::state::page;
 use breaker::Counts;
 use leptos::prelude::*;
 
@@ -25,7 +25,7 @@ const COUNTS: [Count; 6] = [
 /// successes and failures), refreshed after every call and change.
 #[component]
 pub(crate) fn CountsPanel() -> impl IntoView {
-    let breaker = expect_context::<BreakerView>();
+    let breaker = page().breaker;
     view! {
         <dl class="counts" data-testid="counts">
             {COUNTS

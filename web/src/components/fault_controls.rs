@@ -1,7 +1,7 @@
 //! The server's fault controls and counters.
 
 use crate::faults::Fault;
-use crate::state::{GoDemo, ServerFaults};
+use crate::state::page;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
@@ -13,8 +13,8 @@ const DEFAULT_DELAY_MS: u32 = 2_000;
 /// shows what it received and answered. Disabled while the Go demo plays.
 #[component]
 pub(crate) fn FaultControls() -> impl IntoView {
-    let faults = expect_context::<ServerFaults>();
-    let demo = expect_context::<GoDemo>();
+    let faults = page().faults;
+    let demo = page().go_demo;
     let delay_ms = RwSignal::new(DEFAULT_DELAY_MS);
     let on_mode = move |ev: leptos::ev::Event| {
         faults.set_fault(match event_target_value(&ev).as_str() {
@@ -70,7 +70,7 @@ pub(crate) fn FaultControls() -> impl IntoView {
 /// The server's mode and its SayHello counters, or why they are unknown.
 #[component]
 fn ServerCounters() -> impl IntoView {
-    let status = expect_context::<ServerFaults>().status;
+    let status = page().faults.status;
     // `EitherOf3`, not `.into_any()`: the page links no `AnyView` at all (see BENCHMARKS.md).
     move || match status.get() {
         None => EitherOf3::A(view! { <p class="subtle">"Asking the server…"</p> }),

@@ -1,6 +1,6 @@
 //! The button that plays the Go demo, and how far it got.
 
-use crate::state::{GoDemo, Progress, SettingsState};
+use crate::state::{Progress, page};
 use greeter_client::KEYS;
 use greeter_client::go_demo::STEPS;
 use leptos::prelude::*;
@@ -12,8 +12,8 @@ const BREAKER_KEYS: usize = 4;
 /// settings in force, the step playing, and how it ended.
 #[component]
 pub(crate) fn GoDemoPlayer() -> impl IntoView {
-    let demo = expect_context::<GoDemo>();
-    let settings = expect_context::<SettingsState>().settings;
+    let demo = page().go_demo;
+    let settings = page().settings.settings;
     let in_force = move || {
         settings.with(|settings| {
             let shown: Vec<String> = KEYS[..BREAKER_KEYS]

@@ -1,6 +1,6 @@
 //! The last greeting, or the fallback.
 
-use crate::state::{Calls, Greeting};
+use crate::state::{Greeting, page};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// breaker refused the call.
 #[component]
 pub(crate) fn GreetingCard() -> impl IntoView {
-    let greeting = expect_context::<Calls>().greeting;
+    let greeting = page().calls.greeting;
     // `EitherOf3`, not `.into_any()`: the page links no `AnyView` at all (see BENCHMARKS.md).
     view! {
         <div class="greeting" data-testid="greeting" aria-live="polite">

@@ -1,6 +1,6 @@
 //! The name field and the buttons that call the greeter.
 
-use crate::state::{BURST, Calls, GoDemo};
+use crate::state::{BURST, page};
 use leptos::prelude::*;
 
 /// A name (default `World`), sent with the submit button or Enter; an
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 /// demo plays.
 #[component]
 pub(crate) fn HelloForm() -> impl IntoView {
-    let calls = expect_context::<Calls>();
-    let demo = expect_context::<GoDemo>();
+    let calls = page().calls;
+    let demo = page().go_demo;
     let name = RwSignal::new("World".to_owned());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -1,14 +1,14 @@
 //! The time left until an open breaker lets trial calls through.
 
 use crate::format::{seconds_tenths, whole};
-use crate::state::{BreakerView, SettingsState};
+use crate::state::page;
 use leptos::prelude::*;
 
 /// While open: the seconds until half-open, and a bar filling up.
 #[component]
 pub(crate) fn OpenCountdown() -> impl IntoView {
-    let remaining_ms = expect_context::<BreakerView>().until_half_open;
-    let settings = expect_context::<SettingsState>().settings;
+    let remaining_ms = page().breaker.until_half_open;
+    let settings = page().settings.settings;
     // Whole milliseconds: an f64 attribute or `{:.1}` would link float printing.
     let left_ms = move || whole(remaining_ms.get().unwrap_or(0.0));
     let timeout_ms = move || settings.with(|s| whole(s.timeout.as_secs_f64() * 1000.0));

@@ -1,7 +1,7 @@
 //! The breaker's and the calls' settings.
 
 use crate::Config;
-use crate::state::{GoDemo, SettingsState};
+use crate::state::page;
 use greeter_client::MAX_RETRIES;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -89,8 +89,8 @@ pub(crate) fn SettingsPanel(
     /// The server the page calls, as the link gives it.
     server: String,
 ) -> impl IntoView {
-    let state = expect_context::<SettingsState>();
-    let demo = expect_context::<GoDemo>();
+    let state = page().settings;
+    let demo = page().go_demo;
     let link = move || {
         let location = window().location();
         let origin = location.origin().unwrap_or_default();
@@ -122,7 +122,7 @@ pub(crate) fn SettingsPanel(
 /// error. Applied on `change` (Enter or leaving the field).
 #[component]
 fn SettingField(field: Field) -> impl IntoView {
-    let state = expect_context::<SettingsState>();
+    let state = page().settings;
     let error = RwSignal::new(None::<String>);
     let current = move || state.settings.with(|s| s.get(field.key));
     let on_change = move |ev: leptos::ev::Event| {

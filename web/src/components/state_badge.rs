@@ -1,6 +1,6 @@
 //! The breaker's state, as a coloured badge.
 
-use crate::state::BreakerView;
+use crate::state::page;
 use breaker::State;
 use leptos::prelude::*;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// breaker changes and announced to screen readers.
 #[component]
 pub(crate) fn StateBadge() -> impl IntoView {
-    let breaker = expect_context::<BreakerView>();
+    let breaker = page().breaker;
     let state = move || breaker.state.get();
     view! {
         <span

@@ -2,7 +2,7 @@
 
 use crate::diagram;
 use crate::effect::effect;
-use crate::state::{BreakerView, SettingsState, set_if_changed};
+use crate::state::{page, set_if_changed};
 use leptos::prelude::*;
 
 /// An SVG of closed, open and half-open with the current state lit, each
@@ -18,8 +18,8 @@ use leptos::prelude::*;
 /// loaded, or a settings change rebuilt it, which clears the counts too).
 #[component]
 pub(crate) fn StateDiagram() -> impl IntoView {
-    let breaker = expect_context::<BreakerView>();
-    let settings = expect_context::<SettingsState>().settings;
+    let breaker = page().breaker;
+    let settings = page().settings.settings;
     // Redrawn (so the arrow's flash starts again) only when what it shows
     // changes: a transition, a settings change.
     let svg = RwSignal::new(String::new());

@@ -1,7 +1,7 @@
 //! The calls and the breaker's states over the last minute, as a strip.
 
 use crate::effect::effect;
-use crate::state::Timeline;
+use crate::state::page;
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 /// call shown: `success`, `failure`, `excluded` or `rejected`.
 #[component]
 pub(crate) fn TimelineStrip() -> impl IntoView {
-    let timeline = expect_context::<Timeline>();
+    let timeline = page().timeline;
     // Holds the strip's track, axis and legend; its clock (custom
     // properties) places the track's bands and marks.
     let track = NodeRef::<Div>::new();

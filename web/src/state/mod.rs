@@ -1,6 +1,7 @@
 //! The page's state, split by what the user sees. Each part is a copyable
-//! handle given to the components through the context; components get read
-//! signals, and each signal is written in one place, the part that owns it:
+//! handle given to the components through one context, [`Page`];
+//! components get read signals, and each signal is written in one place,
+//! the part that owns it:
 //!
 //! - [`BreakerView`] (`breaker.rs`): the breaker's state, counts, countdown,
 //!   transition log and the diagram's arrows taken, written by the breaker's observer and by reading
@@ -33,21 +34,47 @@ pub use timeline::Timeline;
 use crate::Config;
 use leptos::prelude::*;
 
+/// The page's state, every part of it: provided once, as one context, so
+/// the page looks up one context type (each type looked up is a copy of
+/// Leptos' lookup in the wasm).
+#[derive(Clone, Copy)]
+pub struct Page {
+    /// The calls and states over time.
+    pub timeline: Timeline,
+    /// The breaker in force and what it shows.
+    pub breaker: BreakerView,
+    /// The calls, their log and the last greeting.
+    pub calls: Calls,
+    /// The settings in force.
+    pub settings: SettingsState,
+    /// The server's fault mode and counters.
+    pub faults: ServerFaults,
+    /// The Go demo's player.
+    pub go_demo: GoDemo,
+}
+
 /// Creates the page's state for `config` under the current reactive owner
-/// (its timers stop when the owner is cleaned up) and provides each part
-/// as a context.
+/// (its timers stop when the owner is cleaned up) and provides it as a
+/// context ([`page`]).
 pub fn provide(config: &Config) {
     let timeline = Timeline::new();
     let breaker = BreakerView::new(&config.server, config.settings, timeline);
     let calls = Calls::new(breaker, timeline);
     let settings = SettingsState::new(config.settings, breaker);
     let faults = ServerFaults::new(&config.server, calls);
-    provide_context(timeline);
-    provide_context(breaker);
-    provide_context(calls);
-    provide_context(settings);
-    provide_context(faults);
-    provide_context(GoDemo::new(breaker, calls, settings, faults));
+    provide_context(Page {
+        timeline,
+        breaker,
+        calls,
+        settings,
+        faults,
+        go_demo: GoDemo::new(breaker, calls, settings, faults),
+    });
+}
+
+/// The page's state, as [`provide`] made it for the current owner.
+pub fn page() -> Page {
+    expect_context::<Page>()
 }
 
 /// Sets `signal` to `text` unless it already says that, so what shows it

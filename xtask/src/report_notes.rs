@@ -105,13 +105,15 @@ gzip): Leptos' `AnyView`, of which the page now has none: the three views
 that switch shape (the greeting, the server's status, a setting's input)
 are an `EitherOf3` instead of `.into_any()`, and `<Show>`, whose fallback
 is an `AnyView`, became a memo and an `Option` (-8.5 / -3.7 KiB: the
-type-erased build, rebuild and unmount code goes with the last
-`AnyView`); every effect of the page through one boxed `Effect::new`
+type-erased build, rebuild and unmount code goes with the last `AnyView`);
+every effect of the page through one boxed `Effect::new`
 (`web/src/effect.rs`), so Leptos' effect task is built once instead of
-once per closure (-2.4 / -0.7 KiB); wasm-opt's `--flatten --rereloop -Oz
---converge` after `-Oz` (-2.1 / -1.0 KiB); `talc` as the global
-allocator (-1.4 / -0.6 KiB: std still keeps a sliver of dlmalloc for its
-thread handles, which Leptos' thread checks reach).
+once per closure (-4.0 / -1.2 KiB); the page's state as one context
+(`state::Page`) instead of six, so Leptos' context lookup is built once
+instead of once per type (-4.3 / -1.1 KiB); wasm-opt's `--flatten
+--rereloop -Oz --converge` after `-Oz` (-2.1 / -1.0 KiB); `talc` as the
+global allocator (-1.4 / -0.6 KiB: std still keeps a sliver of dlmalloc
+for its thread handles, which Leptos' thread checks reach).
 
 **Looked at and kept, with the reason.** `humantime`, about 4 KiB raw,
 most of it the parser matching every unit's spellings (its parser is the
@@ -137,7 +139,9 @@ inherits already has no overflow checks or debug assertions, and
 instead of `z`, Leptos' `--cfg erase_components` and LLVM's inline
 threshold at 0 (all larger); `.into_any()` at every component's boundary
 (15 KiB gzip larger: each erased view brings its own build, rebuild and
-unmount code); `lol_alloc`'s free-list allocator (0.5 KiB gzip smaller
+unmount code); reactive texts and attributes as `Signal::derive`, so views of the
+same type share their render code (3 KiB gzip larger: the derived
+signal's own machinery costs more); `lol_alloc`'s free-list allocator (0.5 KiB gzip smaller
 than `talc`, but each allocation and free walks the whole free list, on
 a page that allocates for as long as it is open); `talc`'s
 `disable-realloc-in-place` (0.1 KiB gzip, for a copy on every growth);

@@ -18,6 +18,7 @@ mod svg;
 pub use svg::svg;
 
 use breaker::{DEFAULT_TIMEOUT, Settings, State, TripRule};
+use std::fmt::Write as _;
 use std::time::Duration;
 
 /// One arrow of the diagram: a change of state the breaker makes by itself.
@@ -200,7 +201,7 @@ pub fn describe(state: State, settings: &Settings, taken: &Taken) -> String {
         let (from, to) = edge.ends();
         let times = plural(taken.count(edge), "time", "times");
         let rule = label(edge, settings);
-        text.push_str(&format!(" From {from} to {to}: {rule}, taken {times}."));
+        let _ = write!(text, " From {from} to {to}: {rule}, taken {times}.");
     }
     text
 }

@@ -5,6 +5,7 @@
 
 use super::{Edge, Taken, describe, label, lit, trial_calls};
 use breaker::{Settings, State};
+use std::fmt::Write as _;
 
 /// The arrowheads: one for the arrows, one for the arrow just taken.
 const DEFS: &str = r#"<defs><marker id="sd-head" class="head" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto"><path d="M0 0L10 5L0 10z"/></marker><marker id="sd-head-lit" class="head lit" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto"><path d="M0 0L10 5L0 10z"/></marker></defs>"#;
@@ -37,9 +38,10 @@ const NODES: [(State, &str, &str); 3] = [
 pub fn svg(state: State, settings: &Settings, taken: &Taken) -> String {
     let mut svg = String::with_capacity(3_000);
     let (key, words) = (state.as_str(), describe(state, settings, taken));
-    svg.push_str(&format!(
+    let _ = write!(
+        svg,
         r#"<svg class="diagram" data-testid="state-diagram" data-state="{key}" viewBox="0 0 400 244" role="img"><title>{words}</title>"#
-    ));
+    );
     svg.push_str(DEFS);
     for (edge, (path, at)) in Edge::ALL.into_iter().zip(EDGES) {
         let last = if taken.last() == Some(edge) {
@@ -48,11 +50,12 @@ pub fn svg(state: State, settings: &Settings, taken: &Taken) -> String {
             ""
         };
         let (key, count, rule) = (edge.key(), taken.count(edge), label(edge, settings));
-        svg.push_str(&format!(
+        let _ = write!(
+            svg,
             r#"<g class="edge{last}" data-edge="{key}" data-taken="{count}"><path class="line" d="{path}"/><text {at}>{rule}"#
-        ));
+        );
         if count > 0 {
-            svg.push_str(&format!(r#"<tspan class="taken"> ×{count}</tspan>"#));
+            let _ = write!(svg, r#"<tspan class="taken"> ×{count}</tspan>"#);
         }
         svg.push_str("</text></g>");
     }
@@ -61,9 +64,10 @@ pub fn svg(state: State, settings: &Settings, taken: &Taken) -> String {
         let on = if lit(state) == node { " lit" } else { "" };
         let name = node.as_str();
         let what = if what.is_empty() { &trials } else { what };
-        svg.push_str(&format!(
+        let _ = write!(
+            svg,
             r#"<g class="node{on}" data-node="{name}" transform="translate({corner})"><rect width="112" height="52" rx="14"/><text class="name" x="56" y="23" text-anchor="middle">{name}</text><text class="what" x="56" y="40" text-anchor="middle">{what}</text></g>"#
-        ));
+        );
     }
     svg.push_str("</svg>");
     svg

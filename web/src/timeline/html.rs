@@ -10,6 +10,7 @@
 
 use super::{Drawn, Outcome};
 use breaker::State;
+use std::fmt::Write as _;
 
 /// Each outcome's shape (readable without colour), centred on 0 0, in the
 /// order of [`Outcome::ALL`]: a disc, a cross, a diamond, a square.
@@ -30,24 +31,27 @@ pub fn strip(drawn: &Drawn) -> String {
     for band in &drawn.bands {
         let (name, from) = (band.state.as_str(), band.from);
         let to = band.to.map(|to| format!(";--to:{to}")).unwrap_or_default();
-        html.push_str(&format!(
+        let _ = write!(
+            html,
             r#"<div class="band {name}" data-css="--from:{from}{to}"><span>{name}</span></div>"#
-        ));
+        );
     }
     html.push_str("</div>");
     for mark in &drawn.marks {
         let call = &mark.call;
         let (key, t, row) = (call.outcome.key(), call.ended_at, mark.row);
         let line = escape(&call.line);
-        html.push_str(&format!(
+        let _ = write!(
+            html,
             r#"<span class="mark {key}" data-outcome="{key}" tabindex="0" role="img" aria-label="{line}" data-css="--t:{t};--row:{row}">"#
-        ));
+        );
         html.push_str(&shape(call.outcome));
         if call.retries > 0 {
             let retries = call.retries;
-            html.push_str(&format!(
+            let _ = write!(
+                html,
                 r#"<b class="retries" aria-hidden="true">↻{retries}</b>"#
-            ));
+            );
         }
         html.push_str("</span>");
     }
@@ -55,9 +59,10 @@ pub fn strip(drawn: &Drawn) -> String {
         true => format!("−{} s: the last 50 calls", drawn.span.div_ceil(1000)),
         false => "−1 min".to_owned(),
     };
-    html.push_str(&format!(
+    let _ = write!(
+        html,
         r#"</div><p class="axis" aria-hidden="true"><span>{since}</span><span>now</span></p><ul class="legend">"#
-    ));
+    );
     legend(&mut html);
     html.push_str("</ul>");
     html
@@ -67,7 +72,7 @@ pub fn strip(drawn: &Drawn) -> String {
 fn legend(html: &mut String) {
     for outcome in Outcome::ALL {
         let key = outcome.key();
-        html.push_str(&format!(r#"<li class="mark {key}">"#));
+        let _ = write!(html, r#"<li class="mark {key}">"#);
         html.push_str(&shape(outcome));
         html.push_str(outcome.label());
         html.push_str("</li>");
@@ -75,7 +80,7 @@ fn legend(html: &mut String) {
     html.push_str(r#"<li><b class="retries">↻2</b>retried twice</li>"#);
     for state in [State::Closed, State::Open, State::HalfOpen] {
         let name = state.as_str();
-        html.push_str(&format!(r#"<li><i class="band {name}"></i>{name}</li>"#));
+        let _ = write!(html, r#"<li><i class="band {name}"></i>{name}</li>"#);
     }
 }
 

@@ -22,6 +22,7 @@ mod html;
 pub use html::{escape, strip};
 
 use breaker::State;
+use std::fmt::Write as _;
 
 /// The longest stretch of time shown, in ms.
 pub const WINDOW_MS: u64 = 60_000;
@@ -231,7 +232,7 @@ pub fn summary(drawn: &Drawn) -> String {
         }
     }
     if drawn.retried > 0 {
-        text.push_str(&format!("; {} retried", drawn.retried));
+        let _ = write!(text, "; {} retried", drawn.retried);
     }
     text.push('.');
     text

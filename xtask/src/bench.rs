@@ -46,6 +46,7 @@ pub fn bench(only: Option<Part>) -> anyhow::Result<()> {
 fn page() -> anyhow::Result<PageMeasured> {
     crate::tools::install(&[Tool::Twiggy, Tool::Chromium, Tool::WasmOpt])?;
     crate::steps::build_page()?;
+    let floors = crate::floor::floors(&crate::steps::path_with(&crate::tools::wasm_opt()?))?;
     let dist = root().join("dist");
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out)?;
@@ -53,6 +54,7 @@ fn page() -> anyhow::Result<PageMeasured> {
         size: crate::page_size::page_size(&dist)?,
         breakdown: crate::page_size::breakdown(&dist)?,
         timing: crate::steps::page_timing(&out.join("page.json"))?,
+        floors,
     })
 }
 

@@ -12,6 +12,7 @@
 //! - `cargo xtask install`: only the installs.
 
 mod bench;
+mod floor;
 mod page_size;
 mod process;
 mod report;

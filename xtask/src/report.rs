@@ -337,6 +337,17 @@ mod tests {
                     round_trip_ms: 6.0,
                     rejection_ms: 2.0,
                 },
+                floors: vec![crate::floor::Floor {
+                    what: crate::floor::FLOORS[2].1,
+                    size: PageSize {
+                        wasm: FileSize {
+                            raw: 200_000,
+                            gzip: 90_000,
+                            brotli: 75_000,
+                        },
+                        js: FileSize::default(),
+                    },
+                }],
             },
             shared_state: crate::report_shared_state::tests::report(),
         }
@@ -363,6 +374,16 @@ mod tests {
         assert!(md.contains("≤ 0.5× failsafe: **met**"), "{md}");
         assert!(md.contains("lock path) | 30.0 ns | | | 3.00x"), "{md}");
         assert!(md.contains("| click → reply shown, real round trip to the server | 6.00 |"));
+        assert!(
+            md.contains("| 1. with the page's client around it: the breaker, its tower layer, the deadline and the retries | 195.3 KiB | 87.9 KiB | 73.2 KiB |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "add 78.1 KiB gzip to the last floor; under the target they would have 62.1 KiB."
+            ),
+            "{md}"
+        );
         assert!(!md.contains("NaN"), "{md}");
     }
 

@@ -81,9 +81,10 @@ pub const PAGE: &str = "\
 Built with `[profile.wasm-release]` (opt-level z, fat LTO, one codegen unit,
 panic = abort) and `wasm-opt -Oz` (binaryen 132), then flattened,
 re-relooped and optimised again until nothing changes (`--flatten
---rereloop -Oz --converge`); wasm-opt also drops the custom sections no
-browser reads (producers, target features), and the name section is not
-shipped. The page's heap is `talc`'s, not std's dlmalloc
+--rereloop -Oz --converge`), assuming no implicit traps (`-iit`: Rust
+checks divisors and bounds itself and converts floats with saturation);
+wasm-opt also drops the custom sections no browser reads (producers,
+target features), and the name section is not shipped. The page's heap is `talc`'s, not std's dlmalloc
 (`web/src/allocator.rs`).
 ";
 
@@ -113,7 +114,8 @@ once per closure (-4.0 / -1.2 KiB); the page's state as one context
 instead of once per type (-4.3 / -1.1 KiB); wasm-opt's `--flatten
 --rereloop -Oz --converge` after `-Oz` (-2.1 / -1.0 KiB); `talc` as the
 global allocator (-1.4 / -0.6 KiB: std still keeps a sliver of dlmalloc
-for its thread handles, which Leptos' thread checks reach). The page
+for its thread handles, which Leptos' thread checks reach); wasm-opt's
+`-iit` (-1.4 / -0.9 KiB). The page
 gained its state diagram, timeline and Go demo player after ce315f9 (most
 of the growth of `web` and `greeter_client` in the table above); on that
 same page, from main at c786f74 to this build, the cuts since take 20.5
@@ -145,7 +147,14 @@ threshold at 0 (all larger); `.into_any()` at every component's boundary
 (15 KiB gzip larger: each erased view brings its own build, rebuild and
 unmount code); reactive texts and attributes as `Signal::derive`, so views of the
 same type share their render code (3 KiB gzip larger: the derived
-signal's own machinery costs more); `lol_alloc`'s free-list allocator (0.5 KiB gzip smaller
+signal's own machinery costs more), or as boxed closures, so each value
+type shares one copy (-1.2 / -0.3 KiB for 18 texts and attributes: not
+worth a type of its own); Leptos' `delegation` (larger), and its default
+features off (no change: `csr` is all that reaches the wasm); wasm-opt's
+`--traps-never-happen`, `--low-memory-unused` and `--zero-filled-memory`
+(-1.2 KiB gzip more together, for assumptions about the stack's bottom
+and about traps that Rust's aborts rely on); gzip by zopfli (-4.5%, so
+still over the target); `lol_alloc`'s free-list allocator (0.5 KiB gzip smaller
 than `talc`, but each allocation and free walks the whole free list, on
 a page that allocates for as long as it is open); `talc`'s
 `disable-realloc-in-place` (0.1 KiB gzip, for a copy on every growth);
@@ -170,18 +179,25 @@ reactive closures, trait objects), which wasm-opt cannot prune.
 
 /// Why the page's wasm is over its gzip target.
 pub const PAGE_MISS: &str = "\
-**Why the size target is missed.** What is left is the framework and the
-protocol the page is built on, and the page itself grew by its state
-diagram, timeline and Go demo player. The largest items are dependencies'
-generic code made for the page's types: `http`'s header-name parser
-(reached by every header looked up by name, in `tonic` and
-`tonic-web-wasm-client`), `tonic`'s status and header conversions, the
-wasm client's fetch and body, Leptos' render effects and drop glue. The
-page's own view code is `web::main` (every component inlined into it),
-whose static HTML is already one template string per element tree.
-Calling SayHello with `prost` and `fetch` directly would drop `http`,
-`tonic` and `tower`, but the page is meant to use tonic's generated client
-over `tonic-web-wasm-client`, the same code path as the CLI; `-Zbuild-std`
+**Why the size target is missed.** The floor pages above show it: Leptos
+and tonic's generated client over `tonic-web-wasm-client`, with the
+page's breaker-guarded client around it, take most of the 150 KiB before
+the page draws anything of its own, and the features the page is asked
+for need more than is left. Each feature's cost, measured by building the
+page without it (one run, 2026-11-28, `gzip -9`, with the state behind it kept
+unless only that view reaches it): the settings panel 5.6 KiB, the fault
+controls 5.3, the Go demo player 5.2, the name form and its buttons 4.8,
+the countdown 3.0, the state diagram 2.6, the timeline 1.5, the greeting
+1.4, the counters 1.2, the state badge 1.0, the query's problems 0.6, the
+two logs 0.7; the rest is the state behind them (the calls, the settings'
+parser, the fault client, the breaker's view) and the Leptos machinery
+they share. Typed Leptos views are what costs: the badge, one element
+with two reactive parts, is 1 KiB gzip; the diagram and the timeline are markup already (as
+typed views they cost 23 KiB gzip more), and writing every view that way
+would leave a page that is Leptos in name only. Calling SayHello with
+`prost` and `fetch` directly would drop `http`, `tonic` and `tower`, but
+the page is meant to use tonic's generated client over
+`tonic-web-wasm-client`, the same code path as the CLI; `-Zbuild-std`
 with `panic_immediate_abort` would drop the panic messages and the
 formatting and `Debug` code only they reach, but needs a nightly
 toolchain, and the project pins stable 1.95.

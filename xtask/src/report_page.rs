@@ -2,9 +2,10 @@
 //! wasm's bytes go now and before the size cuts, and its timings in
 //! headless Chromium.
 
+use crate::floor::Floor;
 use crate::page_size::PageSize;
 use crate::report::verdict;
-use bench_results::{PageSizeRecord, PageTiming, Share, SizeBreakdown};
+use bench_results::{FileSize, PageSizeRecord, PageTiming, Share, SizeBreakdown};
 use std::fmt::Write;
 
 /// The section's heading; `cargo xtask bench --only page` replaces the
@@ -25,6 +26,19 @@ pub struct PageMeasured {
     pub breakdown: SizeBreakdown,
     /// What e2e's `page_timing` test measured.
     pub timing: PageTiming,
+    /// The floor pages, smallest first.
+    pub floors: Vec<Floor>,
+}
+
+/// A table row: `name`, then `size` raw, gzip and brotli in KiB.
+fn size_row(md: &mut String, name: &str, size: FileSize) {
+    let _ = writeln!(
+        md,
+        "| {name} | {:.1} KiB | {:.1} KiB | {:.1} KiB |",
+        kib(size.raw),
+        kib(size.gzip),
+        kib(size.brotli)
+    );
 }
 
 fn kib(bytes: usize) -> f64 {
@@ -47,13 +61,7 @@ pub fn section(md: &mut String, page: &PageMeasured, before: &PageSizeRecord) {
         ("`.wasm`".to_owned(), page.size.wasm),
         ("JS glue".to_owned(), page.size.js),
     ] {
-        let _ = writeln!(
-            md,
-            "| {name} | {:.1} KiB | {:.1} KiB | {:.1} KiB |",
-            kib(size.raw),
-            kib(size.gzip),
-            kib(size.brotli)
-        );
+        size_row(md, &name, size);
     }
     let _ = writeln!(
         md,
@@ -62,6 +70,7 @@ pub fn section(md: &mut String, page: &PageMeasured, before: &PageSizeRecord) {
         WASM_TARGET_GZIP / 1024,
         verdict(wasm_gz <= WASM_TARGET_GZIP)
     );
+    floors(md, &page.floors, page.size.wasm);
     let _ = writeln!(md, "{}", crate::report_notes::PAGE);
     breakdown(md, &page.breakdown, before);
     let _ = writeln!(md, "{}", crate::report_notes::PAGE_CUTS);
@@ -162,6 +171,40 @@ fn float(bytes: usize) -> String {
     } else {
         format!("{:.1} KiB of code", kib(bytes))
     }
+}
+
+/// What the stack weighs without the page's own features, and what those
+/// add: the floor pages beside the page.
+fn floors(md: &mut String, floors: &[Floor], wasm: FileSize) {
+    let Some(last) = floors.last() else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "**What the stack weighs by itself.** The floor pages (`web/floor`) are \
+         built in the same run exactly as the page is (its profile, allocator \
+         and wasm-opt flags), each holding a little more of the page's stack \
+         and none of its features:\n\n\
+         | wasm of | raw | gzip | brotli |\n|---|---:|---:|---:|"
+    );
+    let rows = floors
+        .iter()
+        .enumerate()
+        .map(|(i, floor)| (format!("{}. {}", i + 1, floor.what), floor.size.wasm))
+        .chain([("the page".to_owned(), wasm)]);
+    for (name, size) in rows {
+        size_row(md, &name, size);
+    }
+    let floor = last.size.wasm.gzip;
+    let _ = writeln!(
+        md,
+        "\nThe page's own features (its views, state and logs, the settings \
+         panel and link, the fault controls, the counters, the countdown, the \
+         state diagram, the timeline and the Go demo player) add {:.1} KiB gzip \
+         to the last floor; under the target they would have {:.1} KiB.\n",
+        kib(wasm.gzip.saturating_sub(floor)),
+        kib(WASM_TARGET_GZIP.saturating_sub(floor))
+    );
 }
 
 /// The timings table.

@@ -83,6 +83,8 @@ fn lint() -> anyhow::Result<()> {
         "greeter-client",
         "-p",
         "web",
+        "-p",
+        "web-floor",
     ];
     run(cmd(
         "cargo",

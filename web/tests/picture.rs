@@ -189,6 +189,31 @@ async fn the_timeline_marks_each_call_by_outcome() {
 }
 
 #[wasm_bindgen_test]
+async fn a_focused_mark_keeps_the_focus_when_the_strip_is_redrawn() {
+    heal_server().await;
+    let page = Page::mount("");
+    page.call("send-valid").await;
+    page.wait_until("one mark", |page| outcomes(page).len() == 1)
+        .await;
+    let mark = page.query("[data-testid=\"timeline\"] [data-outcome]");
+    let mark = mark.expect("the call's mark");
+    let call = mark.get_attribute("data-call");
+    assert!(call.is_some(), "a mark names its call");
+    mark.focus().unwrap();
+    page.call("send-empty").await;
+    page.wait_until("two marks", |page| outcomes(page).len() == 2)
+        .await;
+    let focused = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.active_element());
+    assert_eq!(
+        focused.and_then(|element| element.get_attribute("data-call")),
+        call,
+        "the first call's mark, redrawn, has the focus back"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_retried_call_shows_its_retries() {
     heal_server().await;
     let page = Page::mount("?deadline=200ms&retries=1&retry_backoff=10ms&trip=5");

@@ -10,7 +10,8 @@ use wasm_bindgen::JsCast;
 /// breaker's states as bands (a colour and a pattern each), each call as a
 /// mark where it ended (a colour and a shape per outcome, `↻n` for its
 /// retries), a legend, and a summary in words announced politely. Pointing
-/// at or focusing a mark shows its log line (`style.css`).
+/// at or focusing a mark shows its log line (`style.css`); a focused mark
+/// keeps the focus when the strip is redrawn for a new call.
 ///
 /// Hooks: `data-testid="timeline"`, and in it one `[data-outcome]` per
 /// call shown: `success`, `failure`, `excluded` or `rejected`.
@@ -24,8 +25,12 @@ pub(crate) fn TimelineStrip() -> impl IntoView {
     // attributes, while the CSSOM may set custom properties.
     effect(move || {
         if let Some(track) = track.get() {
+            let focused = focused_call();
             timeline.strip.with(|strip| track.set_inner_html(strip));
             place(&track);
+            if let Some(call) = focused {
+                refocus(&track, &call);
+            }
         }
     });
     effect(move || {
@@ -58,6 +63,24 @@ fn place(track: &web_sys::HtmlElement) {
                 &element.get_attribute("data-css").unwrap_or_default(),
             );
         }
+    }
+}
+
+/// The `data-call` of the mark that has the keyboard focus, if one has.
+fn focused_call() -> Option<String> {
+    document().active_element()?.get_attribute("data-call")
+}
+
+/// Gives the focus back to call `call`'s mark in `track`, redrawn, if it
+/// is still shown (a keyboard user reading the marks keeps their place).
+fn refocus(track: &web_sys::HtmlElement, call: &str) {
+    let mark = track.query_selector(&format!("[data-call=\"{call}\"]"));
+    if let Some(mark) = mark
+        .ok()
+        .flatten()
+        .and_then(|m| m.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = mark.focus();
     }
 }
 

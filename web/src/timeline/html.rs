@@ -23,8 +23,10 @@ const SHAPES: [&str; 4] = [
 
 /// The strip for `drawn`: a `.track` of one `.band` per state shown and
 /// one `.mark` per call with `data-outcome`, its log line as its name
-/// (shown by the stylesheet on hover and focus), `tabindex="0"`, and `↻n`
-/// when it was retried; then the time axis and the legend.
+/// (shown by the stylesheet on hover and focus), `tabindex="0"`, its
+/// call's id in `data-call` (so the page can give focus back to it when
+/// the strip is redrawn), and `↻n` when it was retried; then the time
+/// axis and the legend.
 pub fn strip(drawn: &Drawn) -> String {
     let mut html = String::with_capacity(1_500 + drawn.marks.len() * 320);
     html.push_str(r#"<div class="track"><div class="bands" aria-hidden="true">"#);
@@ -39,11 +41,11 @@ pub fn strip(drawn: &Drawn) -> String {
     html.push_str("</div>");
     for mark in &drawn.marks {
         let call = &mark.call;
-        let (key, t, row) = (call.outcome.key(), call.ended_at, mark.row);
+        let (key, id, t, row) = (call.outcome.key(), call.id, call.ended_at, mark.row);
         let line = escape(&call.line);
         let _ = write!(
             html,
-            r#"<span class="mark {key}" data-outcome="{key}" tabindex="0" role="img" aria-label="{line}" data-css="--t:{t};--row:{row}">"#
+            r#"<span class="mark {key}" data-outcome="{key}" tabindex="0" role="img" aria-label="{line}" data-call="{id}" data-css="--t:{t};--row:{row}">"#
         );
         html.push_str(&shape(call.outcome));
         if call.retries > 0 {
@@ -144,7 +146,8 @@ mod tests {
             r#"<span class="mark success" data-outcome="success" tabindex="0" role="img" aria-label="12:00:00.000 Greeting: Hello &lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; &#39;y&#39;""#
         ));
         assert!(!html.contains("<b>"), "no markup from the server");
-        assert!(html.contains(r#"data-css="--t:1500;--row:0">"#));
+        assert!(html.contains(r#"data-call="0" data-css="--t:1500;--row:0">"#));
+        assert!(html.contains(r#"data-call="1" data-css="--t:2000;"#));
         assert!(html.contains(r#"data-outcome="failure""#));
         assert!(html.contains(r#"<b class="retries" aria-hidden="true">↻2</b>"#));
         assert!(html.contains(r#"<div class="band closed" data-css="--from:0;--to:1800">"#));

@@ -213,6 +213,52 @@ async fn a_focused_mark_keeps_the_focus_when_the_strip_is_redrawn() {
     );
 }
 
+/// A `<style>` in the test document, removed when dropped.
+struct Stylesheet(web_sys::Element);
+
+impl Stylesheet {
+    fn add(css: &str) -> Stylesheet {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let style = document.create_element("style").unwrap();
+        style.set_text_content(Some(css));
+        document.head().unwrap().append_child(&style).unwrap();
+        Stylesheet(style)
+    }
+}
+
+impl Drop for Stylesheet {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_is_a_block_of_marks_that_do_not_overlap() {
+    heal_server().await;
+    // The page's stylesheet places the marks; the test page has none.
+    let _style = Stylesheet::add(include_str!("../style.css"));
+    let page = Page::mount("");
+    page.click("send-burst");
+    page.wait_for_lines("call-log", web::BURST).await;
+    page.wait_until("a mark per call", |page| outcomes(page).len() == web::BURST)
+        .await;
+    let boxes: Vec<_> = page
+        .all("[data-testid=\"timeline\"] [data-outcome]")
+        .iter()
+        .map(|mark| mark.get_bounding_client_rect())
+        .collect();
+    for (i, a) in boxes.iter().enumerate() {
+        assert!(a.width() > 0.0, "mark {i} is drawn");
+        for (j, b) in boxes.iter().enumerate().skip(i + 1) {
+            let apart = a.right() <= b.left() + 0.5
+                || b.right() <= a.left() + 0.5
+                || a.bottom() <= b.top() + 0.5
+                || b.bottom() <= a.top() + 0.5;
+            assert!(apart, "marks {i} and {j} overlap");
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_retried_call_shows_its_retries() {
     heal_server().await;
@@ -259,7 +305,7 @@ fn the_window_keeps_the_last_minute_and_at_most_fifty_calls() {
     let now = 200_000;
     // A call every two seconds for two minutes: the last minute's 30.
     let sparse: Vec<_> = (0..60).map(|i| call(i, 80_000 + i * 2_000)).collect();
-    let drawn = timeline::window(&sparse, &bands, now);
+    let drawn = timeline::window(&sparse, &bands, now, 960);
     assert_eq!(drawn.marks.len(), 30);
     assert!(
         drawn
@@ -271,14 +317,14 @@ fn the_window_keeps_the_last_minute_and_at_most_fifty_calls() {
     assert_eq!(drawn.span, WINDOW_MS);
     // Ten a second: the last fifty, over their own five seconds.
     let dense: Vec<_> = (0..100).map(|i| call(i, 190_000 + i * 100)).collect();
-    let drawn = timeline::window(&dense, &bands, now);
+    let drawn = timeline::window(&dense, &bands, now, 960);
     assert_eq!(drawn.marks.len(), MAX_MARKS);
     assert_eq!(drawn.marks[0].call.id, 50);
     assert!(drawn.by_calls);
     assert_eq!(drawn.span, 5_000);
     // Older than a minute: nothing.
     assert!(
-        timeline::window(&dense, &bands, now + WINDOW_MS + 10_000)
+        timeline::window(&dense, &bands, now + WINDOW_MS + 10_000, 960)
             .marks
             .is_empty()
     );

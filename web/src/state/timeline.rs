@@ -37,6 +37,8 @@ struct History {
     calls: Vec<CallMark>,
     bands: Vec<Band>,
     ended: u64,
+    /// The strip's width in CSS px, as last measured (0: not yet).
+    strip_px: u32,
 }
 
 impl Timeline {
@@ -84,6 +86,16 @@ impl Timeline {
         self.redraw();
     }
 
+    /// The strip is now `strip_px` CSS px wide: marks are spread for it.
+    pub fn resized(self, strip_px: u32) {
+        let changed = self.history.try_update_value(|history| {
+            std::mem::replace(&mut history.strip_px, strip_px) != strip_px
+        });
+        if changed == Some(true) {
+            self.redraw();
+        }
+    }
+
     /// The breaker entered `state` now.
     pub fn state_changed(self, state: State) {
         let now = now_ms();
@@ -105,7 +117,7 @@ impl Timeline {
     fn redraw(self) {
         let Some(drawn) = self
             .history
-            .try_with_value(|h| timeline::window(&h.calls, &h.bands, now_ms()))
+            .try_with_value(|h| timeline::window(&h.calls, &h.bands, now_ms(), h.strip_px))
         else {
             return;
         };

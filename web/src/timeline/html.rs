@@ -1,7 +1,8 @@
 //! The strip's markup, written as text: the page sets it as the inner HTML
 //! of the strip (one string costs the wasm far less than a typed view per
 //! mark). Each mark and band carries its times as CSS custom properties
-//! (`--t`, `--from`, `--to`) in `data-css`, which the page applies through
+//! (`--t`, `--from`, `--to`; a mark's `--row`, and its `--shift` left
+//! when it gives way to later marks) in `data-css`, which the page applies through
 //! the CSSOM (the page's Content-Security-Policy refuses `style`
 //! attributes); the stylesheet places them against the strip's `--now`
 //! and `--span`, so the strip moves on each second by changing the
@@ -41,11 +42,17 @@ pub fn strip(drawn: &Drawn) -> String {
     html.push_str("</div>");
     for mark in &drawn.marks {
         let call = &mark.call;
-        let (key, id, t, row) = (call.outcome.key(), call.id, call.ended_at, mark.row);
+        let (key, id, t, row, shift) = (
+            call.outcome.key(),
+            call.id,
+            call.ended_at,
+            mark.row,
+            mark.shift,
+        );
         let line = escape(&call.line);
         let _ = write!(
             html,
-            r#"<span class="mark {key}" data-outcome="{key}" tabindex="0" role="img" aria-label="{line}" data-call="{id}" data-css="--t:{t};--row:{row}">"#
+            r#"<span class="mark {key}" data-outcome="{key}" tabindex="0" role="img" aria-label="{line}" data-call="{id}" data-css="--t:{t};--row:{row};--shift:{shift}">"#
         );
         html.push_str(&shape(call.outcome));
         if call.retries > 0 {
@@ -141,13 +148,13 @@ mod tests {
                 state: State::Open,
             },
         ];
-        let html = strip(&window(&calls, &bands, 3_000));
+        let html = strip(&window(&calls, &bands, 3_000, 1_020));
         assert!(html.contains(
             r#"<span class="mark success" data-outcome="success" tabindex="0" role="img" aria-label="12:00:00.000 Greeting: Hello &lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; &#39;y&#39;""#
         ));
         assert!(!html.contains("<b>"), "no markup from the server");
-        assert!(html.contains(r#"data-call="0" data-css="--t:1500;--row:0">"#));
-        assert!(html.contains(r#"data-call="1" data-css="--t:2000;"#));
+        assert!(html.contains(r#"data-call="0" data-css="--t:1500;--row:1;--shift:0">"#));
+        assert!(html.contains(r#"data-call="1" data-css="--t:2000;--row:0;--shift:0">"#));
         assert!(html.contains(r#"data-outcome="failure""#));
         assert!(html.contains(r#"<b class="retries" aria-hidden="true">↻2</b>"#));
         assert!(html.contains(r#"<div class="band closed" data-css="--from:0;--to:1800">"#));

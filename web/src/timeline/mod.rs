@@ -11,7 +11,7 @@
 //! use web::timeline::{Band, CallMark, Outcome, window};
 //! let call = |id, ended_at| CallMark { id, ended_at, outcome: Outcome::Success, retries: 0, line: "Greeting: Hello World".into() };
 //! let bands = [Band { from: 0, state: State::Closed }];
-//! let drawn = window(&[call(0, 10_000), call(1, 50_000)], &bands, 80_000);
+//! let drawn = window(&[call(0, 10_000), call(1, 50_000)], &bands, 80_000, 960);
 //! assert_eq!(drawn.span, 60_000);
 //! assert_eq!(drawn.marks.len(), 1, "the call of 70 s ago is gone");
 //! assert_eq!(drawn.bands.len(), 1);
@@ -30,9 +30,14 @@ pub const WINDOW_MS: u64 = 60_000;
 /// The most calls shown.
 pub const MAX_MARKS: usize = 50;
 
-/// Marks closer in time than this (in ms; 1/60 of the minute) are drawn
-/// on different rows.
-const MIN_GAP_MS: u64 = 1_000;
+/// A mark's width and the air beside it, in CSS px (`style.css` draws
+/// marks 16 px wide): marks closer than this on the strip are drawn on
+/// different rows, or, when every row is taken there, this much further
+/// left.
+pub const MARK_PX: u64 = 17;
+
+/// The strip's width assumed while the page has not measured it, in CSS px.
+const DEFAULT_STRIP_PX: u32 = 960;
 
 /// Rows marks are spread over when they crowd.
 pub const ROWS: u8 = 3;
@@ -122,8 +127,13 @@ pub struct DrawnMark {
     /// The call.
     pub call: CallMark,
     /// Its row, from 0 (the lowest) to [`ROWS`] - 1: a mark that would
-    /// overlap the one before it goes up a row.
+    /// overlap a later one goes up a row.
     pub row: u8,
+    /// How far left of where its call ended it is drawn, in ms: 0, or a
+    /// multiple of the gap between marks when its time is taken on every
+    /// row (a burst of calls ending at once reads as a block of marks, in
+    /// order, oldest on the left).
+    pub shift: u64,
 }
 
 /// A band as drawn: `state` from `from` until `to` (ms), or until now
@@ -158,11 +168,12 @@ pub struct Drawn {
     pub retried: u32,
 }
 
-/// What the strip shows at `now`, for `calls` in the order they ended and
-/// `bands` in the order they began: the calls of the last minute, at most
-/// the last [`MAX_MARKS`] of them (then the strip starts at the oldest of
-/// those), and the states over the same time.
-pub fn window(calls: &[CallMark], bands: &[Band], now: u64) -> Drawn {
+/// What a strip `strip_px` wide (CSS px; 0: not known yet) shows at
+/// `now`, for `calls` in the order they ended and `bands` in the order
+/// they began: the calls of the last minute, at most the last
+/// [`MAX_MARKS`] of them (then the strip starts at the oldest of those),
+/// placed so that no two overlap, and the states over the same time.
+pub fn window(calls: &[CallMark], bands: &[Band], now: u64, strip_px: u32) -> Drawn {
     let since = now.saturating_sub(WINDOW_MS);
     let recent = calls.partition_point(|call| call.ended_at < since);
     let shown = &calls[recent.max(calls.len().saturating_sub(MAX_MARKS))..];
@@ -173,32 +184,54 @@ pub fn window(calls: &[CallMark], bands: &[Band], now: u64) -> Drawn {
         _ => WINDOW_MS,
     };
     let start = now.saturating_sub(span);
+    let strip_px = if strip_px == 0 {
+        DEFAULT_STRIP_PX
+    } else {
+        strip_px
+    };
+    // A mark's width, in ms along the strip.
+    let gap = (span * MARK_PX / u64::from(strip_px)).max(1) as i64;
     let mut drawn = Drawn {
         now,
         span,
         by_calls,
         ..Drawn::default()
     };
-    let mut row_ends = [None::<u64>; ROWS as usize];
-    for call in shown {
-        // The lowest row with room; when none has, the one whose last mark
-        // is oldest, so crowded marks overlap as little as they can.
-        let row = row_ends
+    // From the newest back, so the latest calls sit where they ended and
+    // older ones give way to their left.
+    // Where each row's leftmost mark is drawn, in ms: it may be before the
+    // clock's zero (the page's clock starts when it loads).
+    let mut row_starts = [None::<i64>; ROWS as usize];
+    let mut marks = Vec::with_capacity(shown.len());
+    for call in shown.iter().rev() {
+        let t = call.ended_at as i64;
+        // The lowest row with room at the call's time; when none has, the
+        // row with the most room, one gap left of its leftmost mark.
+        let (row, at) = match row_starts
             .iter()
-            .position(|end| end.is_none_or(|end| call.ended_at >= end + MIN_GAP_MS))
-            .unwrap_or_else(|| {
-                (0..row_ends.len())
-                    .min_by_key(|&r| row_ends[r])
-                    .unwrap_or(0)
-            });
-        row_ends[row] = Some(call.ended_at);
+            .position(|start| start.is_none_or(|start| t + gap <= start))
+        {
+            Some(row) => (row, t),
+            None => {
+                let row = (0..row_starts.len())
+                    .rev()
+                    .max_by_key(|&r| row_starts[r])
+                    .unwrap_or(0);
+                let start = row_starts[row].unwrap_or(t);
+                (row, (start - gap).min(t))
+            }
+        };
+        row_starts[row] = Some(at);
         drawn.tally[call.outcome as usize] += 1;
         drawn.retried += u32::from(call.retries > 0);
-        drawn.marks.push(DrawnMark {
+        marks.push(DrawnMark {
             call: call.clone(),
             row: row as u8,
+            shift: (t - at) as u64,
         });
     }
+    marks.reverse();
+    drawn.marks = marks;
     for (i, band) in bands.iter().enumerate() {
         let to = bands.get(i + 1).map(|next| next.from);
         // A band over before the strip begins is not drawn.
@@ -242,6 +275,9 @@ pub fn summary(drawn: &Drawn) -> String {
 mod tests {
     use super::*;
 
+    /// A strip on which a mark is 1 s wide over a minute.
+    const PX: u32 = 1_020;
+
     fn call(id: u64, ended_at: u64, outcome: Outcome) -> CallMark {
         CallMark {
             id,
@@ -270,7 +306,7 @@ mod tests {
             .enumerate()
             .map(|(id, &at)| call(id as u64, at, Outcome::Success))
             .collect();
-        let drawn = window(&calls, &closed_from(0), 130_000);
+        let drawn = window(&calls, &closed_from(0), 130_000, PX);
         assert_eq!(drawn.span, WINDOW_MS);
         assert!(!drawn.by_calls);
         assert_eq!(ids(&drawn), [3, 4], "ended at or after 70 s, now 130 s");
@@ -282,7 +318,7 @@ mod tests {
                 state: State::Closed
             }]
         );
-        assert!(window(&calls, &[], 200_000).marks.is_empty());
+        assert!(window(&calls, &[], 200_000, PX).marks.is_empty());
     }
 
     #[test]
@@ -291,7 +327,7 @@ mod tests {
             .map(|id| call(id, 10_000 + id * 100, Outcome::Failure))
             .collect();
         let now = 20_000;
-        let drawn = window(&calls, &closed_from(0), now);
+        let drawn = window(&calls, &closed_from(0), now, PX);
         assert_eq!(drawn.marks.len(), MAX_MARKS);
         assert_eq!(drawn.marks[0].call.id, 10, "the 10 oldest are dropped");
         assert!(drawn.by_calls);
@@ -305,8 +341,8 @@ mod tests {
         let calls: Vec<_> = (0..50)
             .map(|id| call(id, 100_000 + id, Outcome::Success))
             .collect();
-        assert!(window(&calls, &[], 100_100).by_calls);
-        let minute = window(&calls[1..], &[], 100_100);
+        assert!(window(&calls, &[], 100_100, PX).by_calls);
+        let minute = window(&calls[1..], &[], 100_100, PX);
         assert!(!minute.by_calls, "49 calls: the minute");
         assert_eq!(minute.span, WINDOW_MS);
     }
@@ -321,7 +357,7 @@ mod tests {
             band(88_000, State::Closed),
             band(88_000, State::Open),
         ];
-        let drawn = window(&[], &bands, 100_000);
+        let drawn = window(&[], &bands, 100_000, PX);
         let shown: Vec<_> = drawn
             .bands
             .iter()
@@ -348,12 +384,13 @@ mod tests {
         calls[2].outcome = Outcome::Rejected;
         calls[3].retries = 2;
         calls.push(call(4, 51_000, Outcome::Failure));
-        let drawn = window(&calls, &[], 60_000);
-        let rows: Vec<_> = drawn.marks.iter().map(|m| m.row).collect();
+        let drawn = window(&calls, &[], 60_000, PX);
+        let placed: Vec<_> = drawn.marks.iter().map(|m| (m.row, m.shift)).collect();
         assert_eq!(
-            rows,
-            [0, 1, 2, 0, 1],
-            "when every row is taken, the one whose last mark is oldest"
+            placed,
+            [(1, 970), (0, 10), (2, 0), (1, 0), (0, 0)],
+            "the latest calls where they ended, on the lowest rows with room; \
+             the oldest, with every row taken, one gap left of the block"
         );
         assert_eq!(
             summary(&drawn),
@@ -364,5 +401,78 @@ mod tests {
             Outcome::ALL.map(Outcome::key),
             ["success", "failure", "excluded", "rejected"]
         );
+    }
+
+    #[test]
+    fn a_burst_ending_at_once_is_a_block_of_marks_that_do_not_overlap() {
+        let calls: Vec<_> = (0..10)
+            .map(|id| call(id, 40_000, Outcome::Success))
+            .collect();
+        let drawn = window(&calls, &[], 60_000, PX);
+        let placed: Vec<_> = drawn.marks.iter().map(|m| (m.row, m.shift)).collect();
+        assert_eq!(
+            placed,
+            [
+                (0, 3_000),
+                (2, 2_000),
+                (1, 2_000),
+                (0, 2_000),
+                (2, 1_000),
+                (1, 1_000),
+                (0, 1_000),
+                (2, 0),
+                (1, 0),
+                (0, 0),
+            ],
+            "three to a column, the newest where they ended, oldest on the left"
+        );
+        for (i, a) in drawn.marks.iter().enumerate() {
+            for b in &drawn.marks[i + 1..] {
+                let (x, y) = (a.call.ended_at - a.shift, b.call.ended_at - b.shift);
+                assert!(
+                    a.row != b.row || x.abs_diff(y) >= 1_000,
+                    "{a:?} overlaps {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_may_reach_back_before_the_clock_began() {
+        let calls: Vec<_> = (0..9)
+            .map(|id| call(id, 300 + 2 * id, Outcome::Success))
+            .collect();
+        let drawn = window(&calls, &[], 5_000, PX);
+        let shifts: Vec<_> = drawn.marks.iter().map(|m| m.shift).collect();
+        assert_eq!(
+            shifts,
+            [1_988, 1_988, 1_988, 994, 994, 994, 0, 0, 0],
+            "each column one gap left of the next, though 300 ms after zero"
+        );
+    }
+
+    #[test]
+    fn a_narrow_strip_spreads_marks_further() {
+        let calls = [
+            call(0, 50_000, Outcome::Success),
+            call(1, 52_000, Outcome::Success),
+        ];
+        let wide = window(&calls, &[], 60_000, PX);
+        assert!(wide.marks.iter().all(|m| m.row == 0), "2 s apart: room");
+        // 340 px for a minute: a mark is 3 s wide.
+        let narrow = window(&calls, &[], 60_000, 340);
+        let rows: Vec<_> = narrow.marks.iter().map(|m| m.row).collect();
+        assert_eq!(rows, [1, 0], "2 s apart would overlap: a row up");
+        let unmeasured = window(&calls, &[], 60_000, 0);
+        assert_eq!(unmeasured.marks, wide.marks, "960 px until measured");
+    }
+
+    #[test]
+    fn marks_with_room_stay_where_their_calls_ended() {
+        let calls: Vec<_> = (0..5)
+            .map(|id| call(id, 10_000 + id * 1_000, Outcome::Success))
+            .collect();
+        let drawn = window(&calls, &[], 60_000, PX);
+        assert!(drawn.marks.iter().all(|m| m.row == 0 && m.shift == 0));
     }
 }

@@ -33,24 +33,14 @@ pub(crate) fn TimelineStrip() -> impl IntoView {
             }
         }
     });
+    // Each second: the strip's clock, and its width, for which the marks
+    // are spread (a resized window is taken into account within a second).
     effect(move || {
         if let Some(track) = track.get() {
             timeline.clock.with(|clock| set_css(&track, clock));
-        }
-    });
-    // Marks are spread for the strip's width, measured once shown and
-    // again whenever the window is resized.
-    let measure = move || {
-        if let Some(track) = track.get_untracked() {
             timeline.resized(track.client_width().max(0) as u32);
         }
-    };
-    effect(move || {
-        track.track();
-        measure();
     });
-    let resizing = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resizing.remove());
     view! {
         <section class="card timeline-card">
             <h2>"Calls over time"</h2>

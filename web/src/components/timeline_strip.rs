@@ -35,10 +35,15 @@ pub(crate) fn TimelineStrip() -> impl IntoView {
     });
     // Each second: the strip's clock, and its width, for which the marks
     // are spread (a resized window is taken into account within a second).
+    // The width is read in the next frame, where the browser lays the page
+    // out anyway, not right after a call redrew the strip, which would
+    // force a layout on the call's path.
     effect(move || {
         if let Some(track) = track.get() {
             timeline.clock.with(|clock| set_css(&track, clock));
-            timeline.resized(track.client_width().max(0) as u32);
+            request_animation_frame(move || {
+                timeline.resized(track.client_width().max(0) as u32);
+            });
         }
     });
     view! {

@@ -184,10 +184,10 @@ and tonic's generated client over `tonic-web-wasm-client`, with the
 page's breaker-guarded client around it, take most of the 150 KiB before
 the page draws anything of its own, and the features the page is asked
 for need more than is left. Each feature's cost, measured by building the
-page without it (one run, 2026-11-28, `gzip -9`, with the state behind it kept
+page without it (2026-11-28, `gzip -9`, with the state behind it kept
 unless only that view reaches it): the settings panel 5.6 KiB, the fault
 controls 5.3, the Go demo player 5.2, the name form and its buttons 4.8,
-the countdown 3.0, the state diagram 2.6, the timeline 1.5, the greeting
+the countdown 3.0, the state diagram 2.6, the timeline 2.1, the greeting
 1.4, the counters 1.2, the state badge 1.0, the query's problems 0.6, the
 two logs 0.7; the rest is the state behind them (the calls, the settings'
 parser, the fault client, the breaker's view) and the Leptos machinery

@@ -34,7 +34,7 @@ pub const MAX_MARKS: usize = 50;
 /// marks 16 px wide): marks closer than this on the strip are drawn on
 /// different rows, or, when every row is taken there, this much further
 /// left.
-pub const MARK_PX: u64 = 17;
+const MARK_PX: u64 = 17;
 
 /// The strip's width assumed while the page has not measured it, in CSS px.
 const DEFAULT_STRIP_PX: u32 = 960;
@@ -129,10 +129,10 @@ pub struct DrawnMark {
     /// Its row, from 0 (the lowest) to [`ROWS`] - 1: a mark that would
     /// overlap a later one goes up a row.
     pub row: u8,
-    /// How far left of where its call ended it is drawn, in ms: 0, or a
-    /// multiple of the gap between marks when its time is taken on every
-    /// row (a burst of calls ending at once reads as a block of marks, in
-    /// order, oldest on the left).
+    /// How far left of where its call ended it is drawn, in ms: 0, or, when
+    /// its place is taken on every row, enough to clear the later marks of
+    /// its row (a burst of calls ending at once reads as a block of marks,
+    /// in order, oldest on the left).
     pub shift: u64,
 }
 

@@ -2,6 +2,8 @@
 //! started in-process on an ephemeral loopback port.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use breaker::{CircuitBreaker, ManualClock, Rejected, Settings, SharedBreaker, State, TripRule};
 use breaker_tower::{CircuitBreakerLayer, GrpcClassifier, rejection};
 use bytes::{BufMut, Bytes, BytesMut};
@@ -13,6 +15,7 @@ use proto::greeter::{HelloReply, HelloRequest};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::refused::RefusedPort;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Request, Response, Status};
 use tower::{ServiceBuilder, ServiceExt};
@@ -297,9 +300,8 @@ async fn a_dropped_call_frees_its_half_open_slot() {
 
 #[tokio::test]
 async fn a_server_that_is_down_is_a_failure() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener); // nobody listens there now
+    let nowhere = RefusedPort::bind();
+    let url = format!("http://{}", nowhere.addr());
     let breaker = SharedBreaker::from_breaker(
         CircuitBreaker::new(
             Settings {

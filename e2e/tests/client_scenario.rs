@@ -1,7 +1,11 @@
 //! The CLI client's whole demo against the real server, started in-process
 //! on an ephemeral loopback port, with a short open timeout.
 
+#[path = "../../breaker-tower/tests/support/refused.rs"]
+mod refused;
+
 use breaker::State;
+use refused::RefusedPort;
 use std::sync::Arc;
 
 #[tokio::test]
@@ -67,12 +71,8 @@ async fn the_client_replays_the_go_demo_against_the_server() {
 
 #[tokio::test]
 async fn a_server_that_is_down_trips_the_breaker_with_a_clear_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut config = client::Config::demo(format!("http://127.0.0.1:{port}"));
+    let nowhere = RefusedPort::bind();
+    let mut config = client::Config::demo(format!("http://{}", nowhere.addr()));
     config.settings.timeout = std::time::Duration::from_millis(100);
     let report = client::run(&config, Arc::new(|line: &str| println!("{line}")))
         .await

@@ -11,11 +11,15 @@
 #[path = "hardening_support.rs"]
 mod support;
 
+#[path = "../../breaker-tower/tests/support/refused.rs"]
+mod refused;
+
 #[path = "../../breaker-redis/tests/support/redis_server.rs"]
 #[allow(dead_code)] // the test uses only part of it
 mod redis_server;
 
 use redis_server::RedisServer;
+use refused::RefusedPort;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
@@ -179,12 +183,8 @@ fn a_shared_state_that_is_not_a_redis_url_is_refused_naming_the_flag() {
 #[test]
 fn with_redis_down_at_start_calls_go_on_through_a_local_breaker_said_once() {
     let server = ServerProcess::start(&[]);
-    // A loopback port with nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .unwrap()
-        .port();
-    let nowhere = format!("redis://127.0.0.1:{port}");
+    let refused = RefusedPort::bind();
+    let nowhere = format!("redis://{}", refused.addr());
     let args = [calls("4"), vec!["--shared-state", &nowhere]].concat();
 
     let run = client(&server.url(), &args, &[]);

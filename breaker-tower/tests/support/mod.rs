@@ -1,0 +1,3 @@
+//! Shared by the native tests (and by e2e's, through `#[path]`).
+
+pub mod refused;

@@ -4,8 +4,10 @@
 //!
 //! The server binds port 0 itself and writes the address it got to the
 //! file named by `--addr-file`; nothing picks a port, releases it and hopes
-//! it is still free when the server binds. Standard library only, so
-//! xtask builds it in seconds.
+//! it is still free when the server binds. For the test children that
+//! cannot report a port they chose (redis-server, chromedriver, `trunk
+//! serve`), [`child_port`] hands out one from outside the range port-0
+//! binds come from. Standard library only, so xtask builds it in seconds.
 //!
 //! ```no_run
 //! let server = server_launcher::Launch::new("target/debug/server")
@@ -18,6 +20,10 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod child_port;
+
+pub use child_port::child_port;
 
 use std::collections::VecDeque;
 use std::ffi::OsStr;

@@ -1,7 +1,6 @@
 //! A `redis-server` child process on a free loopback port, without
 //! persistence, stopped when the guard drops (a failing test included).
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,10 +16,7 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts one on a free port and waits until it answers.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = server_launcher::child_port().expect("a free loopback port");
         let mut server = RedisServer { port, child: None };
         server.restart();
         server

@@ -1,7 +1,7 @@
 //! `trunk serve` as a developer runs it, started by a test and stopped when
 //! dropped.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -30,11 +30,7 @@ impl TrunkServe {
     /// free loopback port, building into its own dist directory and logging
     /// to `target/e2e/trunk-serve.log`.
     pub fn start(root: &Path) -> TrunkServe {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = server_launcher::child_port().expect("a free loopback port");
         let log = root.join("target/e2e/trunk-serve.log");
         std::fs::create_dir_all(log.parent().unwrap()).unwrap();
         let file = std::fs::File::create(&log).unwrap();

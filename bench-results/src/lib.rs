@@ -1,5 +1,5 @@
 //! The benchmark results that `loadtest`, e2e's `page_timing` test and
-//! breaker-redis's `shared_state` benchmark write and `cargo xtask bench`
+//! tripbreaker-redis's `shared_state` benchmark write and `cargo xtask bench`
 //! reads to regenerate BENCHMARKS.md, and the page's size record from
 //! before its size cuts.
 //!

@@ -1,4 +1,4 @@
-//! What breaker-redis's `shared_state` benchmark measures against a real
+//! What tripbreaker-redis's `shared_state` benchmark measures against a real
 //! `redis-server` on loopback.
 
 use serde::{Deserialize, Serialize};

@@ -1,12 +1,12 @@
 //! The CLI client's whole demo against the real server, started in-process
 //! on an ephemeral loopback port, with a short open timeout.
 
-#[path = "../../breaker-tower/tests/support/refused.rs"]
+#[path = "../../tripbreaker-tower/tests/support/refused.rs"]
 mod refused;
 
-use breaker::State;
 use refused::RefusedPort;
 use std::sync::Arc;
+use tripbreaker::State;
 
 #[tokio::test]
 async fn the_client_replays_the_go_demo_against_the_server() {

@@ -17,7 +17,7 @@
 //!   successes and no failure, half-open→open after a failure, open→half-open
 //!   only strictly after the open timeout in force (with backoff).
 //!
-//! `breaker/tests/shared_stress.rs` is the short version (8 threads, only
+//! `tripbreaker/tests/shared_stress.rs` is the short version (8 threads, only
 //! excluded outcomes). Bounds: `HARDENING_STRESS_THREADS` (16),
 //! `HARDENING_STRESS_ROUNDS` (per thread, 20 000), `HARDENING_SEED`.
 
@@ -28,11 +28,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use breaker::{
+use support::{SplitMix64, env_or};
+use tripbreaker::{
     Backoff, CircuitBreaker, ManualClock, Outcome, Rejected, Settings, SharedBreaker, State,
     Transition, TripRule,
 };
-use support::{SplitMix64, env_or};
 
 /// How calls end, in percent: successes below `SUCCESS`, then failures,
 /// then excluded outcomes, the rest dropped without an outcome.

@@ -1,4 +1,4 @@
-//! Faults seen through the client's breaker (a `breaker_tower` layer over a
+//! Faults seen through the client's breaker (a `tripbreaker_tower` layer over a
 //! native tonic channel):
 //!
 //! - the real server binary, killed with SIGKILL in the middle of a run and
@@ -20,11 +20,6 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use breaker::{
-    CircuitBreaker, Clock, ManualClock, MonotonicClock, Outcome, Rejected, Settings, SharedBreaker,
-    State, Transition, TripRule,
-};
-use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService, GrpcClassifier, rejection};
 use proto::greeter::faults_client::FaultsClient;
 use proto::greeter::greeter_client::GreeterClient;
 use proto::greeter::{FaultMode, GetStatusRequest, HelloRequest, Slow, fault_mode};
@@ -33,6 +28,11 @@ use support::{SAY_HELLO, ServerProcess, SplitMix64, env_or, frame, hello, wait_u
 use tonic::Code;
 use tonic::transport::{Channel, Endpoint};
 use tower::{Layer as _, Service, ServiceExt as _};
+use tripbreaker::{
+    CircuitBreaker, Clock, ManualClock, MonotonicClock, Outcome, Rejected, Settings, SharedBreaker,
+    State, Transition, TripRule,
+};
+use tripbreaker_tower::{CircuitBreakerLayer, CircuitBreakerService, GrpcClassifier, rejection};
 
 type Transitions = Arc<Mutex<Vec<(State, State)>>>;
 type Observer = Box<dyn FnMut(&str, Transition) + Send>;
@@ -62,7 +62,7 @@ fn lazy_channel(url: &str, deadline: Duration) -> Channel {
         .connect_lazy()
 }
 
-/// A Greeter client whose calls go through `breaker`.
+/// A Greeter client whose calls go through `tripbreaker`.
 fn guarded<C: Clock + Send + 'static>(
     channel: Channel,
     breaker: &Observed<C>,

@@ -11,10 +11,10 @@
 #[path = "hardening_support.rs"]
 mod support;
 
-#[path = "../../breaker-tower/tests/support/refused.rs"]
+#[path = "../../tripbreaker-tower/tests/support/refused.rs"]
 mod refused;
 
-#[path = "../../breaker-redis/tests/support/redis_server.rs"]
+#[path = "../../tripbreaker-redis/tests/support/redis_server.rs"]
 #[allow(dead_code)] // the test uses only part of it
 mod redis_server;
 

@@ -5,7 +5,7 @@
 pub enum Error {
     /// The breaker refused the settings.
     #[error("invalid breaker settings: {0}")]
-    Settings(#[from] breaker::SettingsError),
+    Settings(#[from] tripbreaker::SettingsError),
     /// The server's address is not a URL the transport can use.
     #[error("invalid server address {0}")]
     Server(String),

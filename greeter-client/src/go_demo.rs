@@ -14,9 +14,9 @@
 //! call or in the wait, and nothing more is told to the player.
 
 use crate::{Call, Greeter, Guard, Reply, Settings};
-use breaker::State;
 use std::fmt;
 use std::time::Duration;
+use tripbreaker::State;
 
 /// The name the Go demo greets.
 pub const NAME: &str = "World";

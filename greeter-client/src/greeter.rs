@@ -3,11 +3,11 @@
 
 use crate::platform::{self, Transport};
 use crate::{Error, Guard, Reply, RetryPolicy, Settings};
-use breaker::{CircuitBreaker, Outcome, SharedBreaker, State, Transition};
-use breaker_tower::{CircuitBreakerLayer, CircuitBreakerService};
 use proto::greeter::HelloRequest;
 use proto::greeter::greeter_client::GreeterClient;
 use std::time::Duration;
+use tripbreaker::{CircuitBreaker, Outcome, SharedBreaker, State, Transition};
+use tripbreaker_tower::{CircuitBreakerLayer, CircuitBreakerService};
 
 /// Told of every state change, in order.
 pub type TransitionSink = Box<dyn FnMut(&str, Transition) + Send>;
@@ -65,7 +65,7 @@ pub fn local_breaker(settings: &Settings, on_transition: TransitionSink) -> Resu
 }
 
 impl<G: Guard> Greeter<G> {
-    /// A client of the greeter at `server` whose calls go through `breaker`
+    /// A client of the greeter at `server` whose calls go through `tripbreaker`
     /// (made with `settings.breaker_settings()`), with the deadline, retry
     /// policy and classifier of `settings`.
     pub fn over(server: &str, settings: Settings, breaker: G) -> Result<Self, Error> {

@@ -2,9 +2,9 @@
 //! through the layer, and its state and next transition for the caller.
 
 use crate::Breaker;
-use breaker::{AsyncBreakerRef, SharedBreaker, State};
 use std::future::Future;
 use std::time::Duration;
+use tripbreaker::{AsyncBreakerRef, SharedBreaker, State};
 
 /// A breaker a [`Greeter`](crate::Greeter) can call through: the local
 /// [`Breaker`] (its answers ready at once), or natively one shared by many

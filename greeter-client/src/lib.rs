@@ -1,8 +1,8 @@
 //! The guarded greeter client that the CLI (`client`) and the page (`web`)
 //! both call through: one set of [`Settings`] with one parser and one set
-//! of defaults, the breaker and its [`tower` layer](breaker_tower) with the
+//! of defaults, the breaker and its [`tower` layer](tripbreaker_tower) with the
 //! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
-//! lines ([`reply_line`], [`breaker_tower::go_style::transition`]) and
+//! lines ([`reply_line`], [`tripbreaker_tower::go_style::transition`]) and
 //! its story ([`go_demo::play`]).
 //!
 //! The breaker is the local [`Breaker`] by default; a [`Greeter`] takes any
@@ -17,7 +17,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), greeter_client::Error> {
-//! use breaker::Transition;
+//! use tripbreaker::Transition;
 //! use greeter_client::{Greeter, Settings, reply_line};
 //!
 //! let settings = Settings { retries: 2, ..Settings::default() };
@@ -25,7 +25,7 @@
 //!     "http://127.0.0.1:50051",
 //!     settings,
 //!     Box::new(|name: &str, t: Transition| {
-//!         println!("{}", breaker_tower::go_style::transition(name, t))
+//!         println!("{}", tripbreaker_tower::go_style::transition(name, t))
 //!     }),
 //! )?;
 //! let call = greeter.say_hello("World").await;
@@ -63,4 +63,4 @@ pub use shared_state::{
 };
 
 /// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
-pub type Reply = breaker_tower::Reply<String>;
+pub type Reply = tripbreaker_tower::Reply<String>;

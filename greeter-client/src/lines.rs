@@ -6,13 +6,13 @@ use crate::Reply;
 /// `Error calling SayHello: circuit breaker is open`, or
 /// `Error calling SayHello: rpc error: code = … desc = …` (grpc-go's and
 /// gobreaker's texts, from [`Reply::error_text`]). State changes are
-/// written by [`breaker_tower::go_style::transition`].
+/// written by [`tripbreaker_tower::go_style::transition`].
 ///
 /// ```
 /// use greeter_client::{Reply, reply_line};
 /// assert_eq!(reply_line(&Reply::Answered("Hello World".into())), "Greeting: Hello World");
 /// assert_eq!(
-///     reply_line(&Reply::Rejected(breaker::Rejected::Open)),
+///     reply_line(&Reply::Rejected(tripbreaker::Rejected::Open)),
 ///     "Error calling SayHello: circuit breaker is open"
 /// );
 /// ```
@@ -29,8 +29,8 @@ pub fn reply_line(reply: &Reply) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use breaker::Rejected;
     use tonic::Status;
+    use tripbreaker::Rejected;
 
     #[test]
     fn the_go_demo_lines() {

@@ -3,10 +3,10 @@
 //! flag, a URL query parameter and the page's settings panel all read text
 //! through [`Settings::set`], so a bad value gets the same message everywhere.
 
-use breaker::TripRule;
-use breaker_tower::GrpcClassifier;
 use std::fmt;
 use std::time::Duration;
+use tripbreaker::TripRule;
+use tripbreaker_tower::GrpcClassifier;
 
 /// The keys of the settings, in the order they are shown; each is also a
 /// URL query parameter, and with `-` for `_` a CLI flag.
@@ -81,13 +81,13 @@ impl Default for Settings {
 
 impl Settings {
     /// The breaker settings these describe, named `greeter` as in the Go demo.
-    pub fn breaker_settings(&self) -> breaker::Settings {
-        breaker::Settings {
+    pub fn breaker_settings(&self) -> tripbreaker::Settings {
+        tripbreaker::Settings {
             max_requests: self.max_requests,
             interval: self.interval,
             timeout: self.timeout,
             ready_to_trip: TripRule::ConsecutiveFailures(self.trip),
-            ..breaker::Settings::new("greeter")
+            ..tripbreaker::Settings::new("greeter")
         }
     }
 
@@ -247,7 +247,7 @@ mod tests {
         assert_eq!(settings.timeout, Duration::from_secs(90));
         assert!(matches!(
             settings.classifier().classify(tonic::Code::InvalidArgument),
-            breaker::Outcome::Excluded
+            tripbreaker::Outcome::Excluded
         ));
     }
 

@@ -1,14 +1,14 @@
 //! Natively, with feature `shared-state`: a breaker shared by every client
-//! process through Redis (`breaker_redis`), or the local one, chosen when
+//! process through Redis (`tripbreaker_redis`), or the local one, chosen when
 //! the program starts. The page never enables it (a browser cannot reach
 //! Redis), so its wasm holds no Redis client.
 
 use crate::{Breaker, Error, Guard, Settings, TransitionSink};
-use breaker::{AsyncBreakerRef, Outcome, Permit, Rejected, State};
-use breaker_redis::RedisBreaker;
 use std::future::{Future, ready};
 use std::pin::Pin;
 use std::time::Duration;
+use tripbreaker::{AsyncBreakerRef, Outcome, Permit, Rejected, State};
+use tripbreaker_redis::RedisBreaker;
 
 /// The breaker shared through Redis, reporting its transitions to a sink.
 pub type RedisGuard = RedisBreaker<TransitionSink>;
@@ -39,7 +39,7 @@ pub fn redis_breaker(
 /// assert!(greeter_client::parse_redis_url("127.0.0.1:6379").is_err());
 /// ```
 pub fn parse_redis_url(url: &str) -> Result<String, String> {
-    match breaker_redis::check_url(url) {
+    match tripbreaker_redis::check_url(url) {
         Ok(()) => Ok(url.to_owned()),
         Err(_) => Err(format!(
             "`{url}` is not a Redis URL: expected redis://host[:port][/db], e.g. redis://127.0.0.1:6379"
@@ -84,7 +84,7 @@ pub enum ChosenTicket {
     /// Admitted by the local breaker.
     Local(Permit<Breaker>),
     /// Admitted by the shared one (or its local fallback).
-    Shared(breaker_redis::Ticket),
+    Shared(tripbreaker_redis::Ticket),
 }
 
 type Boxed<T> = Pin<Box<dyn Future<Output = T> + Send>>;

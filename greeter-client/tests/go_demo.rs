@@ -3,12 +3,12 @@
 
 mod support;
 
-use breaker::State;
 use greeter_client::go_demo::{self, Player, Step};
 use greeter_client::{Call, Settings, reply_line};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::TestServer;
+use tripbreaker::State;
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

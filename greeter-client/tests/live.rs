@@ -3,11 +3,11 @@
 
 mod support;
 
-use breaker::{Outcome, State};
 use greeter_client::{Reply, Settings, reply_line};
 use std::time::Duration;
 use support::{TestServer, wait_until};
 use tonic::Code;
+use tripbreaker::{Outcome, State};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,6 +1,6 @@
 //! The page's logs: timed lines, oldest first, the oldest scrolling away.
 
-use breaker::State;
+use tripbreaker::State;
 
 /// The most lines a log keeps.
 const LOG_LIMIT: usize = 200;

@@ -18,8 +18,8 @@ pub(crate) fn greeting(reply: &Reply) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use breaker::Rejected;
     use tonic::Status;
+    use tripbreaker::Rejected;
 
     #[test]
     fn a_refused_call_falls_back_and_a_failed_one_does_not() {

@@ -7,8 +7,8 @@
 
 mod support;
 
-use breaker::{State, TripRule};
 use support::{Page, heal_server, set_fault};
+use tripbreaker::{State, TripRule};
 use wasm_bindgen_test::wasm_bindgen_test;
 use web::diagram::{self, Edge, Taken};
 use web::faults::Fault;
@@ -122,7 +122,7 @@ async fn the_diagram_follows_every_arrow_with_one_trial_call() {
 #[wasm_bindgen_test]
 fn the_diagram_words_rules_the_page_cannot_set() {
     let go_demo = greeter_client::Settings::default().breaker_settings();
-    let rate = breaker::Settings {
+    let rate = tripbreaker::Settings {
         ready_to_trip: TripRule::FailureRate {
             min_requests: 10,
             ratio: 0.5,

@@ -68,7 +68,7 @@ fn everything() -> anyhow::Result<()> {
 
     run(&mut cmd(
         "cargo",
-        &["bench", "-p", "breaker", "--bench", "overhead"],
+        &["bench", "-p", "tripbreaker", "--bench", "overhead"],
     ))?;
     let overhead = criterion_means(&root().join("target/criterion"))?;
 
@@ -98,7 +98,13 @@ fn everything() -> anyhow::Result<()> {
     let shared_json = out.join("shared_state.json");
     run(cmd(
         "cargo",
-        &["bench", "-p", "breaker-redis", "--bench", "shared_state"],
+        &[
+            "bench",
+            "-p",
+            "tripbreaker-redis",
+            "--bench",
+            "shared_state",
+        ],
     )
     .env("SHARED_STATE_JSON", &shared_json))?;
     let shared_state: SharedStateReport =

@@ -12,7 +12,7 @@ pub struct Measured {
     pub load: LoadReport,
     /// The release page: sizes, breakdown, timings.
     pub page: PageMeasured,
-    /// What breaker-redis's `shared_state` benchmark measured.
+    /// What tripbreaker-redis's `shared_state` benchmark measured.
     pub shared_state: SharedStateReport,
 }
 
@@ -66,7 +66,7 @@ pub fn markdown(m: &Measured) -> String {
     let recloser2 = m.ns(DOUBLE, "recloser 1.4");
     let _ = writeln!(
         md,
-        "## Breaker overhead (`cargo bench -p breaker --bench overhead`)\n"
+        "## Breaker overhead (`cargo bench -p tripbreaker --bench overhead`)\n"
     );
     let _ = writeln!(
         md,

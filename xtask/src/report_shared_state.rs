@@ -1,5 +1,5 @@
 //! BENCHMARKS.md's section on the breaker shared through Redis, from
-//! breaker-redis's `shared_state` benchmark: round trips per call as Redis
+//! tripbreaker-redis's `shared_state` benchmark: round trips per call as Redis
 //! counted them, and the time per call at each client count.
 
 use bench_results::{Guard, SharedStateReport};
@@ -14,7 +14,7 @@ const GOBREAKER_ROUND_TRIPS: u32 = 8;
 pub fn section(md: &mut String, report: &SharedStateReport) {
     let _ = writeln!(
         md,
-        "## Shared state on Redis (`cargo bench -p breaker-redis --bench shared_state`)\n"
+        "## Shared state on Redis (`cargo bench -p tripbreaker-redis --bench shared_state`)\n"
     );
     let _ = writeln!(md, "{}", crate::report_notes::SHARED_STATE_SETUP);
     let _ = writeln!(

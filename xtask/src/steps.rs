@@ -74,9 +74,9 @@ fn lint() -> anyhow::Result<()> {
     // The crates that build for the browser, as the browser builds them.
     let wasm_crates = [
         "-p",
-        "breaker",
+        "tripbreaker",
         "-p",
-        "breaker-tower",
+        "tripbreaker-tower",
         "-p",
         "proto",
         "-p",
@@ -94,7 +94,7 @@ fn lint() -> anyhow::Result<()> {
             WASM,
             "--all-targets",
             "--features",
-            "breaker/browser",
+            "tripbreaker/browser",
         ],
     )
     .args(wasm_crates)
@@ -111,7 +111,7 @@ fn no_std() -> anyhow::Result<()> {
         &[
             "build",
             "-p",
-            "breaker",
+            "tripbreaker",
             "--no-default-features",
             "--target",
             "thumbv7em-none-eabihf",
@@ -129,8 +129,8 @@ fn wasm() -> anyhow::Result<()> {
             .env("GREETER_URL", server.url());
         run(&mut command)
     };
-    wasm_test(&["-p", "breaker", "--features", "browser"])?;
-    wasm_test(&["-p", "breaker-tower"])?;
+    wasm_test(&["-p", "tripbreaker", "--features", "browser"])?;
+    wasm_test(&["-p", "tripbreaker-tower"])?;
     wasm_test(&["-p", "greeter-client"])?;
     wasm_test(&["-p", "web"])?;
     Ok(())

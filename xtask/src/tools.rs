@@ -145,10 +145,10 @@ fn wasm_bindgen() -> anyhow::Result<()> {
     println!(
         "wasm-bindgen-cli {version} is needed (have: {have:?}); building it takes about 5 minutes"
     );
-    run(&mut cmd(
+    run(&mut tool_build(cmd(
         "cargo",
         &["install", "wasm-bindgen-cli", "--version", &version],
-    ))
+    )))
     .context("cargo install wasm-bindgen-cli failed (needs crates.io)")
 }
 
@@ -172,11 +172,27 @@ fn cargo_install(
         return Ok(());
     }
     println!("{krate} {version} is needed (have: {have:?}); building it takes {takes}");
-    run(&mut cmd(
+    run(&mut tool_build(cmd(
         "cargo",
         &["install", krate, "--version", version, "--locked"],
-    ))
+    )))
     .with_context(|| format!("cargo install {krate} failed (needs crates.io)"))
+}
+
+/// A `cargo install` of a tool built for the project's use, not for speed:
+/// no LTO, many codegen units and light optimisation (trunk's own release
+/// profile is fat LTO with one codegen unit), in one target directory that
+/// every tool install shares, so crates common to them are built once.
+fn tool_build(mut install: std::process::Command) -> std::process::Command {
+    install
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
+        .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")
+        .arg("--target-dir")
+        .arg(cargo_home().join("target-tools"));
+    install
 }
 
 /// Cargo's home: where `cargo install` puts trunk and wasm-bindgen.

@@ -1,12 +1,12 @@
 //! In the browser: gRPC-Web over `fetch`, `performance.now()`, a JS timer.
 
 use crate::Error;
-use breaker::BrowserClock;
 use std::time::Duration;
 use tonic::Status;
 use tonic_web_wasm_client::Client;
 use tonic_web_wasm_client::options::FetchOptions;
 use tower::util::MapErr;
+use tripbreaker::BrowserClock;
 
 /// The breaker's clock.
 pub type Clock = BrowserClock;

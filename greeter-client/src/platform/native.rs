@@ -1,9 +1,9 @@
 //! Natively: tonic's `Channel` over HTTP/2, the monotonic clock, tokio's timer.
 
 use crate::Error;
-use breaker::MonotonicClock;
 use std::time::Duration;
 use tonic::transport::{Channel, Endpoint};
+use tripbreaker::MonotonicClock;
 
 /// The breaker's clock.
 pub type Clock = MonotonicClock;
@@ -35,7 +35,7 @@ pub async fn sleep(duration: Duration) {
 /// Says that a call failed with `status` and is retried after `backoff`.
 pub fn retrying(status: &tonic::Status, backoff: Duration) {
     tracing::warn!(
-        code = breaker_tower::go_style::code_name(status.code()),
+        code = tripbreaker_tower::go_style::code_name(status.code()),
         message = status.message(),
         "SayHello failed; retrying in {}",
         humantime::format_duration(backoff)

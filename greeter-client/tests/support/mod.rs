@@ -5,12 +5,12 @@
 //! in at build time from `GREETER_URL`.
 #![allow(dead_code)] // each test binary uses a part
 
-use breaker::Transition;
 use greeter_client::{Greeter, Settings};
 use proto::greeter::faults_client::FaultsClient;
 use proto::greeter::{Failing, FaultMode, GetStatusRequest, Healthy, Slow, fault_mode};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tripbreaker::Transition;
 
 /// The longest any wait lasts before the test fails.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -62,7 +62,7 @@ impl TestServer {
             Box::new(move |name: &str, t: Transition| {
                 sink.lock()
                     .unwrap()
-                    .push(breaker_tower::go_style::transition(name, t))
+                    .push(tripbreaker_tower::go_style::transition(name, t))
             }),
         )
         .expect("valid settings");

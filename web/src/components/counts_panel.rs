@@ -1,8 +1,8 @@
 //! The breaker's counts.
 
 use crate::state::page;
-use breaker::Counts;
 use leptos::prelude::*;
+use tripbreaker::Counts;
 
 /// One count: its key (`data-count`), label, and where it is read.
 type Count = (&'static str, &'static str, fn(&Counts) -> u32);

@@ -1,8 +1,8 @@
 //! The breaker's state, as a coloured badge.
 
 use crate::state::page;
-use breaker::State;
 use leptos::prelude::*;
+use tripbreaker::State;
 
 /// Closed (green), Open (red) or Half-open (amber), redrawn the moment the
 /// breaker changes and announced to screen readers.

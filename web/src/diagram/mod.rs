@@ -17,9 +17,9 @@ mod svg;
 
 pub use svg::svg;
 
-use breaker::{DEFAULT_TIMEOUT, Settings, State, TripRule};
 use std::fmt::Write as _;
 use std::time::Duration;
+use tripbreaker::{DEFAULT_TIMEOUT, Settings, State, TripRule};
 
 /// One arrow of the diagram: a change of state the breaker makes by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,7 +209,7 @@ pub fn describe(state: State, settings: &Settings, taken: &Taken) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use breaker::Backoff;
+    use tripbreaker::Backoff;
 
     fn go_demo() -> Settings {
         greeter_client::Settings::default().breaker_settings()

@@ -4,8 +4,8 @@
 //! module (numbers and fixed words), so there is nothing to escape.
 
 use super::{Edge, Taken, describe, label, lit, trial_calls};
-use breaker::{Settings, State};
 use std::fmt::Write as _;
+use tripbreaker::{Settings, State};
 
 /// The arrowheads: one for the arrows, one for the arrow just taken.
 const DEFS: &str = r#"<defs><marker id="sd-head" class="head" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto"><path d="M0 0L10 5L0 10z"/></marker><marker id="sd-head-lit" class="head lit" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto"><path d="M0 0L10 5L0 10z"/></marker></defs>"#;

@@ -11,12 +11,12 @@ use super::Timeline;
 use crate::diagram::Taken;
 use crate::effect::effect;
 use crate::log::{Log, Tone};
-use breaker::{BrowserClock, Counts, State, Transition};
 use greeter_client::{Greeter, Settings, TransitionSink};
 use leptos::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tripbreaker::{BrowserClock, Counts, State, Transition};
 
 /// How often the countdown to half-open is redrawn, only while open.
 const COUNTDOWN_TICK: Duration = Duration::from_millis(100);
@@ -85,7 +85,7 @@ impl TransitionFeed {
             state.try_set(transition.to);
             taken.try_update(|taken| taken.record(transition.from, transition.to));
             timeline.state_changed(transition.to);
-            let line = breaker_tower::go_style::transition(name, transition);
+            let line = tripbreaker_tower::go_style::transition(name, transition);
             let tone = Tone::of_state(transition.to);
             transitions.try_update(|log| log.push(super::wall_clock(), line, None, tone));
             changed.notify();

@@ -1,9 +1,9 @@
 //! The calls and the breaker's states over time, as the timeline shows them.
 
 use crate::timeline::{self, Band, CallMark, MAX_MARKS, Outcome, WINDOW_MS};
-use breaker::{BrowserClock, State};
 use leptos::prelude::*;
 use std::time::Duration;
+use tripbreaker::{BrowserClock, State};
 
 /// How often the strip moves on while nothing happens.
 const TICK: Duration = Duration::from_secs(1);

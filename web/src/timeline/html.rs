@@ -10,8 +10,8 @@
 //! server and are escaped.
 
 use super::{Drawn, Outcome};
-use breaker::State;
 use std::fmt::Write as _;
+use tripbreaker::State;
 
 /// Each outcome's shape (readable without colour), centred on 0 0, in the
 /// order of [`Outcome::ALL`]: a disc, a cross, a diamond, a square.

@@ -7,7 +7,7 @@
 //! page uses `performance.now()`).
 //!
 //! ```
-//! use breaker::State;
+//! use tripbreaker::State;
 //! use web::timeline::{Band, CallMark, Outcome, window};
 //! let call = |id, ended_at| CallMark { id, ended_at, outcome: Outcome::Success, retries: 0, line: "Greeting: Hello World".into() };
 //! let bands = [Band { from: 0, state: State::Closed }];
@@ -21,8 +21,8 @@ mod html;
 
 pub use html::{escape, strip};
 
-use breaker::State;
 use std::fmt::Write as _;
+use tripbreaker::State;
 
 /// The longest stretch of time shown, in ms.
 pub const WINDOW_MS: u64 = 60_000;
@@ -65,11 +65,11 @@ impl Outcome {
     ];
 
     /// How the breaker counted a call (`None`: it refused it).
-    pub fn of(counted: Option<breaker::Outcome>) -> Self {
+    pub fn of(counted: Option<tripbreaker::Outcome>) -> Self {
         match counted {
-            Some(breaker::Outcome::Success) => Outcome::Success,
-            Some(breaker::Outcome::Failure) => Outcome::Failure,
-            Some(breaker::Outcome::Excluded) => Outcome::Excluded,
+            Some(tripbreaker::Outcome::Success) => Outcome::Success,
+            Some(tripbreaker::Outcome::Failure) => Outcome::Failure,
+            Some(tripbreaker::Outcome::Excluded) => Outcome::Excluded,
             None => Outcome::Rejected,
         }
     }

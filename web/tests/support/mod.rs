@@ -4,8 +4,8 @@
 
 pub mod lines;
 
-use breaker::BrowserClock;
 use std::time::Duration;
+use tripbreaker::BrowserClock;
 use wasm_bindgen::JsCast;
 use web::faults::{self, Fault};
 use web::{Config, Mounted};

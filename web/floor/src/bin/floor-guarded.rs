@@ -4,8 +4,8 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use breaker::Transition;
     use greeter_client::{Greeter, Reply, Settings};
+    use tripbreaker::Transition;
 
     // The page's breaker type: it has an observer, told nothing here.
     let greeter = Greeter::new(

@@ -1,0 +1,263 @@
+-- The whole gobreaker v2 state machine, run atomically by Redis: the same
+-- steps as tripbreaker/src/breaker.rs and tripbreaker/src/window.rs, in the same
+-- order, so every field matches the core on every step.
+--
+-- KEYS[1]  the breaker's hash (one key, so one slot in a cluster).
+-- ARGV[1]  operation: 'acquire', 'record' or 'read'.
+-- ARGV[2]  now in microseconds, or '' for the Redis server's clock (TIME).
+-- ARGV[3]  key expiry in milliseconds, refreshed by every call.
+-- ARGV[4]  half-open limit (max_requests, or 1 if zero).
+-- ARGV[5]  bucket length in microseconds (the interval for a fixed window); 0: never.
+-- ARGV[6]  buckets in the window (1: a fixed window).
+-- ARGV[7]  open timeout in microseconds.
+-- ARGV[8]  trip rule: 'c' (consecutive failures) or 'r' (failure rate).
+-- ARGV[9]  the rule's count: failures in a row, or minimum requests.
+-- ARGV[10] the failure-rate ratio (a decimal that parses to the exact f64).
+-- ARGV[11] backoff multiplier (0: none).  ARGV[12] backoff cap in microseconds.
+-- ARGV[13] longest half-open wait in microseconds (-1: none).
+-- ARGV[14] slow-call limit in microseconds (-1: none).
+-- ARGV[15] the caller's last view of the state (0 closed, 1 half-open,
+--          2 open until ARGV[16], 3 open for ARGV[16] more microseconds,
+--          -1 none): used only when the key is missing, so a restarted
+--          Redis never re-admits calls a breaker seen open (or a handle's
+--          local breaker, while Redis was away, opened) would have rejected.
+-- record:  ARGV[17] ticket epoch, ARGV[18] generation, ARGV[19] bucket age,
+--          ARGV[20] admitted at (microseconds), ARGV[21] outcome
+--          ('s' success, 'f' failure, 'x' excluded).
+--
+-- Returns {code, state, generation, epoch, age, now, expiry,
+--          requests, successes, failures, exclusions, consecutive successes,
+--          consecutive failures, then (from, to, at) per transition}.
+-- code: 1 admitted, 0 nothing to admit, -1 rejected open, -2 too many requests.
+-- States: 0 closed, 1 half-open, 2 open. Expiry -1: nothing due.
+
+local MAX = 4294967295
+local CLOSED, HALF_OPEN, OPEN = 0, 1, 2
+
+local key, op = KEYS[1], ARGV[1]
+local now
+local clock = redis.call('TIME')
+local server_now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+if ARGV[2] == '' then now = server_now else now = tonumber(ARGV[2]) end
+local ttl = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+local bucket = tonumber(ARGV[5])
+local len = tonumber(ARGV[6])
+local base_timeout = tonumber(ARGV[7])
+local rule, rule_n, ratio = ARGV[8], tonumber(ARGV[9]), tonumber(ARGV[10])
+local multiplier, backoff_cap = tonumber(ARGV[11]), tonumber(ARGV[12])
+local half_open_wait = tonumber(ARGV[13])
+local slow_call = tonumber(ARGV[14])
+local rolling = len > 1
+
+local function sat(n) if n > MAX then return MAX end return n end
+local function zero() return {0, 0, 0, 0, 0, 0} end -- r s f x cs cf
+
+-- The stored breaker, or a fresh closed one.
+local b = {}
+local raw = redis.call('HGETALL', key)
+for i = 1, #raw, 2 do b[raw[i]] = raw[i + 1] end
+local fresh = b.st == nil
+local st = tonumber(b.st) or CLOSED
+local gen = tonumber(b.gen) or 0
+local epoch = tonumber(b.epoch) or server_now
+local start = tonumber(b.start) or now
+local expiry = tonumber(b.exp) or -1
+local open_timeout = tonumber(b.ot) or base_timeout
+local age = tonumber(b.age) or 0
+local total = zero()
+if b.t then total = cmsgpack.unpack(b.t) end
+local buckets = {}
+if rolling then
+  if b.w then buckets = cmsgpack.unpack(b.w) end
+  for i = 1, len do buckets[i] = buckets[i] or zero() end
+end
+local transitions = {}
+
+-- The window (window.rs).
+local function slot(a) return (a % len) + 1 end
+
+local function clear()
+  total = zero()
+  age = 0
+  if rolling then for i = 1, len do buckets[i] = zero() end end
+end
+
+local function on_request()
+  total[1] = sat(total[1] + 1)
+  if rolling then local n = buckets[slot(age)]; n[1] = sat(n[1] + 1) end
+end
+
+local function count(c, outcome)
+  if outcome == 's' then
+    c[2] = sat(c[2] + 1); c[5] = sat(c[5] + 1); c[6] = 0
+  elseif outcome == 'f' then
+    c[3] = sat(c[3] + 1); c[6] = sat(c[6] + 1); c[5] = 0
+  else
+    c[4] = sat(c[4] + 1)
+  end
+end
+
+local function on_outcome(a, outcome)
+  if a > age or age - a >= len then return end
+  count(total, outcome)
+  if rolling then count(buckets[slot(a)], outcome) end
+end
+
+-- gobreaker's rule: a streak loses the evicted bucket's own streak only
+-- when it equals that streak plus the other buckets' totals of its kind.
+local function subtract(oldest)
+  local old = buckets[oldest]
+  local successes, failures = old[5], old[6]
+  for i = 1, len do
+    if i ~= oldest then
+      successes = sat(successes + buckets[i][2])
+      failures = sat(failures + buckets[i][3])
+    end
+  end
+  if total[5] == successes then total[5] = math.max(total[5] - old[5], 0) end
+  if total[6] == failures then total[6] = math.max(total[6] - old[6], 0) end
+  for i = 1, 4 do total[i] = math.max(total[i] - old[i], 0) end
+end
+
+local function grow(to)
+  if to <= age then return end
+  if to - age >= len then clear(); age = to; return end
+  while age < to do
+    age = age + 1
+    local oldest = slot(age)
+    subtract(oldest)
+    buckets[oldest] = zero()
+  end
+end
+
+-- The state machine (breaker.rs).
+local function start_new_generation(at)
+  gen = gen + 1
+  start = at
+  clear()
+  if st == CLOSED then
+    if bucket > 0 then expiry = at + bucket else expiry = -1 end
+  elseif st == OPEN then
+    expiry = at + open_timeout
+  elseif half_open_wait >= 0 then
+    expiry = at + half_open_wait
+  else
+    expiry = -1
+  end
+end
+
+local function set_state(to, at)
+  if st == to then return end
+  local from = st
+  st = to
+  if from == HALF_OPEN and to == OPEN and multiplier > 0 then
+    open_timeout = math.min(open_timeout * multiplier, math.max(backoff_cap, base_timeout))
+  elseif to == OPEN or to == CLOSED then
+    open_timeout = base_timeout
+  end
+  start_new_generation(at)
+  transitions[#transitions + 1] = {from, to, at}
+end
+
+local function start_new_bucket(at)
+  local a = math.floor((at - start) / bucket)
+  if at < start then a = 0 end
+  grow(a)
+  expiry = start + (a + 1) * bucket
+end
+
+local function current_state()
+  if expiry < 0 then return st end
+  if st == CLOSED and rolling then
+    if expiry <= now then start_new_bucket(now) end
+  elseif st == CLOSED then
+    if expiry < now then start_new_generation(now) end
+  elseif st == OPEN then
+    if expiry < now then set_state(HALF_OPEN, now) end
+  elseif expiry < now then
+    set_state(OPEN, now)
+  end
+  return st
+end
+
+local function is_tripped()
+  if rule == 'c' then return total[6] >= rule_n end
+  local rate = 0
+  if total[1] > 0 then rate = total[3] / total[1] end
+  return total[1] >= rule_n and rate >= ratio
+end
+
+if fresh then
+  start_new_generation(now)
+  -- The key was lost (a restart, or no one used it for its whole expiry):
+  -- resume from what the caller last saw, erring towards rejecting.
+  local seen, seen_expiry = tonumber(ARGV[15]), tonumber(ARGV[16])
+  if seen == OPEN then
+    set_state(OPEN, now)
+    expiry = seen_expiry
+    transitions = {}
+  elseif seen == 3 then
+    set_state(OPEN, now)
+    expiry = now + seen_expiry
+    transitions = {}
+  elseif seen == HALF_OPEN then
+    set_state(OPEN, now)
+    transitions = {}
+  end
+end
+
+local code = 0
+if op == 'acquire' then
+  local state = current_state()
+  if state == CLOSED then
+    on_request(); code = 1
+  elseif state == HALF_OPEN then
+    if total[1] - total[4] < limit then on_request(); code = 1 else code = -2 end
+  else
+    code = -1
+  end
+elseif op == 'record' then
+  local state = current_state()
+  if tonumber(ARGV[17]) == epoch and tonumber(ARGV[18]) == gen then
+    local a, outcome = tonumber(ARGV[19]), ARGV[21]
+    if outcome == 's' and slow_call >= 0 and now - tonumber(ARGV[20]) > slow_call then
+      outcome = 'f'
+    end
+    if outcome == 's' then
+      if state == CLOSED then
+        on_outcome(a, 's')
+      elseif state == HALF_OPEN then
+        on_outcome(a, 's')
+        if total[5] >= limit then set_state(CLOSED, now) end
+      end
+    elseif outcome == 'f' then
+      if state == CLOSED then
+        on_outcome(a, 'f')
+        if is_tripped() then set_state(OPEN, now) end
+      elseif state == HALF_OPEN then
+        set_state(OPEN, now)
+      end
+    elseif state == CLOSED or state == HALF_OPEN then
+      on_outcome(a, 'x')
+    end
+  end
+else
+  current_state()
+end
+
+local fields = {'st', st, 'gen', gen, 'epoch', epoch, 'start', start, 'exp', expiry,
+  'ot', open_timeout, 'age', age, 't', cmsgpack.pack(total)}
+if rolling then
+  fields[#fields + 1] = 'w'
+  fields[#fields + 1] = cmsgpack.pack(buckets)
+end
+redis.call('HSET', key, unpack(fields))
+redis.call('PEXPIRE', key, ttl)
+
+local reply = {code, st, gen, epoch, age, now, expiry}
+for i = 1, 6 do reply[#reply + 1] = total[i] end
+for _, t in ipairs(transitions) do
+  reply[#reply + 1] = t[1]; reply[#reply + 1] = t[2]; reply[#reply + 1] = t[3]
+end
+return reply

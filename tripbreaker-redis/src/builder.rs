@@ -1,0 +1,204 @@
+//! How a shared breaker is configured: its settings, where it lives in
+//! Redis, and how long it waits for Redis.
+
+use crate::handle::{DynClock, Forward, Inner, LastSeen};
+use crate::mode::ModeCell;
+use crate::script::{self, MAX_BUCKETS, Seen, SettingsArgs};
+use crate::{BuildError, RedisBreaker};
+use parking_lot::Mutex;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use std::sync::Arc;
+use std::time::Duration;
+use tripbreaker::{CircuitBreaker, MonotonicClock, Observer, Settings, SharedBreaker};
+
+/// The longest a call waits for Redis before the handle decides locally: 50 ms.
+pub const DEFAULT_STORE_TIMEOUT: Duration = Duration::from_millis(50);
+/// How often a handle that fell back asks Redis again: every 1 s.
+pub const DEFAULT_PROBE_INTERVAL: Duration = Duration::from_secs(1);
+/// How long a breaker's key outlives its last use: 1 hour (longer if its
+/// settings time anything longer, see [`Builder::idle_expiry`]).
+pub const DEFAULT_IDLE_EXPIRY: Duration = Duration::from_secs(3600);
+/// The key prefix when none is given.
+pub const DEFAULT_NAMESPACE: &str = "breaker";
+
+/// Builds a [`RedisBreaker`]; start from [`RedisBreaker::builder`].
+#[must_use = "a builder does nothing until `connect`"]
+pub struct Builder<O = ()> {
+    settings: Settings,
+    namespace: String,
+    store_timeout: Duration,
+    probe_interval: Duration,
+    idle_expiry: Duration,
+    observer: O,
+    clock: Option<DynClock>,
+}
+
+impl Builder {
+    pub(crate) fn new(settings: Settings) -> Self {
+        Builder {
+            settings,
+            namespace: DEFAULT_NAMESPACE.to_owned(),
+            store_timeout: DEFAULT_STORE_TIMEOUT,
+            probe_interval: DEFAULT_PROBE_INTERVAL,
+            idle_expiry: DEFAULT_IDLE_EXPIRY,
+            observer: (),
+            clock: None,
+        }
+    }
+}
+
+impl<O: Observer + Send + 'static> Builder<O> {
+    /// The key prefix: the state lives at `namespace:{name}` (the braces
+    /// are a cluster hash tag). Default: [`DEFAULT_NAMESPACE`].
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// The longest any call waits for Redis (connecting included) before
+    /// the handle decides with its local breaker. Default: [`DEFAULT_STORE_TIMEOUT`].
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
+        self
+    }
+
+    /// While local, how often one call asks Redis whether it is back.
+    /// Default: [`DEFAULT_PROBE_INTERVAL`].
+    pub fn probe_interval(mut self, interval: Duration) -> Self {
+        self.probe_interval = interval;
+        self
+    }
+
+    /// How long the key outlives its last use (every call refreshes it).
+    /// Raised to twice the longest time in the settings (interval, open
+    /// timeout or its backoff cap, half-open wait), so a key never expires
+    /// while the state it holds still waits for a time to pass: an expired
+    /// key is a fresh closed breaker, which loses only counts no one needed.
+    /// Default: [`DEFAULT_IDLE_EXPIRY`].
+    pub fn idle_expiry(mut self, expiry: Duration) -> Self {
+        self.idle_expiry = expiry;
+        self
+    }
+
+    /// Reports state changes to `observer`: each shared transition once, to
+    /// the handle whose call applied it, and the local breaker's while local.
+    pub fn observer<P: Observer + Send + 'static>(self, observer: P) -> Builder<P> {
+        Builder {
+            settings: self.settings,
+            namespace: self.namespace,
+            store_timeout: self.store_timeout,
+            probe_interval: self.probe_interval,
+            idle_expiry: self.idle_expiry,
+            observer,
+            clock: self.clock,
+        }
+    }
+
+    /// Tests only: time comes from `clock` (in whole microseconds), for the
+    /// script and the local breaker, instead of the Redis server's clock.
+    /// Every handle on one breaker must then share that clock.
+    #[cfg(feature = "manual-clock")]
+    pub fn manual_clock(mut self, clock: Arc<tripbreaker::ManualClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The handle, on a Redis server at `url` (`redis://host:port/db`).
+    /// It connects lazily, so this succeeds while Redis is down (calls
+    /// then go to the local breaker). Call it inside a tokio runtime.
+    pub fn connect(self, url: &str) -> Result<RedisBreaker<O>, BuildError> {
+        let client = redis::Client::open(url)?;
+        // The store timeout bounds each call; the connection waits longer
+        // for a late answer, so a late admission can still be given back.
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.store_timeout))
+            .set_response_timeout(Some(late_answer_limit(self.store_timeout)))
+            .set_number_of_retries(1)
+            .set_max_delay(self.probe_interval);
+        let connection = ConnectionManager::new_lazy_with_config(client, config)?;
+        self.with_connection(connection)
+    }
+
+    /// The handle, on an existing connection manager (its timeouts are the
+    /// caller's; the store timeout still bounds every call).
+    pub fn with_connection(
+        self,
+        connection: ConnectionManager,
+    ) -> Result<RedisBreaker<O>, BuildError> {
+        let args = SettingsArgs::new(&self.settings)?;
+        let manual_time = self.clock.is_some();
+        let clock: DynClock = self
+            .clock
+            .unwrap_or_else(|| Arc::new(MonotonicClock::new()));
+        let observer = Arc::new(Mutex::new(self.observer));
+        let local = CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, clock.clone())
+            .map_err(crate::SettingsError::from)?
+            .with_observer(Forward(observer.clone()));
+        let expiry = self
+            .idle_expiry
+            .max(longest_wait(&self.settings).saturating_mul(2));
+        Ok(RedisBreaker::from_inner(Inner {
+            key: format!("{}:{{{}}}", self.namespace, self.settings.name).into(),
+            settings: self.settings,
+            args,
+            script: redis::Script::new(script::SOURCE),
+            connection,
+            store_timeout: self.store_timeout,
+            expiry_ms: u64::try_from(expiry.as_millis()).unwrap_or(u64::MAX).max(1),
+            clock,
+            manual_time,
+            observer,
+            local: Mutex::new(SharedBreaker::from_breaker(local)),
+            mode: ModeCell::new(self.probe_interval),
+            seen: Mutex::new(LastSeen {
+                seen: Seen::NOTHING,
+                store_now: 0,
+                at_nanos: 0,
+            }),
+        }))
+    }
+}
+
+/// Whether `url` is a Redis URL a handle can connect to
+/// (`redis://host[:port][/db]`), checked without connecting.
+///
+/// ```
+/// assert!(tripbreaker_redis::check_url("redis://127.0.0.1:6379").is_ok());
+/// assert!(tripbreaker_redis::check_url("http://127.0.0.1:6379").is_err());
+/// ```
+pub fn check_url(url: &str) -> Result<(), BuildError> {
+    redis::Client::open(url)?;
+    Ok(())
+}
+
+/// How long a call's script may still answer after the caller stopped
+/// waiting for it (an admission that answers late is given back).
+pub(crate) fn late_answer_limit(store_timeout: Duration) -> Duration {
+    store_timeout.saturating_mul(20).max(Duration::from_secs(1))
+}
+
+/// The longest time the settings make a state wait for.
+fn longest_wait(settings: &Settings) -> Duration {
+    [
+        settings.interval,
+        settings.open_timeout(),
+        settings.backoff.map_or(Duration::ZERO, |b| b.max_timeout),
+        settings.max_half_open_wait.unwrap_or_default(),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or_default()
+}
+
+impl<O> std::fmt::Debug for Builder<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("settings", &self.settings)
+            .field("namespace", &self.namespace)
+            .field("store_timeout", &self.store_timeout)
+            .field("probe_interval", &self.probe_interval)
+            .field("idle_expiry", &self.idle_expiry)
+            .field("manual_clock", &self.clock.is_some())
+            .finish_non_exhaustive()
+    }
+}

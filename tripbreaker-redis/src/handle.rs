@@ -1,0 +1,485 @@
+//! The handle: one shared breaker as seen from one process, with a local
+//! breaker to fall back on while Redis does not answer.
+
+use crate::error::StoreError;
+use crate::mode::{Mode, ModeCell};
+use crate::script::{Call, MAX_BUCKETS, Op, Reply, Seen, SettingsArgs, SharedTicket};
+use crate::ticket::{Kind, Recorder, Recording, Ticket};
+use parking_lot::Mutex;
+use redis::aio::ConnectionManager;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tripbreaker::{
+    AsyncBreakerRef, BreakerRef, CallError, CircuitBreaker, Classify, Clock, Counts,
+    ErrorIsFailure, Observer, Outcome, Rejected, Settings, SharedBreaker, State, Transition,
+};
+
+/// The clock of a handle: the OS's monotonic clock, or a manual one in tests.
+pub(crate) type DynClock = Arc<dyn Clock + Send + Sync>;
+
+/// The local fallback: the core's thread-safe breaker with the same settings.
+type Local<O> = SharedBreaker<DynClock, Forward<O>, MAX_BUCKETS>;
+
+/// A circuit breaker whose state lives in Redis, shared by every handle
+/// (in any process) made with the same namespace and name.
+///
+/// Each [`try_acquire`](Self::try_acquire) is one script call to Redis and
+/// each [`record`](Self::record) at most one; the script runs the whole
+/// state machine atomically, so handles need no lock. When Redis does not
+/// answer within the store timeout the handle decides with a local breaker
+/// (see [`Mode`]). Cloning gives another handle on the same connection.
+/// Its async methods run inside a tokio runtime (admission spawns a task).
+///
+/// Make one with [`RedisBreaker::builder`]; see the crate docs for an example.
+pub struct RedisBreaker<O = ()> {
+    inner: Arc<Inner<O>>,
+}
+
+impl<O> Clone for RedisBreaker<O> {
+    fn clone(&self) -> Self {
+        RedisBreaker {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+pub(crate) struct Inner<O> {
+    pub(crate) key: Arc<str>,
+    pub(crate) settings: Settings,
+    pub(crate) args: SettingsArgs,
+    pub(crate) script: redis::Script,
+    pub(crate) connection: ConnectionManager,
+    pub(crate) store_timeout: Duration,
+    pub(crate) expiry_ms: u64,
+    pub(crate) clock: DynClock,
+    /// Whether the script is given the handle's clock instead of reading Redis'.
+    pub(crate) manual_time: bool,
+    pub(crate) observer: Arc<Mutex<O>>,
+    /// The breaker deciding while Redis does not answer: made anew, from
+    /// what was last seen of the shared state, each time the handle falls back.
+    pub(crate) local: Mutex<Local<O>>,
+    pub(crate) mode: ModeCell,
+    pub(crate) seen: Mutex<LastSeen>,
+}
+
+/// The shared state as last seen, with when (on the handle's clock).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LastSeen {
+    pub(crate) seen: Seen,
+    pub(crate) store_now: i64,
+    pub(crate) at_nanos: u64,
+}
+
+/// Reports the local breaker's transitions to the handle's observer.
+pub(crate) struct Forward<O>(pub(crate) Arc<Mutex<O>>);
+
+impl<O: Observer> Observer for Forward<O> {
+    fn on_transition(&mut self, name: &str, transition: Transition) {
+        self.0.lock().on_transition(name, transition);
+    }
+}
+
+impl RedisBreaker {
+    /// Starts building a shared breaker with these settings (the same type
+    /// as the core's). Handles share state when their namespace and
+    /// `settings.name` agree; give them the same settings too.
+    pub fn builder(settings: Settings) -> crate::Builder {
+        crate::Builder::new(settings)
+    }
+}
+
+impl<O: Observer + Send + 'static> RedisBreaker<O> {
+    pub(crate) fn from_inner(inner: Inner<O>) -> Self {
+        RedisBreaker {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Before the call: one round trip to Redis (none while local and no
+    /// probe is due). `Ok` admits the call: hand the ticket back to
+    /// [`record`](Self::record) with its outcome. Never waits longer than
+    /// the store timeout.
+    pub async fn try_acquire(&self) -> Result<Ticket, Rejected> {
+        let inner = &self.inner;
+        if inner.mode.should_ask_store(inner.now_nanos()) {
+            match inner.clone().acquire_shared().await {
+                Ok(reply) => {
+                    inner.accept(&reply);
+                    return match reply.code {
+                        1 => Ok(inner.ticket(Kind::Shared(SharedTicket::admitted(&reply)))),
+                        -2 => Err(Rejected::TooManyRequests),
+                        _ => Err(Rejected::Open),
+                    };
+                }
+                Err(error) => inner.fall_back(&error),
+            }
+        }
+        inner.local_acquire()
+    }
+
+    /// After the call: records how it ended, in the breaker that admitted
+    /// it; at most one round trip. A ticket of another breaker, or of an
+    /// earlier generation, changes nothing. The outcome of a call the shared
+    /// breaker admitted is lost if Redis does not take it (it counts only
+    /// towards shared counts, which are gone with Redis).
+    pub async fn record(&self, ticket: Ticket, outcome: Outcome) {
+        if !ticket.belongs_to(&self.inner) {
+            let _ = ticket.take();
+            return;
+        }
+        ticket.record(outcome).await;
+    }
+
+    /// Makes `make_call` through the breaker: rejected at once if the
+    /// breaker says so, otherwise made, with `Ok` counted as a success and
+    /// `Err` as a failure (and a call dropped before it ends as excluded).
+    pub async fn call<F, Fut, T, E>(&self, make_call: F) -> Result<T, CallError<E>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.call_with(make_call, ErrorIsFailure).await
+    }
+
+    /// Like [`call`](Self::call), with `classify` deciding how the result counts.
+    pub async fn call_with<F, Fut, T, E, K>(
+        &self,
+        make_call: F,
+        classify: K,
+    ) -> Result<T, CallError<E>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        K: Classify<T, E>,
+    {
+        let ticket = self.try_acquire().await?;
+        let result = make_call().await;
+        self.record(ticket, classify.classify(&result)).await;
+        result.map_err(CallError::Inner)
+    }
+
+    /// The state now (applying what is due) and the counts, in one round trip.
+    pub async fn snapshot(&self) -> (State, Counts) {
+        let reading = self.inner.read().await;
+        (reading.state, reading.counts)
+    }
+
+    /// How long until the state changes by itself (an open breaker turns
+    /// half-open strictly after it), as the core's
+    /// `CircuitBreaker::time_to_next_transition`; `None` if it will not.
+    /// One round trip.
+    pub async fn time_to_next_transition(&self) -> Option<Duration> {
+        self.inner.read().await.next_transition
+    }
+
+    /// The state now, applying any transition that is due (one round trip).
+    pub async fn state(&self) -> State {
+        self.snapshot().await.0
+    }
+
+    /// The counts now, after any transition that is due (one round trip).
+    pub async fn counts(&self) -> Counts {
+        self.snapshot().await.1
+    }
+
+    /// Whether this handle uses the shared state or its local fallback.
+    pub fn mode(&self) -> Mode {
+        self.inner.mode.get()
+    }
+
+    /// The breaker's name (from its settings).
+    pub fn name(&self) -> &'static str {
+        self.inner.settings.name
+    }
+
+    /// The Redis key holding the shared state, `namespace:{name}`.
+    pub fn key(&self) -> &str {
+        &self.inner.key
+    }
+
+    /// The settings it was made with.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+}
+
+/// The state as one read found it.
+struct Reading {
+    state: State,
+    counts: Counts,
+    next_transition: Option<Duration>,
+}
+
+impl<O: Observer + Send + 'static> Inner<O> {
+    fn now_nanos(&self) -> u64 {
+        self.clock.now().as_nanos()
+    }
+
+    fn ticket(self: &Arc<Self>, kind: Kind) -> Ticket {
+        Ticket {
+            breaker: self.clone(),
+            kind: Some(kind),
+        }
+    }
+
+    /// One script call, without a timeout of its own.
+    async fn invoke(
+        &self,
+        op: Op,
+        record: Option<(SharedTicket, Outcome)>,
+    ) -> Result<Reply, StoreError> {
+        let call = Call {
+            op,
+            now: self.manual_time.then(|| self.now_nanos() / 1_000),
+            expiry_ms: self.expiry_ms,
+            settings: &self.args,
+            seen: self.seen_now(),
+            record,
+        };
+        let mut invocation = self.script.key(&*self.key);
+        call.add_to(&mut invocation);
+        let mut connection = self.connection.clone();
+        let values: Vec<i64> = invocation.invoke_async(&mut connection).await?;
+        Reply::parse(&values).map_err(StoreError::Reply)
+    }
+
+    async fn invoke_within_timeout(
+        &self,
+        op: Op,
+        record: Option<(SharedTicket, Outcome)>,
+    ) -> Result<Reply, StoreError> {
+        tokio::time::timeout(self.store_timeout, self.invoke(op, record))
+            .await
+            .unwrap_or(Err(StoreError::Timeout(self.store_timeout)))
+    }
+
+    /// Asks Redis to admit a call. The script runs in a task of its own, so
+    /// an admission that answers after the store timeout (or after the
+    /// caller gave up) is given back as excluded instead of holding a
+    /// half-open slot for ever.
+    async fn acquire_shared(self: Arc<Self>) -> Result<Reply, StoreError> {
+        let (sender, mut receiver) = tokio::sync::oneshot::channel();
+        let inner = self.clone();
+        tokio::spawn(async move {
+            let late = inner
+                .store_timeout
+                .saturating_mul(20)
+                .max(Duration::from_secs(1));
+            let result = tokio::time::timeout(late, inner.invoke(Op::Acquire, None))
+                .await
+                .unwrap_or(Err(StoreError::Timeout(late)));
+            if let Err(Ok(reply)) = sender.send(result)
+                && reply.code == 1
+            {
+                let ticket = SharedTicket::admitted(&reply);
+                let given_back = tokio::time::timeout(
+                    late,
+                    inner.invoke(Op::Record, Some((ticket, Outcome::Excluded))),
+                )
+                .await;
+                if let Ok(Ok(reply)) = given_back {
+                    inner.report(&reply.transitions);
+                }
+            }
+        });
+        match tokio::time::timeout(self.store_timeout, &mut receiver).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(StoreError::Lost),
+            Err(_) => {
+                // Closed first: an answer that races in now is either taken
+                // here or given back by the task, never both nor neither.
+                receiver.close();
+                receiver
+                    .try_recv()
+                    .unwrap_or(Err(StoreError::Timeout(self.store_timeout)))
+            }
+        }
+    }
+
+    async fn record_shared(self: &Arc<Self>, ticket: SharedTicket, outcome: Outcome) {
+        if !self.mode.should_ask_store(self.now_nanos()) {
+            return;
+        }
+        match self
+            .invoke_within_timeout(Op::Record, Some((ticket, outcome)))
+            .await
+        {
+            Ok(reply) => self.accept(&reply),
+            Err(error) => self.fall_back(&error),
+        }
+    }
+
+    /// Redis answered: rejoin if local, remember what it said, report its transitions.
+    fn accept(&self, reply: &Reply) {
+        self.mode.rejoin(self.settings.name);
+        *self.seen.lock() = LastSeen {
+            seen: reply.seen(),
+            store_now: reply.now,
+            at_nanos: self.now_nanos(),
+        };
+        self.report(&reply.transitions);
+    }
+
+    fn report(&self, transitions: &[Transition]) {
+        if transitions.is_empty() {
+            return;
+        }
+        let mut observer = self.observer.lock();
+        for transition in transitions {
+            observer.on_transition(self.settings.name, *transition);
+        }
+    }
+
+    fn fall_back(&self, error: &StoreError) {
+        let now = self.now_nanos();
+        self.mode.fall_back(self.settings.name, now, error, || {
+            *self.local.lock() = self.resume_locally(now);
+        });
+    }
+
+    /// A local breaker that goes on from the shared state as last seen, so
+    /// losing Redis never admits a call the shared breaker would reject:
+    /// open until the same instant if it was seen open (then half-open,
+    /// with its limit of trial calls); open for a fresh timeout if seen
+    /// half-open (its trial calls may still be running elsewhere, as when a
+    /// restarted Redis is re-seeded); closed with no counts otherwise.
+    fn resume_locally(&self, now_nanos: u64) -> Local<O> {
+        let last = *self.seen.lock();
+        let fresh =
+            CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
+                .expect("the settings were checked when the handle was built");
+        let resumed = match last.seen.state {
+            2 => {
+                let open_for = Duration::from_micros(
+                    u64::try_from(last.seen.open_until.saturating_sub(last.store_now)).unwrap_or(0),
+                );
+                let seen_for = Duration::from_nanos(now_nanos.saturating_sub(last.at_nanos));
+                fresh.resumed_open(open_for.saturating_sub(seen_for))
+            }
+            1 => fresh.resumed_open(self.settings.open_timeout()),
+            _ => fresh,
+        };
+        SharedBreaker::from_breaker(resumed.with_observer(Forward(self.observer.clone())))
+    }
+
+    /// What a store that lost the key should resume from: the shared state
+    /// as last seen or, while local, what the local breaker (resumed from
+    /// it) has decided since.
+    fn seen_now(&self) -> Seen {
+        if !self.mode.is_local() {
+            return self.seen.lock().seen;
+        }
+        let local = self.local();
+        Seen::local(local.state(), local.time_to_next_transition())
+    }
+
+    fn local(&self) -> Local<O> {
+        self.local.lock().clone()
+    }
+
+    fn local_acquire(self: &Arc<Self>) -> Result<Ticket, Rejected> {
+        let local = self.local();
+        let ticket = BreakerRef::try_acquire(&local)?;
+        Ok(self.ticket(Kind::Local(ticket)))
+    }
+
+    /// The state, counts and time to the next transition: from Redis (one
+    /// round trip) or, while local, from the local breaker.
+    async fn read(&self) -> Reading {
+        if self.mode.should_ask_store(self.now_nanos()) {
+            match self.invoke_within_timeout(Op::Read, None).await {
+                Ok(reply) => {
+                    self.accept(&reply);
+                    let next_transition = (matches!(reply.state, State::Open | State::HalfOpen)
+                        && reply.expiry >= 0)
+                        .then(|| {
+                            let remaining = reply.expiry.saturating_sub(reply.now).max(0);
+                            // Strictly after the expiry, as the core counts it.
+                            Duration::from_micros(remaining as u64 + 1)
+                        });
+                    return Reading {
+                        state: reply.state,
+                        counts: reply.counts,
+                        next_transition,
+                    };
+                }
+                Err(error) => self.fall_back(&error),
+            }
+        }
+        let local = self.local();
+        Reading {
+            state: local.state(),
+            counts: local.counts(),
+            next_transition: local.time_to_next_transition(),
+        }
+    }
+}
+
+impl<O: Observer + Send + 'static> Recorder for Inner<O> {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn record(self: Arc<Self>, kind: Kind, outcome: Outcome) -> Recording {
+        match kind {
+            Kind::Local(ticket) => {
+                BreakerRef::record(&self.local(), ticket, outcome);
+                Box::pin(std::future::ready(()))
+            }
+            Kind::Shared(ticket) => {
+                Box::pin(async move { self.record_shared(ticket, outcome).await })
+            }
+        }
+    }
+
+    fn record_dropped(self: Arc<Self>, kind: Kind, outcome: Outcome) {
+        match kind {
+            Kind::Local(ticket) => BreakerRef::record(&self.local(), ticket, outcome),
+            Kind::Shared(ticket) => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move { self.record_shared(ticket, outcome).await });
+                }
+            }
+        }
+    }
+}
+
+/// Admission through futures, so `tripbreaker_tower`'s layer (or any code
+/// written for local and shared breakers alike) can guard calls with it.
+impl<O: Observer + Send + 'static> AsyncBreakerRef for RedisBreaker<O> {
+    type Ticket = Ticket;
+    type Acquire = Pin<Box<dyn Future<Output = Result<Ticket, Rejected>> + Send>>;
+    type Record = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    fn acquire(&self) -> Self::Acquire {
+        let this = self.clone();
+        Box::pin(async move { this.try_acquire().await })
+    }
+
+    fn record(ticket: Ticket, outcome: Outcome) -> Self::Record {
+        ticket.record(outcome)
+    }
+}
+
+impl SharedTicket {
+    /// The ticket of the call `reply` admitted.
+    pub(crate) fn admitted(reply: &Reply) -> Self {
+        SharedTicket {
+            epoch: reply.epoch,
+            generation: reply.generation,
+            age: reply.age,
+            admitted_at: reply.now,
+        }
+    }
+}
+
+impl<O> std::fmt::Debug for RedisBreaker<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBreaker")
+            .field("key", &self.inner.key)
+            .field("mode", &self.inner.mode.get())
+            .field("store_timeout", &self.inner.store_timeout)
+            .finish_non_exhaustive()
+    }
+}

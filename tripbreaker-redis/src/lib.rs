@@ -1,0 +1,87 @@
+//! One gobreaker-style circuit breaker shared by many processes through
+//! Redis: one state, one generation, one set of counts, one half-open
+//! admission limit, whatever the number of processes.
+//!
+//! # How
+//! The whole state machine of the core [`tripbreaker`] crate (gobreaker v2's
+//! semantics, rolling windows included) is one Lua script that Redis runs
+//! atomically: admitting a call is one script call (`EVALSHA`, loaded on
+//! first use), recording its outcome at most one more, and no handle takes
+//! a lock. gobreaker v2.1's `DistributedCircuitBreaker` takes a lock, reads,
+//! writes and unlocks for every call.
+//!
+//! # Time
+//! Only the Redis server's clock is read (`TIME`, in microseconds): clients
+//! never send their time, so skew between client machines changes nothing.
+//! Durations in the settings are rounded up to whole microseconds.
+//!
+//! # Keys
+//! One hash per breaker at `namespace:{name}` (default namespace `tripbreaker`;
+//! the braces keep it in one cluster slot). Every call refreshes its expiry
+//! ([`Builder::idle_expiry`], 1 hour by default, at least twice the longest
+//! time in the settings). Handles sharing a name must share its settings.
+//!
+//! # When Redis does not answer
+//! Every call waits at most the store timeout (50 ms by default). On an
+//! error or a timeout the handle logs once, reports [`Mode::Local`], and
+//! decides with a local `tripbreaker::SharedBreaker` of the same settings,
+//! asking Redis again at most once per probe interval; the first answer
+//! rejoins the shared state. The local breaker resumes the shared state as
+//! last seen, so losing Redis never admits a call the shared breaker would
+//! reject: seen open, it stays open until the same instant and then admits
+//! `max_requests` trial calls; seen half-open (trial calls may be running
+//! elsewhere), it is open for a fresh timeout; otherwise it starts closed.
+//!
+//! A Redis that restarts empty loses the shared counts and nothing else
+//! that matters: every handle sends what it last saw with each call (while
+//! local, what its local breaker decided), and a missing key is recreated
+//! from it: open until the same instant if it was seen open, open for a
+//! fresh timeout if seen half-open (its trial calls may still be running),
+//! closed with zero counts otherwise. Tickets carry
+//! the key's epoch (the time the key was created), so an outcome from
+//! before the loss never counts after it.
+//!
+//! # Example
+//! ```no_run
+//! use tripbreaker::{Outcome, Settings, TripRule};
+//! use tripbreaker_redis::RedisBreaker;
+//! use std::time::Duration;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let settings = Settings {
+//!     max_requests: 3,
+//!     interval: Duration::from_secs(10),
+//!     timeout: Duration::from_secs(5),
+//!     ready_to_trip: TripRule::ConsecutiveFailures(3),
+//!     ..Settings::new("greeter")
+//! };
+//! let breaker = RedisBreaker::builder(settings).connect("redis://127.0.0.1:6379")?;
+//! match breaker.try_acquire().await {
+//!     Ok(ticket) => {
+//!         let worked = true; // make the call here
+//!         let outcome = if worked { Outcome::Success } else { Outcome::Failure };
+//!         breaker.record(ticket, outcome).await;
+//!     }
+//!     Err(rejected) => println!("not calling: {rejected}"),
+//! }
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod builder;
+mod error;
+mod handle;
+mod mode;
+mod script;
+mod ticket;
+
+pub use builder::{
+    Builder, DEFAULT_IDLE_EXPIRY, DEFAULT_NAMESPACE, DEFAULT_PROBE_INTERVAL, DEFAULT_STORE_TIMEOUT,
+    check_url,
+};
+pub use error::{BuildError, SettingsError};
+pub use handle::RedisBreaker;
+pub use mode::Mode;
+pub use script::MAX_BUCKETS;
+pub use ticket::Ticket;

@@ -1,0 +1,76 @@
+//! A [`tower`] layer that guards any tonic client with the [`tripbreaker`]
+//! circuit breaker, the same way natively (over tonic's `Channel`) and in
+//! the browser (over `tonic_web_wasm_client::Client`).
+//!
+//! - A call the breaker refuses never reaches the network: it fails at once
+//!   with `Unavailable` and the message `circuit breaker is open` or
+//!   `too many requests` ([`rejection`] tells it from a server's own
+//!   `Unavailable`).
+//! - The outcome is read from the gRPC status wherever it arrives: in the
+//!   response headers (trailers-only errors) or in the trailers after the
+//!   message, so the permit travels with the response body.
+//! - A call dropped before it ends (a cancelled future, an abandoned body)
+//!   counts as excluded and frees its half-open slot.
+//! - Status codes are classified by a [`GrpcClassifier`]: by default
+//!   server-side errors are failures and caller mistakes are excluded;
+//!   [`GrpcClassifier::every_error`] counts every error, as the Go demo does.
+//! - State changes reach you through the breaker's observer.
+//!
+//! # Example: a guarded tonic channel
+//! ```no_run
+//! use tripbreaker::{CircuitBreaker, MonotonicClock, Settings, SharedBreaker, Transition, TripRule};
+//! use tripbreaker_tower::{rejection, CircuitBreakerLayer};
+//! use proto::greeter::{greeter_client::GreeterClient, HelloRequest};
+//! use std::time::Duration;
+//! use tower::ServiceBuilder;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let settings = Settings {
+//!     max_requests: 3,
+//!     interval: Duration::from_secs(10),
+//!     timeout: Duration::from_secs(5),
+//!     ready_to_trip: TripRule::ConsecutiveFailures(3),
+//!     ..Settings::new("greeter")
+//! };
+//! let breaker = SharedBreaker::from_breaker(
+//!     CircuitBreaker::new(settings, MonotonicClock::new())?.with_observer(
+//!         |name: &str, t: Transition| println!("{}", tripbreaker_tower::go_style::transition(name, t)),
+//!     ),
+//! );
+//! let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:50051").connect_lazy();
+//! let guarded = ServiceBuilder::new()
+//!     .layer(CircuitBreakerLayer::new(breaker))
+//!     .service(channel);
+//! let mut client = GreeterClient::new(guarded);
+//!
+//! match client.say_hello(HelloRequest { name: "World".into() }).await {
+//!     Ok(reply) => println!("Greeting: {}", reply.into_inner().message),
+//!     Err(status) if rejection(&status).is_some() => {
+//!         println!("Error calling SayHello: {}", status.message())
+//!     }
+//!     Err(status) => println!("Error calling SayHello: {status}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`tower`]: https://docs.rs/tower
+#![warn(missing_docs)]
+
+mod body;
+mod classify;
+mod future;
+pub mod go_style;
+mod layer;
+mod rejection;
+mod reply;
+mod service;
+
+pub use body::GuardedBody;
+pub use classify::GrpcClassifier;
+use classify::status_code;
+pub use future::ResponseFuture;
+pub use layer::CircuitBreakerLayer;
+pub use rejection::{REJECTION_HEADER, rejection};
+pub use reply::Reply;
+pub use service::CircuitBreakerService;

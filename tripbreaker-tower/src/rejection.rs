@@ -1,0 +1,49 @@
+//! The answer given, without touching the network, to a call the breaker refuses.
+
+use http::{HeaderValue, Response};
+use tripbreaker::Rejected;
+
+/// The metadata key marking a status as the breaker's own rejection; its
+/// value is `open` or `too-many-requests`. The layer removes it from every
+/// response and trailers it did not make, so a server cannot forge it.
+pub const REJECTION_HEADER: &str = "x-circuit-breaker-rejected";
+
+/// A trailers-only gRPC response: `Unavailable` with the rejection's text
+/// (`circuit breaker is open` / `too many requests`) as its message, so the
+/// generated client returns it like any other error status.
+pub(crate) fn rejection_response<B>(rejected: Rejected, empty_body: B) -> Response<B> {
+    let mut response = Response::new(empty_body);
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    headers.insert(
+        "grpc-status",
+        HeaderValue::from(tonic::Code::Unavailable as i32),
+    );
+    let (message, marker) = match rejected {
+        Rejected::Open => ("circuit breaker is open", "open"),
+        Rejected::TooManyRequests => ("too many requests", "too-many-requests"),
+    };
+    headers.insert("grpc-message", HeaderValue::from_static(message));
+    headers.insert(REJECTION_HEADER, HeaderValue::from_static(marker));
+    response
+}
+
+/// Whether `status` is the breaker's refusal rather than the server's
+/// answer, and which one.
+///
+/// ```
+/// use tripbreaker::Rejected;
+/// use tripbreaker_tower::rejection;
+///
+/// assert_eq!(rejection(&tonic::Status::unavailable("server restarting")), None);
+/// ```
+pub fn rejection(status: &tonic::Status) -> Option<Rejected> {
+    match status.metadata().get(REJECTION_HEADER)?.to_str().ok()? {
+        "open" => Some(Rejected::Open),
+        "too-many-requests" => Some(Rejected::TooManyRequests),
+        _ => None,
+    }
+}

@@ -1,0 +1,330 @@
+//! Reads conformance vectors and replays them against the breaker.
+
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tripbreaker::{
+    BreakerRef, CircuitBreaker, Counts, ManualClock, Outcome, Rejected, Settings, SharedBreaker,
+    State, Ticket, Transition, TripRule,
+};
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    settings: CaseSettings,
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+struct CaseSettings {
+    max_requests: u32,
+    interval_ms: u64,
+    bucket_period_ms: u64,
+    timeout_ms: u64,
+    ready_to_trip: ReadyToTrip,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum ReadyToTrip {
+    Default,
+    ConsecutiveFailures { threshold: u32 },
+    FailureRatio { min_requests: u32, ratio: f64 },
+}
+
+#[derive(Deserialize)]
+struct Step {
+    op: String,
+    ms: Option<u64>,
+    permit: Option<u64>,
+    result: Option<String>,
+    outcome: Option<String>,
+    state: String,
+    counts: ExpectedCounts,
+    transitions: Vec<[String; 2]>,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+struct ExpectedCounts {
+    requests: u32,
+    total_successes: u32,
+    total_failures: u32,
+    total_exclusions: u32,
+    consecutive_successes: u32,
+    consecutive_failures: u32,
+}
+
+/// What a run compared.
+pub struct Summary {
+    pub cases: usize,
+    pub steps: usize,
+}
+
+/// The first difference from the reference.
+pub struct Mismatch {
+    case: String,
+    step: usize,
+    field: &'static str,
+    expected: String,
+    actual: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "case {} step {}: {} differs\n  expected (gobreaker): {}\n  actual   (breaker):   {}",
+            self.case, self.step, self.field, self.expected, self.actual
+        )
+    }
+}
+
+/// Records transitions as (from, to) names, where the test can take them.
+#[derive(Default, Clone)]
+pub struct Recorder(Arc<Mutex<Vec<[String; 2]>>>);
+
+impl tripbreaker::Observer for Recorder {
+    fn on_transition(&mut self, _name: &str, t: Transition) {
+        self.0
+            .lock()
+            .unwrap()
+            .push([t.from.to_string(), t.to.to_string()]);
+    }
+}
+
+impl Recorder {
+    /// The transitions recorded since the last call.
+    pub fn take(&self) -> Vec<[String; 2]> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+/// A breaker under test, as the steps drive it. Implemented here for the
+/// core and `SharedBreaker`; other crates (the Redis-backed breaker)
+/// implement it to replay the same vectors.
+pub trait Replay {
+    /// What admission hands back.
+    type Ticket;
+    /// Moves the breaker's clock forward.
+    fn advance(&mut self, by: Duration);
+    /// Asks to make a call.
+    fn try_acquire(&mut self) -> Result<Self::Ticket, Rejected>;
+    /// Records how an admitted call ended.
+    fn record(&mut self, ticket: Self::Ticket, outcome: Outcome);
+    /// The state (applying what is due), then the counts.
+    fn observe(&mut self) -> (State, Counts);
+    /// The transitions reported since the last call, as (from, to) names.
+    fn transitions(&mut self) -> Vec<[String; 2]>;
+}
+
+/// Which breaker replays the steps.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// The single-owner core, `CircuitBreaker`.
+    Core,
+    /// The thread-safe handle, `SharedBreaker`, through `BreakerRef`.
+    Shared,
+}
+
+/// Room for the largest window the recorded settings ask for.
+const ROOM: usize = 64;
+
+/// The operations a step needs, on either target.
+enum Breaker {
+    Core(Box<CircuitBreaker<Arc<ManualClock>, Recorder, ROOM>>),
+    Shared(SharedBreaker<Arc<ManualClock>, Recorder, ROOM>),
+}
+
+/// The core or `SharedBreaker`, with the clock and recorder it was made with.
+struct Local {
+    breaker: Breaker,
+    clock: Arc<ManualClock>,
+    recorder: Recorder,
+}
+
+impl Local {
+    fn new(settings: Settings, target: Target) -> Self {
+        let clock = Arc::new(ManualClock::new());
+        let recorder = Recorder::default();
+        let core = CircuitBreaker::<_, _, ROOM>::new_rolling(settings, clock.clone())
+            .unwrap_or_else(|e| panic!("settings refused: {e}"))
+            .with_observer(recorder.clone());
+        let breaker = match target {
+            Target::Core => Breaker::Core(Box::new(core)),
+            Target::Shared => Breaker::Shared(SharedBreaker::from_breaker(core)),
+        };
+        Local {
+            breaker,
+            clock,
+            recorder,
+        }
+    }
+}
+
+impl Replay for Local {
+    type Ticket = Ticket;
+
+    fn advance(&mut self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
+        match &mut self.breaker {
+            Breaker::Core(b) => b.try_acquire(),
+            Breaker::Shared(b) => BreakerRef::try_acquire(b),
+        }
+    }
+
+    fn record(&mut self, ticket: Ticket, outcome: Outcome) {
+        match &mut self.breaker {
+            Breaker::Core(b) => b.record(ticket, outcome),
+            Breaker::Shared(b) => BreakerRef::record(b, ticket, outcome),
+        }
+    }
+
+    fn observe(&mut self) -> (State, Counts) {
+        match &mut self.breaker {
+            Breaker::Core(b) => (b.state(), b.counts()),
+            Breaker::Shared(b) => (b.state(), b.counts()),
+        }
+    }
+
+    fn transitions(&mut self) -> Vec<[String; 2]> {
+        self.recorder.take()
+    }
+}
+
+fn settings(s: &CaseSettings) -> Settings {
+    Settings {
+        max_requests: s.max_requests,
+        interval: Duration::from_millis(s.interval_ms),
+        bucket_period: Duration::from_millis(s.bucket_period_ms),
+        timeout: Duration::from_millis(s.timeout_ms),
+        ready_to_trip: match s.ready_to_trip {
+            ReadyToTrip::Default => TripRule::DEFAULT,
+            ReadyToTrip::ConsecutiveFailures { threshold } => {
+                TripRule::ConsecutiveFailures(threshold)
+            }
+            ReadyToTrip::FailureRatio {
+                min_requests,
+                ratio,
+            } => TripRule::FailureRate {
+                min_requests,
+                ratio,
+            },
+        },
+        ..Settings::new("conformance")
+    }
+}
+
+fn outcome(name: &str) -> Outcome {
+    match name {
+        "success" => Outcome::Success,
+        "failure" => Outcome::Failure,
+        "excluded" => Outcome::Excluded,
+        other => panic!("unknown outcome {other:?}"),
+    }
+}
+
+fn compare<T: fmt::Debug + PartialEq>(
+    case: &str,
+    step: usize,
+    field: &'static str,
+    expected: T,
+    actual: T,
+) -> Result<(), Mismatch> {
+    if expected == actual {
+        return Ok(());
+    }
+    Err(Mismatch {
+        case: case.to_owned(),
+        step,
+        field,
+        expected: format!("{expected:?}"),
+        actual: format!("{actual:?}"),
+    })
+}
+
+fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Mismatch> {
+    let mut tickets: HashMap<u64, R::Ticket> = HashMap::new();
+    let name = case.name.as_str();
+
+    for (index, step) in case.steps.iter().enumerate() {
+        match step.op.as_str() {
+            "advance" => breaker.advance(Duration::from_millis(step.ms.expect("advance has ms"))),
+            "acquire" => {
+                let actual = match breaker.try_acquire() {
+                    Ok(ticket) => {
+                        let id = step.permit.expect("an admitted acquire names its permit");
+                        tickets.insert(id, ticket);
+                        "admitted"
+                    }
+                    Err(Rejected::Open) => "open",
+                    Err(Rejected::TooManyRequests) => "too_many_requests",
+                };
+                compare(
+                    name,
+                    index,
+                    "result",
+                    step.result.as_deref().unwrap_or(""),
+                    actual,
+                )?;
+            }
+            "record" => {
+                let id = step.permit.expect("record names its permit");
+                let ticket = tickets
+                    .remove(&id)
+                    .unwrap_or_else(|| panic!("case {name} step {index}: unknown permit {id}"));
+                breaker.record(
+                    ticket,
+                    outcome(step.outcome.as_deref().expect("record has an outcome")),
+                );
+            }
+            "state" => {}
+            other => panic!("case {name} step {index}: unknown op {other:?}"),
+        }
+
+        let (state, counts) = breaker.observe();
+        let transitions = breaker.transitions();
+        compare(name, index, "state", step.state.as_str(), state.as_str())?;
+        compare(name, index, "transitions", &step.transitions, &transitions)?;
+        let actual = ExpectedCounts {
+            requests: counts.requests,
+            total_successes: counts.total_successes,
+            total_failures: counts.total_failures,
+            total_exclusions: counts.total_exclusions,
+            consecutive_successes: counts.consecutive_successes,
+            consecutive_failures: counts.consecutive_failures,
+        };
+        compare(name, index, "counts", &step.counts, &actual)?;
+    }
+    Ok(case.steps.len())
+}
+
+/// Replays every case of a `.jsonl` text; stops at the first mismatch.
+pub fn run_vectors(text: &str, target: Target) -> Result<Summary, Mismatch> {
+    run_vectors_with(text, |_, settings| Local::new(settings, target))
+}
+
+/// Replays every case of a `.jsonl` text on the breakers `make` returns
+/// (one per case, given the case's name and settings, named
+/// `conformance`); stops at the first mismatch.
+pub fn run_vectors_with<R: Replay>(
+    text: &str,
+    mut make: impl FnMut(&str, Settings) -> R,
+) -> Result<Summary, Mismatch> {
+    let mut summary = Summary { cases: 0, steps: 0 };
+    for (line_number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("line {}: not a conformance case: {e}", line_number + 1));
+        let mut breaker = make(&case.name, settings(&case.settings));
+        summary.steps += run_case(&case, &mut breaker)?;
+        summary.cases += 1;
+    }
+    Ok(summary)
+}

@@ -1,9 +1,10 @@
 //! Running commands with their command line and duration shown.
 
 use anyhow::{Context, bail};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The workspace root (the parent of this crate).
 pub fn root() -> PathBuf {
@@ -33,6 +34,105 @@ pub fn run(command: &mut Command) -> anyhow::Result<()> {
         bail!("`{shown}` failed ({status})");
     }
     Ok(())
+}
+
+/// How often a long step says how far along it is.
+const PROGRESS_EVERY: Duration = Duration::from_secs(20);
+
+/// Runs `command` as the long step `name` (a tool install, a release
+/// build): its output goes to `target/xtask/<name>.log` instead of the
+/// terminal, and every [`PROGRESS_EVERY`] a line says how long it has run
+/// and, from its last run's time, about how long is left. On failure the
+/// log's last lines are shown.
+pub fn run_step(name: &str, command: &mut Command) -> anyhow::Result<()> {
+    let shown = show(command);
+    let dir = root().join("target/xtask");
+    std::fs::create_dir_all(&dir)?;
+    let log_path = dir.join(format!("{name}.log"));
+    let log = std::fs::File::create(&log_path)?;
+    let expected = step_times().remove(name);
+    match expected {
+        Some(secs) => println!("\n==> {name}: {shown} (took {} last time)", minutes(secs)),
+        None => println!("\n==> {name}: {shown}"),
+    }
+    let started = Instant::now();
+    let mut child = command
+        .stdout(Stdio::from(log.try_clone()?))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .with_context(|| format!("cannot start `{shown}`"))?;
+    let mut next_report = PROGRESS_EVERY;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let elapsed = started.elapsed();
+        if elapsed >= next_report {
+            next_report += PROGRESS_EVERY;
+            let left = match expected {
+                Some(secs) if secs > elapsed.as_secs_f64() => {
+                    format!(", about {} left", minutes(secs - elapsed.as_secs_f64()))
+                }
+                Some(_) => ", longer than last time".to_owned(),
+                None => String::new(),
+            };
+            println!("    {name}: {}{left}", minutes(elapsed.as_secs_f64()));
+        }
+    };
+    let took = started.elapsed().as_secs_f64();
+    if !status.success() {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(40).collect();
+        for line in tail.iter().rev() {
+            println!("    | {line}");
+        }
+        bail!(
+            "`{shown}` failed ({status}); its whole output is in {}",
+            log_path.display()
+        );
+    }
+    println!("<== {name} ({})", minutes(took));
+    record_step_time(name, took);
+    Ok(())
+}
+
+/// `95` as `1m 35s`, `12.3` as `12s`.
+fn minutes(secs: f64) -> String {
+    let secs = secs.round() as u64;
+    match secs / 60 {
+        0 => format!("{secs}s"),
+        m => format!("{m}m {:02}s", secs % 60),
+    }
+}
+
+/// Where the steps' last times are kept: one `name seconds` line each.
+fn times_path() -> PathBuf {
+    root().join("target/xtask/step-times.txt")
+}
+
+fn step_times() -> std::collections::BTreeMap<String, f64> {
+    let text = std::fs::read_to_string(times_path()).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let (name, secs) = line.rsplit_once(' ')?;
+            Some((name.to_owned(), secs.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Keeps `secs` as the time of `name`; steps may finish on two threads at
+/// once, so the file is rewritten under a lock.
+fn record_step_time(name: &str, secs: f64) {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut times = step_times();
+    times.insert(name.to_owned(), secs);
+    let mut text = Vec::new();
+    for (name, secs) in &times {
+        let _ = writeln!(text, "{name} {secs:.1}");
+    }
+    let _ = std::fs::write(times_path(), text);
 }
 
 /// The standard output of `program args`, if it runs and succeeds.

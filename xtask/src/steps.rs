@@ -1,6 +1,6 @@
 //! The stages of `cargo xtask test`, and `cargo xtask demo`.
 
-use crate::process::{cmd, run};
+use crate::process::{cmd, run, run_step};
 use crate::test_server;
 use crate::tools::{self, CHROMEDRIVER, Tool};
 use clap::ValueEnum;
@@ -29,35 +29,53 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
     } else {
         only
     };
-    let mut needed = vec![Tool::Targets];
+    let browser = stages.contains(&Stage::Wasm) || stages.contains(&Stage::E2e);
+    let mut first = vec![Tool::Targets, Tool::Crates];
     if stages.contains(&Stage::Native) {
-        needed.push(Tool::Redis);
+        first.push(Tool::Redis);
     }
-    if stages.contains(&Stage::Wasm) || stages.contains(&Stage::E2e) {
-        needed.extend([Tool::Chromium, Tool::WasmBindgen]);
+    if browser {
+        first.push(Tool::Chromium);
+    }
+    tools::install(&first)?;
+    // The browser tools take minutes to build: they are built while the
+    // first stages run, and waited for by the first stage that needs them.
+    let mut later = Vec::new();
+    if browser {
+        later.push(Tool::WasmBindgen);
     }
     if stages.contains(&Stage::E2e) {
-        needed.extend([Tool::Trunk, Tool::WasmOpt, Tool::Crates]);
+        later.extend([Tool::Trunk, Tool::WasmOpt]);
     }
-    tools::install(&needed)?;
 
     let started = Instant::now();
     let mut passed = 0;
-    for stage in stages {
-        println!("\n######## stage {stage:?}");
-        let result = match stage {
-            Stage::Lint => lint(),
-            Stage::Native => native(),
-            Stage::NoStd => no_std(),
-            Stage::Wasm => wasm(),
-            Stage::E2e => e2e(),
+    std::thread::scope(|scope| {
+        let mut installing = Some(scope.spawn(|| tools::install(&later)));
+        let mut wait_for_tools = || match installing.take() {
+            Some(install) => install.join().expect("the install thread does not panic"),
+            None => Ok(()),
         };
-        if let Err(error) = result {
-            println!("\nstages: {passed} passed, 1 failed");
-            return Err(error.context(format!("stage {stage:?} failed")));
+        for stage in stages {
+            if matches!(stage, Stage::Wasm | Stage::E2e) {
+                wait_for_tools()?;
+            }
+            println!("\n######## stage {stage:?}");
+            let result = match stage {
+                Stage::Lint => lint(),
+                Stage::Native => native(),
+                Stage::NoStd => no_std(),
+                Stage::Wasm => wasm(),
+                Stage::E2e => e2e(),
+            };
+            if let Err(error) = result {
+                println!("\nstages: {passed} passed, 1 failed");
+                return Err(error.context(format!("stage {stage:?} failed")));
+            }
+            passed += 1;
         }
-        passed += 1;
-    }
+        wait_for_tools()
+    })?;
     println!(
         "\nall stages passed in {:.0}s\nstages: {passed} passed, 0 failed",
         started.elapsed().as_secs_f64()
@@ -184,8 +202,35 @@ pub fn page_timing(out: &std::path::Path) -> anyhow::Result<bench_results::PageT
 }
 
 /// Builds the page and serves it with the server, until Ctrl-C.
+///
+/// On a fresh machine most of the wait is building trunk and wasm-bindgen:
+/// the server and the page's crates are compiled meanwhile, so that what
+/// trunk then builds is already there.
 pub fn demo(addr: &str) -> anyhow::Result<()> {
-    build_page()?;
+    tools::install(&[Tool::Targets, Tool::Crates])?;
+    std::thread::scope(|scope| {
+        let server = scope.spawn(|| {
+            run_step(
+                "build-server",
+                &mut cmd("cargo", &["build", "--release", "-p", "server"]),
+            )
+        });
+        let page = scope.spawn(|| {
+            run_step(
+                "build-page-crates",
+                cmd(
+                    "cargo",
+                    &["build", "--target", WASM, "--profile", "wasm-release"],
+                )
+                .args(["-p", "web", "--bin", "web"]),
+            )
+        });
+        let built = build_page();
+        for build in [server, page] {
+            build.join().expect("the build threads do not panic")?;
+        }
+        built
+    })?;
     println!(
         "\nThe demo will be at http://{addr}/ (Ctrl-C stops it). The CLI demo, in another terminal: cargo run -p client"
     );

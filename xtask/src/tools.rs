@@ -1,7 +1,7 @@
 //! Idempotent installs of what the browser build and tests need: each tool
 //! is checked first and installed only if missing or at the wrong version.
 
-use crate::process::{cmd, output, root, run};
+use crate::process::{cmd, output, root, run, run_step};
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
@@ -88,39 +88,40 @@ fn targets() -> anyhow::Result<()> {
 }
 
 fn chromium() -> anyhow::Result<()> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
-        println!("ok: chromium and chromedriver");
-        return Ok(());
-    }
-    if output("id", &["-u"]).as_deref() != Some("0") {
-        bail!(
-            "Chromium and chromedriver are missing and this is not root: \
-             run `sudo apt-get install chromium chromium-driver`"
-        );
-    }
-    run(cmd("apt-get", &["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(cmd(
-        "apt-get",
-        &["install", "-y", "-qq", "chromium", "chromium-driver"],
-    )
-    .env("DEBIAN_FRONTEND", "noninteractive"))
-    .context("apt-get could not install chromium and chromium-driver")
+    debian(&[CHROMIUM, CHROMEDRIVER], &["chromium", "chromium-driver"])
 }
 
 fn redis() -> anyhow::Result<()> {
-    if Path::new(REDIS_SERVER).exists() {
-        println!("ok: redis-server");
+    debian(&[REDIS_SERVER], &["redis-server"])
+}
+
+/// Installs Debian's `packages` with apt-get unless every one of `files`
+/// exists (apt's package lists are refreshed once a run).
+fn debian(files: &[&str], packages: &[&str]) -> anyhow::Result<()> {
+    let names = packages.join(" ");
+    if files.iter().all(|file| Path::new(file).exists()) {
+        println!("ok: {names}");
         return Ok(());
     }
     if output("id", &["-u"]).as_deref() != Some("0") {
-        bail!(
-            "redis-server is missing and this is not root: run `sudo apt-get install redis-server`"
-        );
+        bail!("{names} missing and this is not root: run `sudo apt-get install {names}`");
     }
-    run(cmd("apt-get", &["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(cmd("apt-get", &["install", "-y", "-qq", "redis-server"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))
-    .context("apt-get could not install redis-server")
+    static UPDATED: std::sync::Once = std::sync::Once::new();
+    let mut updated = Ok(());
+    UPDATED.call_once(|| {
+        updated = run_step(
+            "apt-update",
+            cmd("apt-get", &["update", "-qq"]).env("DEBIAN_FRONTEND", "noninteractive"),
+        );
+    });
+    updated?;
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend(packages);
+    run_step(
+        &format!("install-{}", packages[0]),
+        cmd("apt-get", &args).env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+    .with_context(|| format!("apt-get could not install {names}"))
 }
 
 /// The version of `package` recorded in Cargo.lock.
@@ -142,41 +143,53 @@ fn wasm_bindgen() -> anyhow::Result<()> {
         println!("ok: {have}");
         return Ok(());
     }
-    println!(
-        "wasm-bindgen-cli {version} is needed (have: {have:?}); building it takes about 5 minutes"
-    );
-    run(&mut tool_build(cmd(
-        "cargo",
-        &["install", "wasm-bindgen-cli", "--version", &version],
-    )))
+    println!("wasm-bindgen-cli {version} is needed (have: {have:?})");
+    run_step(
+        "install-wasm-bindgen",
+        &mut tool_build(cmd(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", &version],
+        )),
+    )
     .context("cargo install wasm-bindgen-cli failed (needs crates.io)")
 }
 
 fn trunk() -> anyhow::Result<()> {
     let have = output("trunk", &["--version"]).unwrap_or_default();
     let ok = have == format!("trunk {TRUNK_VERSION}");
-    cargo_install("trunk", TRUNK_VERSION, ok, &have, "10 to 15 minutes")
+    // Without its default features (TLS and the update check): trunk runs
+    // offline here and proxies to a plain-HTTP server, and rustls' crypto is
+    // a third of its build.
+    cargo_install(
+        "trunk",
+        TRUNK_VERSION,
+        ok,
+        &have,
+        &["--no-default-features"],
+    )
 }
 
-/// `cargo install --locked` of `krate` at `version`, unless `ok` (what its
-/// `--version` said, `have`, is that version already).
+/// `cargo install --locked` of `krate` at `version` with `extra` arguments,
+/// unless `ok` (what its `--version` said, `have`, is that version already).
 fn cargo_install(
     krate: &str,
     version: &str,
     ok: bool,
     have: &str,
-    takes: &str,
+    extra: &[&str],
 ) -> anyhow::Result<()> {
     if ok {
         println!("ok: {have}");
         return Ok(());
     }
-    println!("{krate} {version} is needed (have: {have:?}); building it takes {takes}");
-    run(&mut tool_build(cmd(
+    println!("{krate} {version} is needed (have: {have:?})");
+    let mut install = tool_build(cmd(
         "cargo",
         &["install", krate, "--version", version, "--locked"],
-    )))
-    .with_context(|| format!("cargo install {krate} failed (needs crates.io)"))
+    ));
+    install.args(extra);
+    run_step(&format!("install-{krate}"), &mut install)
+        .with_context(|| format!("cargo install {krate} failed (needs crates.io)"))
 }
 
 /// A `cargo install` of a tool built for the project's use, not for speed:
@@ -229,17 +242,20 @@ pub fn wasm_opt() -> anyhow::Result<PathBuf> {
         );
     }
     std::fs::create_dir_all(&prefix)?;
-    run(&mut cmd(
-        "npm",
-        &[
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--prefix",
-            &prefix.to_string_lossy(),
-            &format!("binaryen@{BINARYEN_VERSION}"),
-        ],
-    ))
+    run_step(
+        "install-binaryen",
+        &mut cmd(
+            "npm",
+            &[
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                &prefix.to_string_lossy(),
+                &format!("binaryen@{BINARYEN_VERSION}"),
+            ],
+        ),
+    )
     .context("npm could not install binaryen")?;
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(prefix.join("node_modules/.bin/wasm-opt"), &link)
@@ -260,7 +276,7 @@ fn twiggy() -> anyhow::Result<()> {
     // It calls itself `twiggy-opt 0.8.0`.
     let have = output("twiggy", &["--version"]).unwrap_or_default();
     let ok = have.starts_with("twiggy") && have.ends_with(&format!(" {TWIGGY_VERSION}"));
-    cargo_install("twiggy", TWIGGY_VERSION, ok, &have, "about 2 minutes")
+    cargo_install("twiggy", TWIGGY_VERSION, ok, &have, &[])
 }
 
 fn crates() -> anyhow::Result<()> {

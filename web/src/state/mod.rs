@@ -29,7 +29,7 @@ pub use faults::ServerFaults;
 pub use go_demo::{GoDemo, Progress};
 pub use settings::SettingsState;
 pub use timeline::Timeline;
-pub use tripbreaker::BreakerView;
+pub use breaker::BreakerView;
 
 use crate::Config;
 use leptos::prelude::*;

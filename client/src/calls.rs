@@ -4,9 +4,9 @@
 
 use crate::Config;
 use crate::demo::Printer;
+use greeter_client::go_style;
 use greeter_client::{Reply, reply_line};
 use tripbreaker::Transition;
-use tripbreaker_tower::go_style;
 
 /// How the calls of a run ended.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

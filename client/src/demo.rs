@@ -3,10 +3,10 @@
 
 use crate::Config;
 use greeter_client::go_demo::{self, Player, STEPS, Step};
+use greeter_client::go_style;
 use greeter_client::{Call, ClientErrors, Reply, reply_line};
 use std::sync::{Arc, Mutex};
 use tripbreaker::{State, Transition};
-use tripbreaker_tower::go_style;
 
 /// Where the demo's lines go (stdout in the CLI).
 pub type Printer = Arc<dyn Fn(&str) + Send + Sync>;

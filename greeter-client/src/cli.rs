@@ -1,87 +1,36 @@
-//! The settings as command-line flags (feature `cli`): one flag per key of
-//! [`KEYS`](crate::KEYS), each with an environment fallback, its default
-//! taken from [`Settings::default`] and its value read by [`Settings::set`],
-//! so a flag and a URL query say the same about the same bad value.
+//! The settings as command-line flags (feature `cli`): one flag per row of
+//! [`SETTINGS`], named, helped and bounded by it, with its environment
+//! fallback, its default taken from [`Settings::default`] and its value
+//! read by [`Setting::set`], so a flag and a URL query say the same about
+//! the same bad value.
 
-use crate::{KEYS, Settings};
+use crate::{SETTINGS, Setting, Settings};
 use clap::builder::{Arg, ArgAction, Command};
 use clap::error::{Error, ErrorKind};
 use clap::{ArgMatches, Args, FromArgMatches};
 
-/// A setting's flag: its key, environment variable and help.
-struct Flag {
-    key: &'static str,
-    env: &'static str,
-    help: &'static str,
-}
-
-const FLAGS: [Flag; KEYS.len()] = [
-    Flag {
-        key: "max_requests",
-        env: "BREAKER_MAX_REQUESTS",
-        help: "Trial calls half-open admits, and successes that close it (gobreaker MaxRequests)",
-    },
-    Flag {
-        key: "interval",
-        env: "BREAKER_INTERVAL",
-        help: "How often a closed breaker clears its counts, e.g. `10s` (0s: never)",
-    },
-    Flag {
-        key: "timeout",
-        env: "BREAKER_TIMEOUT",
-        help: "How long the breaker stays open before half-open, e.g. `5s`",
-    },
-    Flag {
-        key: "trip",
-        env: "BREAKER_TRIP",
-        help: "Consecutive failures that trip the breaker",
-    },
-    Flag {
-        key: "deadline",
-        env: "CLIENT_DEADLINE",
-        help: "Per-call deadline; a call past it counts as a failure, e.g. `1s`",
-    },
-    Flag {
-        key: "retries",
-        env: "CLIENT_RETRIES",
-        help: "Retries (0 to 10) of Unavailable / DeadlineExceeded, with backoff, never into an open breaker",
-    },
-    Flag {
-        key: "retry_backoff",
-        env: "CLIENT_RETRY_BACKOFF",
-        help: "The first retry's delay; each further retry waits twice as long",
-    },
-    Flag {
-        key: "client_errors",
-        env: "CLIENT_ERRORS",
-        help: "`count`: every error is a failure (the Go demo); `exclude`: caller mistakes (InvalidArgument…) are neither",
-    },
-];
-
-impl Flag {
-    fn arg(&self, defaults: &Settings) -> Arg {
-        let key = self.key;
-        Arg::new(key)
-            .long(key.replace('_', "-"))
-            .value_name(key.to_uppercase())
-            .env(self.env)
-            .help(self.help)
-            .action(ArgAction::Set)
-            .default_value(defaults.get(key))
-            .value_parser(move |value: &str| {
-                Settings::default()
-                    .set(key, value)
-                    .map(|()| value.to_owned())
-            })
-    }
+/// The flag of `setting`, showing its value in `defaults` as its default.
+fn flag(setting: &'static Setting, defaults: &Settings) -> Arg {
+    Arg::new(setting.key)
+        .long(setting.flag())
+        .value_name(setting.key.to_uppercase())
+        .env(setting.env)
+        .help(setting.help_with_bounds())
+        .action(ArgAction::Set)
+        .default_value(setting.get(defaults))
+        .value_parser(move |value: &str| {
+            setting
+                .set(&mut Settings::default(), value)
+                .map(|()| value.to_owned())
+        })
 }
 
 impl Args for Settings {
     fn augment_args(command: Command) -> Command {
         let defaults = Settings::default();
-        FLAGS
-            .iter()
-            .fold(command, |command, flag| command.arg(flag.arg(&defaults)))
+        SETTINGS.iter().fold(command, |command, setting| {
+            command.arg(flag(setting, &defaults))
+        })
     }
 
     fn augment_args_for_update(command: Command) -> Command {
@@ -97,9 +46,10 @@ impl FromArgMatches for Settings {
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), Error> {
-        for key in KEYS {
-            if let Some(value) = matches.get_one::<String>(key) {
-                self.set(key, value)
+        for setting in &SETTINGS {
+            if let Some(value) = matches.get_one::<String>(setting.key) {
+                setting
+                    .set(self, value)
                     .map_err(|message| Error::raw(ErrorKind::ValueValidation, message))?;
             }
         }
@@ -110,7 +60,7 @@ impl FromArgMatches for Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
+    use clap::{CommandFactory, Parser};
     use std::time::Duration;
 
     #[derive(Debug, Parser)]
@@ -120,8 +70,27 @@ mod tests {
     }
 
     #[test]
-    fn every_key_has_its_flag_in_order() {
-        assert_eq!(FLAGS.map(|flag| flag.key), KEYS);
+    fn every_setting_has_its_flag_and_variable_in_order() {
+        let command = Cli::command();
+        let flags: Vec<_> = command
+            .get_arguments()
+            .filter(|arg| arg.get_id() != "help")
+            .map(|arg| (arg.get_long().unwrap(), arg.get_env().unwrap().to_owned()))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("max-requests", "BREAKER_MAX_REQUESTS"),
+                ("interval", "BREAKER_INTERVAL"),
+                ("timeout", "BREAKER_TIMEOUT"),
+                ("trip", "BREAKER_TRIP"),
+                ("deadline", "CLIENT_DEADLINE"),
+                ("retries", "CLIENT_RETRIES"),
+                ("retry-backoff", "CLIENT_RETRY_BACKOFF"),
+                ("client-errors", "CLIENT_ERRORS"),
+            ]
+            .map(|(flag, env)| (flag, std::ffi::OsString::from(env)))
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use proto::greeter::HelloRequest;
 use proto::greeter::greeter_client::GreeterClient;
 use std::time::Duration;
 use tripbreaker::{CircuitBreaker, Outcome, SharedBreaker, State, Transition};
-use tripbreaker_tower::{CircuitBreakerLayer, CircuitBreakerService};
+use tripbreaker_tower::{CaptureOutcome, CircuitBreakerLayer, CircuitBreakerService};
 
 /// Told of every state change, in order.
 pub type TransitionSink = Box<dyn FnMut(&str, Transition) + Send>;
@@ -106,63 +106,47 @@ impl<G: Guard> Greeter<G> {
     /// into an open breaker: the breaker is looked at before the backoff
     /// and again after it.
     pub async fn say_hello(&self, name: &str) -> Call {
-        let mut client = self.client.clone();
         let policy = RetryPolicy::of(&self.settings);
         let (mut retries, mut sent) = (0, 0);
         loop {
-            let mut request = tonic::Request::new(HelloRequest {
-                name: name.to_owned(),
-            });
-            request.set_timeout(self.settings.deadline);
-            let result = client.say_hello(request).await;
-            let reply = Reply::from_result(result.map(|reply| reply.into_inner().message));
+            let (reply, outcome) = self.try_once(name).await;
             if !matches!(reply, Reply::Rejected(_)) {
                 sent += 1;
             }
-            let status = match reply {
-                Reply::Failed(status) => status,
-                reply => {
-                    return Call {
-                        outcome: self.outcome(&reply),
-                        reply,
-                        retries,
-                        sent,
-                    };
-                }
-            };
-            let backoff = match policy.backoff(&status, retries) {
-                Some(backoff) if !self.is_open().await => Some(backoff),
-                _ => None,
-            };
-            if let Some(backoff) = backoff {
-                platform::retrying(&status, backoff);
-                platform::sleep(backoff).await;
-                if !self.is_open().await {
-                    retries += 1;
-                    continue;
-                }
-            }
-            let reply = Reply::Failed(status);
-            return Call {
-                outcome: self.outcome(&reply),
+            let call = Call {
                 reply,
                 retries,
                 sent,
+                outcome,
             };
+            let Reply::Failed(status) = &call.reply else {
+                return call;
+            };
+            let backoff = match policy.backoff(status, retries) {
+                Some(backoff) if !self.is_open().await => backoff,
+                _ => return call,
+            };
+            platform::retrying(status, backoff);
+            platform::sleep(backoff).await;
+            if self.is_open().await {
+                return call;
+            }
+            retries += 1;
         }
     }
 
-    /// How the layer counted a try that ended with `reply`: its status by
-    /// the classifier, except that a call that got no reply at all (the
-    /// transport's own Unavailable or timeout, the statuses retried) is a
-    /// failure whatever the classifier says, as the layer records it.
-    fn outcome(&self, reply: &Reply) -> Option<Outcome> {
-        match reply {
-            Reply::Answered(_) => Some(Outcome::Success),
-            Reply::Rejected(_) => None,
-            Reply::Failed(status) if crate::is_transient(status) => Some(Outcome::Failure),
-            Reply::Failed(status) => Some(self.settings.classifier().classify(status.code())),
-        }
+    /// One try of SayHello(`name`), and how the layer counted it (`None`
+    /// if the breaker refused it).
+    async fn try_once(&self, name: &str) -> (Reply, Option<Outcome>) {
+        let mut request = tonic::Request::new(HelloRequest {
+            name: name.to_owned(),
+        });
+        request.set_timeout(self.settings.deadline);
+        let capture = CaptureOutcome::new();
+        request.extensions_mut().insert(capture.clone());
+        let result = self.client.clone().say_hello(request).await;
+        let reply = Reply::from_result(result.map(|reply| reply.into_inner().message));
+        (reply, capture.outcome())
     }
 
     async fn is_open(&self) -> bool {

@@ -1,9 +1,9 @@
 //! The guarded greeter client that the CLI (`client`) and the page (`web`)
-//! both call through: one set of [`Settings`] with one parser and one set
-//! of defaults, the breaker and its [`tower` layer](tripbreaker_tower) with the
+//! both call through: one set of [`Settings`], each named, bounded and
+//! parsed by its row of [`SETTINGS`], the breaker and its [`tower` layer](tripbreaker_tower) with the
 //! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
-//! lines ([`reply_line`], [`tripbreaker_tower::go_style::transition`]) and
-//! its story ([`go_demo::play`]).
+//! spelling ([`reply_line`], [`go_style::transition`]) and its story
+//! ([`go_demo::play`]).
 //!
 //! The breaker is the local [`Breaker`] by default; a [`Greeter`] takes any
 //! [`Guard`]. Natively, feature `shared-state` adds `ChosenBreaker`: the
@@ -25,7 +25,7 @@
 //!     "http://127.0.0.1:50051",
 //!     settings,
 //!     Box::new(|name: &str, t: Transition| {
-//!         println!("{}", tripbreaker_tower::go_style::transition(name, t))
+//!         println!("{}", greeter_client::go_style::transition(name, t))
 //!     }),
 //! )?;
 //! let call = greeter.say_hello("World").await;
@@ -39,10 +39,11 @@
 mod cli;
 mod error;
 pub mod go_demo;
+pub mod go_style;
 mod greeter;
 mod guard;
-mod lines;
 mod platform;
+mod reply;
 mod retry;
 mod server;
 mod settings;
@@ -50,17 +51,15 @@ mod settings;
 mod shared_state;
 
 pub use error::Error;
+pub use go_style::reply_line;
 pub use greeter::{Breaker, Call, Greeter, TransitionSink, local_breaker};
 pub use guard::Guard;
-pub use lines::reply_line;
 pub use platform::{Clock, Transport, sleep, transport};
+pub use reply::Reply;
 pub use retry::{RetryPolicy, is_transient};
 pub use server::parse_server;
-pub use settings::{ClientErrors, KEYS, MAX_RETRIES, Settings, show_duration};
+pub use settings::{ClientErrors, Kind, SETTINGS, Setting, Settings, show_duration};
 #[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
 pub use shared_state::{
     ChosenBreaker, ChosenTicket, RedisGuard, parse_redis_url, redis_breaker, redis_url_for_logs,
 };
-
-/// How one SayHello ended: the greeting, the breaker's refusal, or the failure.
-pub type Reply = tripbreaker_tower::Reply<String>;

@@ -1,8 +1,10 @@
 //! The response body that carries the call's ticket to the end of the call.
 
+use crate::capture::{CaptureOutcome, record};
 use crate::{GrpcClassifier, REJECTION_HEADER, status_code};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
+use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use tripbreaker::{AsyncBreakerRef, Outcome};
@@ -22,6 +24,7 @@ pin_project! {
         recording: Option<R::Record>,
         held: Option<Option<Result<Frame<B::Data>, B::Error>>>,
         classifier: GrpcClassifier,
+        capture: Option<CaptureOutcome>,
     }
 }
 
@@ -34,18 +37,37 @@ impl<B: Body, R: AsyncBreakerRef> GuardedBody<B, R> {
             recording: None,
             held: None,
             classifier,
+            capture: None,
         }
     }
 
-    /// A body that records `ticket`'s outcome when it ends.
-    pub(crate) fn guarded(inner: B, ticket: R::Ticket, classifier: GrpcClassifier) -> Self {
+    /// A body that records `ticket`'s outcome when it ends, telling `capture`.
+    pub(crate) fn guarded(
+        inner: B,
+        ticket: R::Ticket,
+        classifier: GrpcClassifier,
+        capture: Option<CaptureOutcome>,
+    ) -> Self {
         GuardedBody {
             inner: Some(inner),
             ticket: Some(ticket),
             recording: None,
             held: None,
             classifier,
+            capture,
         }
+    }
+}
+
+impl<B: Body + fmt::Debug, R: AsyncBreakerRef> fmt::Debug for GuardedBody<B, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardedBody")
+            .field("inner", &self.inner)
+            .field("awaiting_status", &self.ticket.is_some())
+            .field("recording", &self.recording.is_some())
+            .field("classifier", &self.classifier)
+            .field("capture", &self.capture)
+            .finish()
     }
 }
 
@@ -91,7 +113,8 @@ impl<B: Body, R: AsyncBreakerRef> Body for GuardedBody<B, R> {
         };
         // The frame goes on once its outcome is recorded, so whoever reads
         // the status next sees the breaker as that outcome left it.
-        this.recording.set(Some(R::record(ticket, outcome)));
+        this.recording
+            .set(Some(record::<R>(ticket, outcome, this.capture.as_ref())));
         let recording = this.recording.as_mut().as_pin_mut().expect("just set");
         match recording.poll(cx) {
             Poll::Ready(()) => {

@@ -1,9 +1,11 @@
 //! The response future of a guarded call.
 
 use crate::body::GuardedBody;
+use crate::capture::{CaptureOutcome, record};
 use crate::{GrpcClassifier, REJECTION_HEADER, rejection::rejection_response, status_code};
 use http::Response;
 use pin_project_lite::pin_project;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -19,6 +21,7 @@ pin_project! {
         #[pin]
         step: Step<S, Req, R>,
         classifier: GrpcClassifier,
+        capture: Option<CaptureOutcome>,
     }
 }
 
@@ -43,14 +46,17 @@ impl<S: Service<Req>, Req, R: AsyncBreakerRef> ResponseFuture<S, Req, R> {
         ResponseFuture {
             step: Step::Refused { rejected },
             classifier,
+            capture: None,
         }
     }
 
-    /// The call was admitted and `response` is under way.
+    /// The call was admitted and `response` is under way; its outcome,
+    /// once recorded, goes to `capture`.
     pub(crate) fn admitted(
         response: S::Future,
         ticket: R::Ticket,
         classifier: GrpcClassifier,
+        capture: Option<CaptureOutcome>,
     ) -> Self {
         ResponseFuture {
             step: Step::Admitted {
@@ -58,16 +64,19 @@ impl<S: Service<Req>, Req, R: AsyncBreakerRef> ResponseFuture<S, Req, R> {
                 ticket: Some(ticket),
             },
             classifier,
+            capture,
         }
     }
 
     /// The breaker is still deciding; `service` is called with `request`
-    /// once it admits the call.
+    /// once it admits the call, and its outcome, once recorded, goes to
+    /// `capture`.
     pub(crate) fn acquiring(
         acquire: R::Acquire,
         service: S,
         request: Req,
         classifier: GrpcClassifier,
+        capture: Option<CaptureOutcome>,
     ) -> Self {
         ResponseFuture {
             step: Step::Acquiring {
@@ -75,7 +84,26 @@ impl<S: Service<Req>, Req, R: AsyncBreakerRef> ResponseFuture<S, Req, R> {
                 call: Some((service, request)),
             },
             classifier,
+            capture,
         }
+    }
+}
+
+impl<S: Service<Req>, Req, R: AsyncBreakerRef> fmt::Debug for ResponseFuture<S, Req, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let step = match &self.step {
+            Step::Acquiring { .. } => "acquiring",
+            Step::Refused { .. } => "refused",
+            Step::Admitted { .. } => "admitted",
+            Step::Recording { .. } => "recording",
+            Step::Settling { .. } => "settling",
+            Step::Done => "done",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("step", &step)
+            .field("classifier", &self.classifier)
+            .field("capture", &self.capture)
+            .finish()
     }
 }
 
@@ -115,18 +143,20 @@ where
                     match result {
                         Ok(mut response) => match early_outcome(&mut response, classifier) {
                             Some(outcome) => this.step.set(Step::Settling {
-                                record: R::record(ticket, outcome),
+                                record: record::<R>(ticket, outcome, this.capture.as_ref()),
                                 response: Some(response),
                             }),
                             None => {
                                 this.step.set(Step::Done);
-                                return Poll::Ready(Ok(response
-                                    .map(|body| GuardedBody::guarded(body, ticket, classifier))));
+                                let capture = this.capture.take();
+                                return Poll::Ready(Ok(response.map(|body| {
+                                    GuardedBody::guarded(body, ticket, classifier, capture)
+                                })));
                             }
                         },
                         // No reply at all (refused connection, timeout): the callee failed.
                         Err(error) => this.step.set(Step::Recording {
-                            record: R::record(ticket, Outcome::Failure),
+                            record: record::<R>(ticket, Outcome::Failure, this.capture.as_ref()),
                             error: Some(error),
                         }),
                     }

@@ -7,6 +7,7 @@ use tower_layer::Layer;
 /// gRPC transport service: tonic's `Channel` natively,
 /// `tonic_web_wasm_client::Client` in the browser.
 #[derive(Debug, Clone)]
+#[must_use = "a layer guards nothing until it is applied to a service"]
 pub struct CircuitBreakerLayer<R> {
     breaker: R,
     classifier: GrpcClassifier,

@@ -14,12 +14,14 @@
 //! - Status codes are classified by a [`GrpcClassifier`]: by default
 //!   server-side errors are failures and caller mistakes are excluded;
 //!   [`GrpcClassifier::every_error`] counts every error, as the Go demo does.
+//! - How the layer counted a call reaches its caller through a
+//!   [`CaptureOutcome`] put in the request's extensions.
 //! - State changes reach you through the breaker's observer.
 //!
 //! # Example: a guarded tonic channel
 //! ```no_run
 //! use tripbreaker::{CircuitBreaker, MonotonicClock, Settings, SharedBreaker, Transition, TripRule};
-//! use tripbreaker_tower::{rejection, CircuitBreakerLayer};
+//! use tripbreaker_tower::{rejection, CaptureOutcome, CircuitBreakerLayer};
 //! use proto::greeter::{greeter_client::GreeterClient, HelloRequest};
 //! use std::time::Duration;
 //! use tower::ServiceBuilder;
@@ -34,7 +36,7 @@
 //! };
 //! let breaker = SharedBreaker::from_breaker(
 //!     CircuitBreaker::new(settings, MonotonicClock::new())?.with_observer(
-//!         |name: &str, t: Transition| println!("{}", tripbreaker_tower::go_style::transition(name, t)),
+//!         |name: &str, t: Transition| println!("{name}: {} -> {}", t.from, t.to),
 //!     ),
 //! );
 //! let channel = tonic::transport::Endpoint::from_static("http://127.0.0.1:50051").connect_lazy();
@@ -43,13 +45,17 @@
 //!     .service(channel);
 //! let mut client = GreeterClient::new(guarded);
 //!
-//! match client.say_hello(HelloRequest { name: "World".into() }).await {
-//!     Ok(reply) => println!("Greeting: {}", reply.into_inner().message),
-//!     Err(status) if rejection(&status).is_some() => {
-//!         println!("Error calling SayHello: {}", status.message())
-//!     }
-//!     Err(status) => println!("Error calling SayHello: {status}"),
+//! let capture = CaptureOutcome::new();
+//! let mut request = tonic::Request::new(HelloRequest { name: "World".into() });
+//! request.extensions_mut().insert(capture.clone());
+//! match client.say_hello(request).await {
+//!     Ok(reply) => println!("{}", reply.into_inner().message),
+//!     Err(status) => match rejection(&status) {
+//!         Some(rejected) => println!("not sent: {rejected}"),
+//!         None => println!("failed: {status}"),
+//!     },
 //! }
+//! println!("counted as {:?}", capture.outcome()); // `None` if not sent
 //! # Ok(())
 //! # }
 //! ```
@@ -58,19 +64,18 @@
 #![warn(missing_docs)]
 
 mod body;
+mod capture;
 mod classify;
 mod future;
-pub mod go_style;
 mod layer;
 mod rejection;
-mod reply;
 mod service;
 
 pub use body::GuardedBody;
+pub use capture::CaptureOutcome;
 pub use classify::GrpcClassifier;
 use classify::status_code;
 pub use future::ResponseFuture;
 pub use layer::CircuitBreakerLayer;
 pub use rejection::{REJECTION_HEADER, rejection};
-pub use reply::Reply;
 pub use service::CircuitBreakerService;

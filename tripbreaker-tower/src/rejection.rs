@@ -9,8 +9,8 @@ use tripbreaker::Rejected;
 pub const REJECTION_HEADER: &str = "x-circuit-breaker-rejected";
 
 /// A trailers-only gRPC response: `Unavailable` with the rejection's text
-/// (`circuit breaker is open` / `too many requests`) as its message, so the
-/// generated client returns it like any other error status.
+/// (its `Display`: `circuit breaker is open` / `too many requests`) as its
+/// message, so the generated client returns it like any other error status.
 pub(crate) fn rejection_response<B>(rejected: Rejected, empty_body: B) -> Response<B> {
     let mut response = Response::new(empty_body);
     let headers = response.headers_mut();
@@ -22,11 +22,13 @@ pub(crate) fn rejection_response<B>(rejected: Rejected, empty_body: B) -> Respon
         "grpc-status",
         HeaderValue::from(tonic::Code::Unavailable as i32),
     );
-    let (message, marker) = match rejected {
-        Rejected::Open => ("circuit breaker is open", "open"),
-        Rejected::TooManyRequests => ("too many requests", "too-many-requests"),
+    let message = HeaderValue::try_from(rejected.to_string())
+        .expect("a rejection's text is a valid header value");
+    headers.insert("grpc-message", message);
+    let marker = match rejected {
+        Rejected::Open => "open",
+        Rejected::TooManyRequests => "too-many-requests",
     };
-    headers.insert("grpc-message", HeaderValue::from_static(message));
     headers.insert(REJECTION_HEADER, HeaderValue::from_static(marker));
     response
 }

@@ -1,7 +1,7 @@
 //! The `Service` that admits or refuses each call through the breaker.
 
-use crate::GrpcClassifier;
 use crate::future::ResponseFuture;
+use crate::{CaptureOutcome, GrpcClassifier};
 use http::{Request, Response};
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +11,8 @@ use tripbreaker::AsyncBreakerRef;
 
 /// Guards a gRPC transport service with a circuit breaker: each call is
 /// admitted or refused before it reaches `inner`, and its outcome, read from
-/// the gRPC status, is recorded when the call ends.
+/// the gRPC status, is recorded when the call ends (and told to the
+/// request's [`CaptureOutcome`], if it has one).
 ///
 /// The breaker is any [`AsyncBreakerRef`]: a local `tripbreaker::SharedBreaker`,
 /// whose answers are ready at once, or one whose admission waits (a breaker
@@ -42,6 +43,16 @@ impl<S, R> CircuitBreakerService<S, R> {
     pub fn get_ref(&self) -> &S {
         &self.inner
     }
+
+    /// The guarded service, to change.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// The guarded service, unguarded.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
 }
 
 impl<S, R, ReqBody, ResBody> Service<Request<ReqBody>> for CircuitBreakerService<S, R>
@@ -60,13 +71,14 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let classifier = self.classifier;
+        let capture = request.extensions().get::<CaptureOutcome>().cloned();
         let mut acquire = self.breaker.acquire();
         // A local breaker answers at once: decide here, and call the service
         // that was made ready. The waker is never woken, as the future is
         // polled again, with the caller's waker, if it was not ready.
         match Pin::new(&mut acquire).poll(&mut Context::from_waker(Waker::noop())) {
             Poll::Ready(Ok(ticket)) => {
-                ResponseFuture::admitted(self.inner.call(request), ticket, classifier)
+                ResponseFuture::admitted(self.inner.call(request), ticket, classifier, capture)
             }
             Poll::Ready(Err(rejected)) => ResponseFuture::refused(rejected, classifier),
             Poll::Pending => {
@@ -74,7 +86,7 @@ where
                 // it goes with the future and a clone stays here.
                 let clone = self.inner.clone();
                 let ready = std::mem::replace(&mut self.inner, clone);
-                ResponseFuture::acquiring(acquire, ready, request, classifier)
+                ResponseFuture::acquiring(acquire, ready, request, classifier, capture)
             }
         }
     }

@@ -18,9 +18,9 @@ use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Request, Response, Status};
 use tower::{ServiceBuilder, ServiceExt};
 use tripbreaker::{
-    CircuitBreaker, ManualClock, Rejected, Settings, SharedBreaker, State, TripRule,
+    CircuitBreaker, ManualClock, Outcome, Rejected, Settings, SharedBreaker, State, TripRule,
 };
-use tripbreaker_tower::{CircuitBreakerLayer, GrpcClassifier, rejection};
+use tripbreaker_tower::{CaptureOutcome, CircuitBreakerLayer, GrpcClassifier, rejection};
 
 /// How the test server answers.
 #[derive(Clone, Copy)]
@@ -191,6 +191,45 @@ async fn caller_mistakes_are_excluded_by_default_and_failures_for_every_error() 
     );
 }
 
+/// `hello(name)`, with a capture of the outcome the layer records for it.
+fn captured(name: &str) -> (Request<HelloRequest>, CaptureOutcome) {
+    let capture = CaptureOutcome::new();
+    let mut request = Request::new(hello(name));
+    request.extensions_mut().insert(capture.clone());
+    (request, capture)
+}
+
+#[tokio::test]
+async fn the_caller_reads_the_outcome_the_layer_recorded() {
+    let fixture = Fixture::start(demo_settings()).await;
+    let mut client = fixture.client(GrpcClassifier::server_errors());
+    let (request, answered) = captured("World");
+    client.say_hello(request).await.unwrap();
+    let (request, mistake) = captured("");
+    client.say_hello(request).await.unwrap_err();
+    assert_eq!(
+        answered.outcome(),
+        Some(Outcome::Success),
+        "from the trailers"
+    );
+    assert_eq!(
+        mistake.outcome(),
+        Some(Outcome::Excluded),
+        "from the headers"
+    );
+
+    fixture.set_mode(Mode::Failing(Code::Internal));
+    for _ in 0..3 {
+        let (request, failed) = captured("World");
+        client.say_hello(request).await.unwrap_err();
+        assert_eq!(failed.outcome(), Some(Outcome::Failure));
+    }
+    let (request, refused) = captured("World");
+    let status = client.say_hello(request).await.unwrap_err();
+    assert_eq!(rejection(&status), Some(Rejected::Open));
+    assert_eq!(refused.outcome(), None, "a refused call counts as nothing");
+}
+
 /// A hand-made unary gRPC request for the raw transport service.
 fn raw_request(url: &str, name: &str) -> http::Request<tonic::body::Body> {
     let message = hello(name).encode_to_vec();
@@ -322,9 +361,11 @@ async fn a_server_that_is_down_is_a_failure() {
             .service(channel),
     );
     for _ in 0..2 {
-        let status = client.say_hello(hello("World")).await.unwrap_err();
+        let (request, capture) = captured("World");
+        let status = client.say_hello(request).await.unwrap_err();
         assert_eq!(status.code(), Code::Unavailable);
         assert_eq!(rejection(&status), None);
+        assert_eq!(capture.outcome(), Some(Outcome::Failure), "no reply at all");
     }
     assert_eq!(breaker.state(), State::Open);
     let status = client.say_hello(hello("World")).await.unwrap_err();

@@ -120,7 +120,7 @@ impl From<FaultStatus> for ServerStatus {
         let mode = match status.mode.and_then(|mode| mode.mode) {
             None | Some(fault_mode::Mode::Healthy(_)) => HEALTHY.to_owned(),
             Some(fault_mode::Mode::Failing(f)) => {
-                let code = tripbreaker_tower::go_style::code_name(Code::from(f.code));
+                let code = greeter_client::go_style::code_name(Code::from(f.code));
                 format!("failing with {code}")
             }
             Some(fault_mode::Mode::Slow(s)) => format!("slow by {} ms", s.delay_ms),

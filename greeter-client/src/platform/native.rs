@@ -35,7 +35,7 @@ pub async fn sleep(duration: Duration) {
 /// Says that a call failed with `status` and is retried after `backoff`.
 pub fn retrying(status: &tonic::Status, backoff: Duration) {
     tracing::warn!(
-        code = tripbreaker_tower::go_style::code_name(status.code()),
+        code = crate::go_style::code_name(status.code()),
         message = status.message(),
         "SayHello failed; retrying in {}",
         humantime::format_duration(backoff)

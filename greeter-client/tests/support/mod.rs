@@ -62,7 +62,7 @@ impl TestServer {
             Box::new(move |name: &str, t: Transition| {
                 sink.lock()
                     .unwrap()
-                    .push(tripbreaker_tower::go_style::transition(name, t))
+                    .push(greeter_client::go_style::transition(name, t))
             }),
         )
         .expect("valid settings");

@@ -1,11 +1,11 @@
 //! The button that plays the Go demo, and how far it got.
 
 use crate::state::{Progress, page};
-use greeter_client::KEYS;
+use greeter_client::SETTINGS;
 use greeter_client::go_demo::STEPS;
 use leptos::prelude::*;
 
-/// The breaker's settings the Go demo sets (the first four keys).
+/// The breaker's settings the Go demo sets (the first four of `SETTINGS`).
 const BREAKER_KEYS: usize = 4;
 
 /// Plays the Go demo with its settings and pacing, or stops it; the
@@ -16,9 +16,9 @@ pub(crate) fn GoDemoPlayer() -> impl IntoView {
     let settings = page().settings.settings;
     let in_force = move || {
         settings.with(|settings| {
-            let shown: Vec<String> = KEYS[..BREAKER_KEYS]
+            let shown: Vec<String> = SETTINGS[..BREAKER_KEYS]
                 .iter()
-                .map(|key| format!("{key}={}", settings.get(key)))
+                .map(|setting| format!("{}={}", setting.key, setting.get(settings)))
                 .collect();
             shown.join(" ")
         })

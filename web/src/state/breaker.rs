@@ -85,7 +85,7 @@ impl TransitionFeed {
             state.try_set(transition.to);
             taken.try_update(|taken| taken.record(transition.from, transition.to));
             timeline.state_changed(transition.to);
-            let line = tripbreaker_tower::go_style::transition(name, transition);
+            let line = greeter_client::go_style::transition(name, transition);
             let tone = Tone::of_state(transition.to);
             transitions.try_update(|log| log.push(super::wall_clock(), line, None, tone));
             changed.notify();

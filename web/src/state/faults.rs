@@ -124,6 +124,6 @@ impl ServerFaults {
 fn describe(status: tonic::Status) -> String {
     match status.code() {
         tonic::Code::Unimplemented => "fault controls are off on this server".to_owned(),
-        _ => tripbreaker_tower::go_style::describe(&status),
+        _ => greeter_client::go_style::describe(&status),
     }
 }

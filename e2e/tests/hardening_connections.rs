@@ -3,7 +3,7 @@
 //!   is served once another closes;
 //! - out of file descriptors, the accept loop backs off instead of
 //!   spinning, and the server serves again once connections close;
-//! - a shutdown lets a call finish within `--shutdown-timeout-secs`, and
+//! - a shutdown lets a call finish within `--shutdown-timeout`, and
 //!   does not wait longer than that for one that does not.
 
 #[path = "hardening_support.rs"]
@@ -82,8 +82,8 @@ fn out_of_file_descriptors_the_server_backs_off_and_recovers() {
             "/nonexistent-page",
             "--max-connections",
             "1000",
-            "--header-read-timeout-secs",
-            "4",
+            "--header-read-timeout",
+            "4s",
         ])
         .env("RUST_LOG", "warn")
         .env("NO_COLOR", "1")
@@ -172,7 +172,7 @@ fn wait_for_exit(
     (None, started.elapsed())
 }
 
-/// A server with `--shutdown-timeout-secs bound`, and one SayHello call
+/// A server with `--shutdown-timeout bound`, and one SayHello call
 /// taking `delay_ms`, in flight.
 async fn server_with_a_call_in_flight(
     bound: &str,
@@ -181,7 +181,7 @@ async fn server_with_a_call_in_flight(
     ServerProcess,
     tokio::task::JoinHandle<Result<String, String>>,
 ) {
-    let server = ServerProcess::start(&["--faults", "on", "--shutdown-timeout-secs", bound]);
+    let server = ServerProcess::start(&["--faults", "on", "--shutdown-timeout", bound]);
     let url = server.url();
     set_slow(&url, delay_ms).await;
     let call = tokio::spawn({
@@ -195,7 +195,7 @@ async fn server_with_a_call_in_flight(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_a_call_finish_but_waits_no_longer_than_its_bound() {
     // A call that finishes within the bound is answered, then the server exits.
-    let (mut server, call) = server_with_a_call_in_flight("10", 1000).await;
+    let (mut server, call) = server_with_a_call_in_flight("10s", 1000).await;
     terminate(server.pid());
     assert_eq!(call.await.unwrap(), Ok("Hello last".to_owned()));
     let (status, _) = wait_for_exit(&mut server, Duration::from_secs(30));
@@ -203,7 +203,7 @@ async fn shutdown_lets_a_call_finish_but_waits_no_longer_than_its_bound() {
 
     // A call far longer than the bound (30 s against 2 s) does not hold the
     // shutdown: the server exits, cleanly, at the bound.
-    let (mut server, call) = server_with_a_call_in_flight("2", 30_000).await;
+    let (mut server, call) = server_with_a_call_in_flight("2s", 30_000).await;
     terminate(server.pid());
     let (status, took) = wait_for_exit(&mut server, Duration::from_secs(25));
     println!("exited {took:?} after SIGTERM with a 30 s call in flight: {status:?}");

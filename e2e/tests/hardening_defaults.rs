@@ -196,8 +196,8 @@ async fn the_binary_allows_only_loopback_and_configured_origins() {
         &["--max-concurrent-requests", "0"][..],
         &["--page-max-concurrent-requests", "0"][..],
         &["--faults-max-concurrent-requests", "0"][..],
-        &["--request-timeout-secs", "0"][..],
-        &["--body-timeout-secs", "0"][..],
+        &["--request-timeout", "0s"][..],
+        &["--body-timeout", "0s"][..],
         &["--faults", "maybe"][..],
     ] {
         let args = [&["--addr", "127.0.0.1:0"][..], bad].concat();
@@ -212,7 +212,8 @@ async fn the_binary_allows_only_loopback_and_configured_origins() {
 async fn the_largest_limits_the_flags_accept_do_not_panic() {
     let max = u64::MAX.to_string();
     let max_u32 = u32::MAX.to_string();
-    let day = server::config::MAX_PROTOCOL_TIMER.as_secs().to_string();
+    let max_secs = format!("{max}s");
+    let day = format!("{}s", server::config::MAX_PROTOCOL_TIMER.as_secs());
     let server = ServerProcess::start(&[
         "--max-concurrent-requests",
         &max,
@@ -232,19 +233,19 @@ async fn the_largest_limits_the_flags_accept_do_not_panic() {
         &max,
         "--http2-max-concurrent-streams",
         &max_u32,
-        "--request-timeout-secs",
-        &max,
-        "--body-timeout-secs",
-        &max,
-        "--body-deadline-secs",
-        &max,
-        "--shutdown-timeout-secs",
-        &max,
-        "--header-read-timeout-secs",
+        "--request-timeout",
+        &max_secs,
+        "--body-timeout",
+        &max_secs,
+        "--body-deadline",
+        &max_secs,
+        "--shutdown-timeout",
+        &max_secs,
+        "--header-read-timeout",
         &day,
-        "--http2-keepalive-interval-secs",
+        "--http2-keepalive-interval",
         &day,
-        "--http2-keepalive-timeout-secs",
+        "--http2-keepalive-timeout",
         &day,
     ]);
     let url = server.url();

@@ -229,10 +229,10 @@ fn http2_a_connection_making_the_server_refuse_streams_again_and_again_is_closed
 #[test]
 fn http2_a_peer_that_never_answers_pings_is_dropped() {
     let server = ServerProcess::start(&[
-        "--http2-keepalive-interval-secs",
-        "1",
-        "--http2-keepalive-timeout-secs",
-        "1",
+        "--http2-keepalive-interval",
+        "1s",
+        "--http2-keepalive-timeout",
+        "1s",
     ]);
     let mut h2 = RawH2::connect(server.addr());
     h2.settings();
@@ -286,7 +286,7 @@ fn closed_within(socket: &mut TcpStream, limit: Duration) -> bool {
 
 #[test]
 fn http1_half_sent_heads_and_idle_connections_are_closed() {
-    let server = ServerProcess::start(&["--header-read-timeout-secs", "1"]);
+    let server = ServerProcess::start(&["--header-read-timeout", "1s"]);
     // Half a request head, then nothing.
     let mut slow = TcpStream::connect(server.addr()).unwrap();
     slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
@@ -313,7 +313,7 @@ fn http1_half_sent_heads_and_idle_connections_are_closed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trickling_body_meets_its_deadline_and_a_large_one_is_refused() {
-    let server = ServerProcess::start(&["--body-deadline-secs", "2"]);
+    let server = ServerProcess::start(&["--body-deadline", "2s"]);
     let url = server.url();
 
     // One byte every 300 ms: never idle long enough for the idle timeout.

@@ -1,17 +1,18 @@
-//! Puts the services and layers together into the one service the server runs.
-//!
-//! From the outside in:
+//! Puts the services and layers together into the one service the server
+//! runs, outside in:
 //!
 //! 1. [`GuardLayer`]: a foreign `Host` is answered `421`, a refused `Origin` `403`;
 //! 2. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers;
-//! 3. [`Dispatch`]: gRPC by content type, the rest to the page ([`Site`]);
-//! 4. on the gRPC branch: gRPC-Web translation (`tonic_web::GrpcWebLayer`),
-//!    the request body limits ([`request_body`], inside the translation so
-//!    their statuses reach tonic as they are), the call log
-//!    ([`CallLogLayer`]), deadlines ([`DeadlineLayer`]) and tonic's routes,
-//!    each service behind its own pool ([`QueueLimitLayer`]) and decoding at
-//!    most [`MAX_DECODING_MESSAGE_SIZE`] bytes;
-//! 5. on the page's branch: a pool of its own, then the files.
+//! 3. `Steer` ([`routing::branch`]): gRPC by content type, the rest to the page;
+//! 4. the gRPC branch: the call's protocol noted ([`routing::tag_protocol`]),
+//!    gRPC-Web translation (`tonic_web::GrpcWebLayer`), the request body
+//!    limits ([`request_body`], inside the translation so their statuses
+//!    reach tonic as they are), the call log ([`call_log_layer`]),
+//!    deadlines ([`DeadlineLayer`]) and tonic's routes, each service behind
+//!    its own pool ([`QueueLimitLayer`]) and decoding at most
+//!    [`MAX_DECODING_MESSAGE_SIZE`] bytes;
+//! 5. the page's branch: a debug log line per request, a pool of its own,
+//!    the fixed security headers, then the files ([`Site::service`]).
 //!
 //! The pools sit inside the deadlines so that a call waiting for a slot is
 //! still answered `DeadlineExceeded` at its deadline. That deadline is the
@@ -20,18 +21,23 @@
 //! e2e suite, `deadlines_are_the_servers_own`, fails if that changes).
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 
-use http::{Request, Response};
+use http::header::{
+    CONTENT_SECURITY_POLICY, REFERRER_POLICY, RETRY_AFTER, VARY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use http::{HeaderValue, Request, Response, StatusCode};
 use proto::greeter::faults_server::FaultsServer;
 use proto::greeter::greeter_server::GreeterServer;
 use tonic::body::Body;
 use tonic::service::Routes;
 use tonic_web::GrpcWebLayer;
+use tower::steer::Steer;
 use tower::util::BoxCloneService;
 use tower::{Layer, Service, ServiceBuilder};
-use tower_http::cors::CorsLayer;
-
-use std::net::SocketAddr;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::Error;
 use crate::config::Config;
@@ -39,18 +45,20 @@ use crate::cors::{OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
 use crate::faults::{FaultState, FaultsService};
 use crate::greeter::{GreeterService, MAX_DECODING_MESSAGE_SIZE};
-use crate::guard::{Guard, GuardLayer};
+use crate::guard::GuardLayer;
 use crate::host::HostPolicy;
 use crate::limit::QueueLimitLayer;
-use crate::logging::CallLogLayer;
+use crate::logging::call_log_layer;
+use crate::page_headers::csp_header;
+use crate::plain_text::plain_text;
 use crate::request_body::{self, BodyLimits};
-use crate::routing::{Dispatch, HttpService};
+use crate::routing::{self, HttpService};
 use crate::static_files::Site;
 
 /// The assembled server, ready to serve on connections.
 pub(crate) struct App {
     /// The service answering every request.
-    pub(crate) service: Guard<tower_http::cors::Cors<Dispatch>>,
+    pub(crate) service: HttpService,
     /// The host names answered.
     pub(crate) hosts: HostPolicy,
     /// Whether the page is served.
@@ -68,32 +76,53 @@ impl App {
         config.validate()?;
         let origins = OriginPolicy::new(&config.allowed_origins)?;
         let hosts = HostPolicy::new(&origins, &config.allowed_hosts, local);
-        let cors: CorsLayer = cors_layer(origins.clone());
         let site = Site::find(config.static_dir.as_deref());
+        let connect_to: Vec<String> = origins.extra().iter().map(ToString::to_string).collect();
 
         let grpc = ServiceBuilder::new()
+            .map_request(routing::tag_protocol::<Body>)
             .layer(GrpcWebLayer::new())
             .layer(request_body::layer(BodyLimits {
                 idle: config.body_timeout,
                 deadline: config.body_deadline,
                 max_bytes: config.max_request_body_bytes,
             }))
-            .layer(CallLogLayer)
+            .map_response(box_body)
+            .layer(call_log_layer())
             .layer(DeadlineLayer::new(config.request_timeout))
             .service(grpc_routes(config, faults, faults_enabled));
         let page = ServiceBuilder::new()
+            .map_response(box_body)
+            .layer(
+                TraceLayer::new_for_http()
+                    .on_request(())
+                    .on_eos(())
+                    .on_failure(()),
+            )
             .layer(QueueLimitLayer::new(
                 config.page_max_concurrent_requests,
                 config.page_max_queued_requests,
                 page_busy,
             ))
-            .service(site.service(&config.allowed_origins));
+            .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .layer(header(X_FRAME_OPTIONS, "DENY"))
+            .layer(header(REFERRER_POLICY, "no-referrer"))
+            .layer(SetResponseHeaderLayer::overriding(
+                CONTENT_SECURITY_POLICY,
+                csp_header(&site.index_html(), &connect_to),
+            ))
+            // The same URL is sent brotli, gzip or plain: caches must tell them apart.
+            .layer(SetResponseHeaderLayer::appending(
+                VARY,
+                HeaderValue::from_static("accept-encoding"),
+            ))
+            .service(site.service());
         let service = ServiceBuilder::new()
-            .layer(GuardLayer::new(hosts.clone(), origins))
-            .layer(cors)
-            .service(Dispatch::new(boxed(grpc), boxed(page)));
+            .layer(GuardLayer::new(hosts.clone(), origins.clone()))
+            .layer(cors_layer(origins))
+            .service(Steer::new([boxed(grpc), boxed(page)], routing::branch));
         Ok(Self {
-            service,
+            service: boxed(service),
             hosts,
             site,
         })
@@ -129,6 +158,11 @@ fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Rou
     routes.routes().prepare()
 }
 
+/// Sets `name: value` on every answer of the page, whatever was there.
+fn header(name: http::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
 /// The answer to a gRPC call that finds its pool's queue full.
 fn grpc_busy() -> Response<Body> {
     tonic::Status::resource_exhausted("server busy: too many calls waiting; try again later")
@@ -137,13 +171,23 @@ fn grpc_busy() -> Response<Body> {
 
 /// The answer to a page request that finds its pool's queue full.
 fn page_busy() -> Response<Body> {
-    let mut response = Response::new(Body::new("Server busy; try again later.\n".to_owned()));
-    *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
-    response.headers_mut().insert(
-        http::header::RETRY_AFTER,
-        http::HeaderValue::from_static("1"),
+    let mut response = plain_text(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Server busy; try again later.\n",
     );
     response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// A response with its body boxed as tonic's, the one body type every branch answers with.
+fn box_body<B>(response: Response<B>) -> Response<Body>
+where
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<tower::BoxError>,
+{
+    response.map(Body::new)
 }
 
 fn boxed<S>(service: S) -> HttpService

@@ -30,8 +30,9 @@ pub const EXPOSED_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-sta
 /// How long browsers may cache a preflight answer.
 pub const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
-/// Hosts whose `http://` origins (any port) are always allowed.
-const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+/// The loopback host names: their `http://` origins (any port) are
+/// always allowed, and requests naming them always answered.
+pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
 /// An origin split into what is compared: scheme, host and port (the
 /// scheme's default port when none is written), all lower case.
@@ -114,7 +115,8 @@ pub struct OriginPolicy {
 }
 
 impl OriginPolicy {
-    /// Loopback origins plus `extra` ones (each must parse as an [`Origin`]).
+    /// Loopback origins plus `extra` ones (each must parse as an
+    /// [`Origin`]; blank ones are skipped).
     ///
     /// ```
     /// use server::cors::OriginPolicy;
@@ -129,6 +131,7 @@ impl OriginPolicy {
     pub fn new(extra: &[String]) -> Result<Self, Error> {
         let extra = extra
             .iter()
+            .filter(|origin| !origin.trim().is_empty())
             .map(|origin| {
                 Origin::parse(origin.trim()).map_err(|reason| Error::InvalidOrigin {
                     origin: origin.clone(),
@@ -150,6 +153,11 @@ impl OriginPolicy {
     /// The hosts of the configured origins besides the loopback ones.
     pub fn hosts(&self) -> impl Iterator<Item = &str> {
         self.extra.iter().map(|origin| origin.host.as_str())
+    }
+
+    /// The configured origins besides the loopback ones, normalised.
+    pub fn extra(&self) -> &[Origin] {
+        &self.extra
     }
 }
 

@@ -9,14 +9,15 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_util::future::Either;
-use http::header::{CONTENT_TYPE, ORIGIN};
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::header::ORIGIN;
+use http::{Request, Response, StatusCode};
 use tonic::body::Body;
 use tower::{Layer, Service};
 
 use crate::cors::OriginPolicy;
 use crate::escape::Escaped;
-use crate::host::HostPolicy;
+use crate::host::{HostPolicy, requested_host};
+use crate::plain_text::plain_text;
 
 /// Puts a [`Guard`] in front of a service.
 #[derive(Debug, Clone)]
@@ -68,11 +69,11 @@ where
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         if !self.layer.hosts.allows_request(&request) {
             tracing::info!(
-                host = %Escaped(host_of(&request)),
+                host = %Escaped(requested_host(&request).unwrap_or_default()),
                 path = %Escaped(request.uri().path()),
                 "refused: not a host this server answers to"
             );
-            return Either::Right(std::future::ready(Ok(refusal(
+            return Either::Right(std::future::ready(Ok(plain_text(
                 StatusCode::MISDIRECTED_REQUEST,
                 "This server does not answer to that host name.\n",
             ))));
@@ -87,32 +88,11 @@ where
                 path = %Escaped(request.uri().path()),
                 "refused: origin not allowed"
             );
-            return Either::Right(std::future::ready(Ok(refusal(
+            return Either::Right(std::future::ready(Ok(plain_text(
                 StatusCode::FORBIDDEN,
                 "Requests from that origin are not allowed.\n",
             ))));
         }
         Either::Left(self.inner.call(request))
     }
-}
-
-fn host_of<B>(request: &Request<B>) -> &str {
-    match request.uri().authority() {
-        Some(authority) => authority.as_str(),
-        None => request
-            .headers()
-            .get(http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or(""),
-    }
-}
-
-fn refusal(status: StatusCode, text: &'static str) -> Response<Body> {
-    let mut response = Response::new(Body::new(text.to_owned()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }

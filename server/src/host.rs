@@ -10,10 +10,7 @@ use std::net::SocketAddr;
 use http::Request;
 use http::uri::Authority;
 
-use crate::cors::OriginPolicy;
-
-/// Host names always answered: the loopback ones.
-const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+use crate::cors::{LOOPBACK_HOSTS, OriginPolicy};
 
 /// The host names (any port) the server answers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,19 +56,24 @@ impl HostPolicy {
     /// Whether `request` names an allowed host: its `:authority` (HTTP/2,
     /// or an absolute URI), else its `Host` header. A request naming none is refused.
     pub fn allows_request<B>(&self, request: &Request<B>) -> bool {
-        let named = match request.uri().authority() {
-            Some(authority) => Some(authority.as_str()),
-            None => request
-                .headers()
-                .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok()),
-        };
-        named.is_some_and(|host| self.allows(host))
+        requested_host(request).is_some_and(|host| self.allows(host))
     }
 
     /// The names answered, for the start-up log.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+}
+
+/// The host `request` names: its `:authority` (HTTP/2, or an absolute
+/// URI), else its `Host` header.
+pub fn requested_host<B>(request: &Request<B>) -> Option<&str> {
+    match request.uri().authority() {
+        Some(authority) => Some(authority.as_str()),
+        None => request
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok()),
     }
 }
 

@@ -37,7 +37,7 @@ pub mod host;
 pub mod limit;
 pub mod logging;
 pub mod page_headers;
-mod precompress;
+mod plain_text;
 mod request_body;
 mod rng;
 pub mod routing;

@@ -1,179 +1,204 @@
-//! One log line per gRPC call: protocol, method path, gRPC status, latency.
+//! One log line per gRPC call (target `server::calls`): protocol, method
+//! path, gRPC status and message, latency; made by tower-http's `TraceLayer`.
 //!
-//! The layer sits on the gRPC route inside the gRPC-Web translation, so it
-//! sees every call as plain gRPC: the status is in the response headers
-//! (trailers-only answers, i.e. errors) or in the trailers (answers with a
-//! message). A call dropped before its status was sent (client gone) is
-//! logged as such when it is dropped.
+//! The layer sits inside the gRPC-Web translation, so it sees every call as
+//! plain gRPC: the status is in the response headers (trailers-only answers,
+//! i.e. errors) or in the trailers. `TraceLayer`'s callbacks are shared by
+//! every call; what follows one call from its request to its end is its
+//! classifier, so the classifier ([`CallLog`], gRPC's own classification)
+//! writes the line: once the status is known, or when the call is dropped
+//! before it was sent (client gone).
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, ready};
-use std::time::{Duration, Instant};
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
-use bytes::Bytes;
 use http::{HeaderMap, Request, Response};
-use http_body::{Body as HttpBody, Frame, SizeHint};
-use pin_project_lite::pin_project;
 use tonic::Code;
-use tonic::body::Body;
-use tower::{Layer, Service};
+use tower_http::classify::{
+    ClassifiedResponse, ClassifyEos, ClassifyResponse, GrpcEosErrorsAsFailures,
+    GrpcErrorsAsFailures, GrpcFailureClass, MakeClassifier,
+};
+use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
 use crate::escape::Escaped;
 use crate::routing::Protocol;
 
-/// Adds a [`CallLog`] to every call; see the [module docs](self).
+/// The call log layer; see the [module docs](self).
+pub type CallLogLayer = TraceLayer<MakeCallLog, DefaultMakeSpan, (), (), (), (), ()>;
+
+/// The call log layer: the lines come from the classifier, no other callback logs.
+pub fn call_log_layer() -> CallLogLayer {
+    TraceLayer::new(MakeCallLog)
+        .on_request(())
+        .on_response(())
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(())
+}
+
+/// Makes a [`CallLog`] for each call.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct CallLogLayer;
+pub struct MakeCallLog;
 
-impl<S> Layer<S> for CallLogLayer {
-    type Service = CallLogService<S>;
+impl MakeClassifier for MakeCallLog {
+    type Classifier = CallLog;
+    type FailureClass = GrpcFailureClass;
+    type ClassifyEos = CallLogEos;
 
-    fn layer(&self, inner: S) -> Self::Service {
-        CallLogService { inner }
-    }
-}
-
-/// The service made by [`CallLogLayer`].
-#[derive(Debug, Clone)]
-pub struct CallLogService<S> {
-    inner: S,
-}
-
-impl<S, B> Service<Request<B>> for CallLogService<S>
-where
-    S: Service<Request<B>, Response = Response<Body>>,
-{
-    type Response = Response<Body>;
-    type Error = S::Error;
-    type Future = CallLogFuture<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request<B>) -> Self::Future {
+    fn make_classifier<B>(&self, request: &Request<B>) -> CallLog {
         let protocol = request
             .extensions()
             .get::<Protocol>()
             .copied()
             .unwrap_or(Protocol::Grpc);
-        let log = CallLog {
-            path: request.uri().path().to_owned(),
-            protocol,
-            start: Instant::now(),
-            done: false,
-        };
-        CallLogFuture {
-            inner: self.inner.call(request),
-            log: Some(log),
+        CallLog {
+            call: Call::new(request.uri().path().to_owned(), protocol),
+            grpc: GrpcErrorsAsFailures::new(),
         }
     }
 }
 
-pin_project! {
-    /// The response future of [`CallLogService`].
-    pub struct CallLogFuture<F> {
-        #[pin]
-        inner: F,
-        log: Option<CallLog>,
-    }
-}
-
-impl<F, E> Future for CallLogFuture<F>
-where
-    F: Future<Output = Result<Response<Body>, E>>,
-{
-    type Output = Result<Response<Body>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = ready!(this.inner.poll(cx))?;
-        let Some(mut log) = this.log.take() else {
-            return Poll::Ready(Ok(response));
-        };
-        if log.finish_from(response.headers()) {
-            return Poll::Ready(Ok(response));
-        }
-        // The status comes in the trailers: log when they pass by.
-        Poll::Ready(Ok(response.map(|body| {
-            Body::new(LoggedBody {
-                inner: body,
-                log: Some(log),
-            })
-        })))
-    }
-}
-
-/// What is known of one call until its status is logged. Logs on drop if
-/// it was not finished.
-#[derive(Debug)]
+/// One call until its response head: classified as gRPC classifies it, and
+/// logged when its status is in the head.
+#[derive(Debug, Clone)]
 pub struct CallLog {
+    call: Call,
+    grpc: GrpcErrorsAsFailures,
+}
+
+impl ClassifyResponse for CallLog {
+    type FailureClass = GrpcFailureClass;
+    type ClassifyEos = CallLogEos;
+
+    fn classify_response<B>(
+        self,
+        response: &Response<B>,
+    ) -> ClassifiedResponse<GrpcFailureClass, CallLogEos> {
+        match self.grpc.classify_response(response) {
+            ClassifiedResponse::Ready(class) => {
+                self.call.finish_from(response.headers());
+                ClassifiedResponse::Ready(class)
+            }
+            ClassifiedResponse::RequiresEos(grpc) => ClassifiedResponse::RequiresEos(CallLogEos {
+                call: self.call,
+                grpc,
+            }),
+        }
+    }
+
+    fn classify_error<E: std::fmt::Display + 'static>(self, error: &E) -> GrpcFailureClass {
+        self.call.finish_with_error(error);
+        self.grpc.classify_error(error)
+    }
+}
+
+/// One call whose status comes in the trailers: logged when they pass by.
+#[derive(Debug, Clone)]
+pub struct CallLogEos {
+    call: Call,
+    grpc: GrpcEosErrorsAsFailures,
+}
+
+impl ClassifyEos for CallLogEos {
+    type FailureClass = GrpcFailureClass;
+
+    fn classify_eos(self, trailers: Option<&HeaderMap>) -> Result<(), GrpcFailureClass> {
+        match trailers {
+            Some(trailers) if trailers.contains_key("grpc-status") => {
+                self.call.finish_from(trailers);
+            }
+            _ => self
+                .call
+                .finish(Some(Code::Unknown), "response ended without grpc-status"),
+        }
+        self.grpc.classify_eos(trailers)
+    }
+
+    fn classify_error<E: std::fmt::Display + 'static>(self, error: &E) -> GrpcFailureClass {
+        self.call.finish_with_error(error);
+        self.grpc.classify_error(error)
+    }
+}
+
+/// One call, shared by the classifier's clones: logged once, when its
+/// status is known or, failing that, when the last of them is dropped.
+#[derive(Debug, Clone)]
+struct Call(Arc<CallState>);
+
+#[derive(Debug)]
+struct CallState {
     path: String,
     protocol: Protocol,
     start: Instant,
-    done: bool,
+    logged: AtomicBool,
 }
 
-impl CallLog {
-    /// Logs the status found in `headers`, if any; returns whether it did.
-    fn finish_from(&mut self, headers: &HeaderMap) -> bool {
-        let Some(code) = headers.get("grpc-status") else {
-            return false;
-        };
-        let code = Code::from_bytes(code.as_bytes());
+impl Call {
+    fn new(path: String, protocol: Protocol) -> Self {
+        Self(Arc::new(CallState {
+            path,
+            protocol,
+            start: Instant::now(),
+            logged: AtomicBool::new(false),
+        }))
+    }
+
+    /// Logs the status in `headers` (`grpc-status`, `grpc-message`).
+    fn finish_from(&self, headers: &HeaderMap) {
+        let code = headers
+            .get("grpc-status")
+            .map(|code| Code::from_bytes(code.as_bytes()));
         let message = headers
             .get("grpc-message")
             .map(|m| percent_decode(m.as_bytes()))
             .unwrap_or_default();
         self.finish(code, &message);
-        true
     }
 
-    fn finish(&mut self, code: Code, message: &str) {
-        self.done = true;
-        let latency = self.start.elapsed();
-        log_call(&self.path, self.protocol, Some(code), message, latency);
+    /// Logs a failed response body: a tonic status (a request body limit,
+    /// say) as it is, anything else as `Unknown`.
+    fn finish_with_error<E: std::fmt::Display + 'static>(&self, error: &E) {
+        match (error as &dyn Any).downcast_ref::<tonic::Status>() {
+            Some(status) => self.finish(Some(status.code()), status.message()),
+            None => self.finish(Some(Code::Unknown), &error.to_string()),
+        }
     }
-}
 
-impl Drop for CallLog {
-    fn drop(&mut self) {
-        if !self.done {
-            log_call(
-                &self.path,
-                self.protocol,
-                None,
-                "dropped before its status was sent (client gone or connection closed)",
-                self.start.elapsed(),
-            );
+    fn finish(&self, code: Option<Code>, message: &str) {
+        if !self.0.logged.swap(true, Ordering::AcqRel) {
+            self.0.log(code, message);
         }
     }
 }
 
-fn log_call(path: &str, protocol: Protocol, code: Option<Code>, message: &str, latency: Duration) {
-    // Both come from the client (the path) or may echo it (the message).
-    let path = Escaped(path);
-    let message = (!message.is_empty()).then_some(Escaped(message));
-    match code {
-        Some(code) => tracing::info!(
+impl CallState {
+    fn log(&self, code: Option<Code>, message: &str) {
+        // Both come from the client (the path) or may echo it (the message).
+        let path = Escaped(&self.path);
+        let message = (!message.is_empty()).then_some(Escaped(message));
+        let status = code.map_or_else(|| "none".to_owned(), |code| format!("{code:?}"));
+        tracing::info!(
             target: "server::calls",
-            protocol = protocol.as_str(),
+            protocol = self.protocol.as_str(),
             %path,
-            status = ?code,
-            ?latency,
+            %status,
+            latency = ?self.start.elapsed(),
             message = message.map(tracing::field::display),
             "call"
-        ),
-        None => tracing::info!(
-            target: "server::calls",
-            protocol = protocol.as_str(),
-            %path,
-            status = "none",
-            ?latency,
-            message = message.map(tracing::field::display),
-            "call"
-        ),
+        );
+    }
+}
+
+impl Drop for CallState {
+    fn drop(&mut self) {
+        if !*self.logged.get_mut() {
+            self.log(
+                None,
+                "dropped before its status was sent (client gone or connection closed)",
+            );
+        }
     }
 }
 
@@ -182,57 +207,6 @@ fn percent_decode(bytes: &[u8]) -> String {
     percent_encoding::percent_decode(bytes)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-pin_project! {
-    /// A response body that logs the call when its trailers pass by.
-    struct LoggedBody {
-        #[pin]
-        inner: Body,
-        log: Option<CallLog>,
-    }
-}
-
-impl HttpBody for LoggedBody {
-    type Data = Bytes;
-    type Error = tonic::Status;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let this = self.project();
-        let frame = ready!(this.inner.poll_frame(cx));
-        match &frame {
-            Some(Ok(frame)) => {
-                if let Some(trailers) = frame.trailers_ref()
-                    && let Some(log) = this.log.as_mut()
-                    && log.finish_from(trailers)
-                {
-                    *this.log = None;
-                }
-            }
-            Some(Err(status)) => {
-                if let Some(mut log) = this.log.take() {
-                    log.finish(status.code(), status.message());
-                }
-            }
-            None => {
-                if let Some(mut log) = this.log.take() {
-                    log.finish(Code::Unknown, "response ended without grpc-status");
-                }
-            }
-        }
-        Poll::Ready(frame)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
 }
 
 #[cfg(test)]

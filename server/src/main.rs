@@ -2,16 +2,23 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use server::cli::Args;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    let addr_file = args.addr_file.clone();
-    let initial_fault = args.initial_fault.mode();
-    let config = args.into_config();
+    let Args {
+        config,
+        addr_file,
+        initial_fault,
+    } = Args::parse();
+    if let Err(error) = config.validate() {
+        Args::command()
+            .error(clap::error::ErrorKind::ValueValidation, error)
+            .exit();
+    }
+    let initial_fault = initial_fault.mode();
 
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -1,19 +1,11 @@
-//! Headers on every answer of the page's branch: caching by file name, no
-//! MIME sniffing, and a Content-Security-Policy that lets the page run its
-//! wasm and talk gRPC-Web but forbids framing (the fault buttons cannot be
-//! clickjacked) and everything the page does not use.
-
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
-use std::time::SystemTime;
+//! The values of the page's security and cache headers: a
+//! Content-Security-Policy that lets the page run its wasm and talk
+//! gRPC-Web but forbids framing (the fault buttons cannot be clickjacked)
+//! and everything the page does not use, and caching by file name.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
-};
-use http::{HeaderValue, Response};
+use http::HeaderValue;
 use sha2::{Digest, Sha256};
 
 /// `Cache-Control` of files whose name carries a content hash (trunk's
@@ -24,64 +16,28 @@ pub const CACHE_HASHED: &str = "public, max-age=31536000, immutable";
 /// each time (`Last-Modified` makes that a `304`).
 pub const CACHE_REVALIDATE: &str = "no-cache";
 
-/// The headers added to the page's answers.
-#[derive(Debug)]
-pub struct PageHeaders {
-    index: PathBuf,
-    connect_to: Vec<String>,
-    /// The policy for `index.html` as last read, and when that file was written.
-    csp: Mutex<(Option<SystemTime>, HeaderValue)>,
+/// The `Cache-Control` of the answer for request path `path`.
+///
+/// ```
+/// use server::page_headers::{cache_control, CACHE_HASHED, CACHE_REVALIDATE};
+///
+/// assert_eq!(cache_control("/web-5f3c1a9b2e4d6f70_bg.wasm"), CACHE_HASHED);
+/// assert_eq!(cache_control("/index.html"), CACHE_REVALIDATE);
+/// ```
+pub fn cache_control(path: &str) -> HeaderValue {
+    HeaderValue::from_static(if is_hashed_asset(path) {
+        CACHE_HASHED
+    } else {
+        CACHE_REVALIDATE
+    })
 }
 
-impl PageHeaders {
-    /// Headers for the page whose `index.html` is at `index` (its inline
-    /// scripts are allowed by hash), which may connect to its own origin,
-    /// loopback servers and `connect_to`.
-    pub fn for_index(index: &Path, connect_to: &[String]) -> Self {
-        let headers = Self {
-            index: index.to_owned(),
-            connect_to: connect_to.to_owned(),
-            csp: Mutex::new((None, HeaderValue::from_static(""))),
-        };
-        headers.csp();
-        headers
-    }
-
-    /// The policy for the current `index.html`: read again when the file
-    /// changed (a new build has new inline scripts), else the one made before.
-    fn csp(&self) -> HeaderValue {
-        let written = std::fs::metadata(&self.index)
-            .and_then(|m| m.modified())
-            .ok();
-        let mut cached = self.csp.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached.0.is_none() || cached.0 != written {
-            let html = std::fs::read_to_string(&self.index).unwrap_or_default();
-            let csp = content_security_policy(&html, &self.connect_to);
-            let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
-                // Configured origins are checked URLs; this is only a safety net.
-                HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
-            });
-            *cached = (written, csp);
-        }
-        cached.1.clone()
-    }
-
-    /// Adds the headers to `response`, the answer for request path `path`.
-    pub fn apply<B>(&self, path: &str, response: &mut Response<B>) {
-        let headers = response.headers_mut();
-        let cache = if is_hashed_asset(path) {
-            CACHE_HASHED
-        } else {
-            CACHE_REVALIDATE
-        };
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
-        // The same URL is sent brotli, gzip or plain: caches must tell them apart.
-        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
-        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-        headers.insert(CONTENT_SECURITY_POLICY, self.csp());
-    }
+/// [`content_security_policy`] as a header value.
+pub fn csp_header(html: &str, connect_to: &[String]) -> HeaderValue {
+    HeaderValue::from_str(&content_security_policy(html, connect_to)).unwrap_or_else(|_| {
+        // Configured origins are checked URLs; this is only a safety net.
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'")
+    })
 }
 
 /// The policy for a page with this HTML.

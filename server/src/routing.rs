@@ -8,16 +8,10 @@
 //! non-gRPC HTTP/1 requests (400) away from the page.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use http::{HeaderMap, Request, Response, header::CONTENT_TYPE};
 use tonic::body::Body;
-use tower::Service;
 use tower::util::BoxCloneService;
-
-use crate::escape::Escaped;
 
 /// An HTTP service in the shape every branch of the server is boxed to.
 pub type HttpService = BoxCloneService<Request<Body>, Response<Body>, Infallible>;
@@ -71,67 +65,15 @@ impl Protocol {
     }
 }
 
-/// Sends gRPC requests (tagged with their [`Protocol`]) to one service and
-/// the rest to another.
-#[derive(Clone)]
-pub struct Dispatch {
-    grpc: HttpService,
-    other: HttpService,
+/// The branch a request goes to among `[grpc, page]`, for `tower::steer::Steer`.
+pub fn branch<B, S>(request: &Request<B>, _branches: &[S]) -> usize {
+    usize::from(Protocol::of(request.headers()).is_none())
 }
 
-impl Dispatch {
-    /// A dispatcher between the gRPC stack and everything else.
-    pub fn new(grpc: HttpService, other: HttpService) -> Self {
-        Self { grpc, other }
-    }
-}
-
-impl std::fmt::Debug for Dispatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Dispatch").finish_non_exhaustive()
-    }
-}
-
-impl Service<Request<Body>> for Dispatch {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // Both branches are always ready in practice (tonic's routes, files);
-        // polling both keeps the tower contract for whichever `call` picks.
-        let grpc = self.grpc.poll_ready(cx)?;
-        let other = self.other.poll_ready(cx)?;
-        if grpc.is_ready() && other.is_ready() {
-            Poll::Ready(Ok(()))
-        } else {
-            Poll::Pending
-        }
-    }
-
-    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        match Protocol::of(request.headers()) {
-            Some(protocol) => {
-                request.extensions_mut().insert(protocol);
-                Box::pin(self.grpc.call(request))
-            }
-            None => {
-                let method = request.method().clone();
-                let path = request.uri().path().to_owned();
-                let start = std::time::Instant::now();
-                let response = self.other.call(request);
-                Box::pin(async move {
-                    let response = response.await?;
-                    tracing::debug!(
-                        %method,
-                        path = %Escaped(&path),
-                        status = response.status().as_u16(),
-                        latency = ?start.elapsed(),
-                        "http"
-                    );
-                    Ok(response)
-                })
-            }
-        }
-    }
+/// Tags a gRPC request with its [`Protocol`] (for the call log), before
+/// the gRPC-Web translation makes every call look like plain gRPC.
+pub fn tag_protocol<B>(mut request: Request<B>) -> Request<B> {
+    let protocol = Protocol::of(request.headers()).unwrap_or(Protocol::Grpc);
+    request.extensions_mut().insert(protocol);
+    request
 }

@@ -12,7 +12,6 @@ use crate::Error;
 use crate::app::App;
 use crate::config::Config;
 use crate::faults::FaultState;
-use crate::static_files::Site;
 
 /// Serves `config` on `listener` until `shutdown` completes, then lets the
 /// calls in flight finish (for at most [`Config::shutdown_timeout`]) and returns.
@@ -186,9 +185,6 @@ impl Prepared {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), Error> {
-        if let Site::Served(dir) = &self.app.site {
-            crate::precompress::spawn(dir.clone());
-        }
         crate::connections::serve(&self.config, self.app.service, listener, shutdown).await;
         tracing::info!("server stopped");
         Ok(())

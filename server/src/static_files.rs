@@ -1,32 +1,29 @@
 //! The built front end (trunk's `dist/`), served at `/` when it exists.
 //!
 //! tower-http's `ServeDir` reads the files (conditional requests, ranges,
-//! the `.br` / `.gz` variants made by [`crate::precompress`]); in front of
-//! it, the rules a public file server needs: no dotfiles, nothing outside
-//! the directory (symlinks included), `404` for a missing asset (the index
-//! only for page navigations), multi-range requests served whole, and
-//! headers for caching and against sniffing and framing ([`crate::page_headers`]).
+//! the `.br` / `.gz` copies made when the page was built, see the
+//! `precompress` crate); in front of it, the project's own rules: no
+//! dotfiles, nothing outside the directory through a symlink, the index
+//! only for page navigations (a missing asset is `404`), multi-range
+//! requests served whole, and `Cache-Control` by file name.
 
 use std::convert::Infallible;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use http::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, RANGE};
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::header::{ACCEPT, CACHE_CONTROL, RANGE};
+use http::{Method, Request, Response, StatusCode};
 use tonic::body::Body;
 use tower::util::BoxCloneService;
 use tower::{Service, ServiceExt};
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::page_headers::PageHeaders;
+use crate::page_headers::cache_control;
+use crate::plain_text::plain_text;
 use crate::routing::HttpService;
 
 /// The command that builds the front end into `dist/`.
 pub const BUILD_HINT: &str = "trunk build --release";
-
-/// The longest request path looked up, in bytes; longer ones are `404`.
-const MAX_PATH_BYTES: usize = 1024;
 
 /// Whether the page is served, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,84 +64,63 @@ impl Site {
         }
     }
 
-    /// The service answering every non-gRPC request, with `connect_to`
-    /// (origins besides the page's own and loopback) allowed in its
-    /// Content-Security-Policy.
+    /// The page's `index.html` as built; empty when none is served.
+    pub fn index_html(&self) -> String {
+        match self {
+            Self::Served(dir) => {
+                std::fs::read_to_string(dir.join("index.html")).unwrap_or_default()
+            }
+            Self::Missing(_) | Self::Disabled => String::new(),
+        }
+    }
+
+    /// The service answering every non-gRPC request.
     ///
     /// Served: the directory's files by the rules of the [module docs](self).
     /// Otherwise: `404 Not Found` with a hint on how to build the page.
-    pub fn service(&self, connect_to: &[String]) -> HttpService {
+    pub fn service(&self) -> HttpService {
         let Self::Served(dir) = self else {
             return BoxCloneService::new(tower::service_fn(|_request| async {
-                Ok::<_, Infallible>(not_found(format!(
-                    "No page is served here. Build the front end with `{BUILD_HINT}`.\n"
-                )))
+                Ok::<_, Infallible>(plain_text(
+                    StatusCode::NOT_FOUND,
+                    format!("No page is served here. Build the front end with `{BUILD_HINT}`.\n"),
+                ))
             }));
         };
         // Resolved once: requests are checked against the real directory.
-        let root = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        let headers = PageHeaders::for_index(&root.join("index.html"), connect_to);
-        BoxCloneService::new(Files {
-            files: ServeDir::new(&root)
-                .precompressed_br()
-                .precompressed_gzip()
-                .append_index_html_on_directories(true),
-            index: ServeFile::new(root.join("index.html")),
-            root: Arc::new(root),
-            headers: Arc::new(headers),
-        })
-    }
-}
-
-/// The page's files; see the [module docs](self).
-#[derive(Clone)]
-struct Files {
-    files: ServeDir,
-    index: ServeFile,
-    root: Arc<PathBuf>,
-    headers: Arc<PageHeaders>,
-}
-
-impl Service<Request<Body>> for Files {
-    type Response = Response<Body>;
-    type Error = Infallible;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Response<Body>, Infallible>> + Send>,
-    >;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        let this = self.clone();
-        Box::pin(async move {
-            let path = request.uri().path().to_owned();
-            let navigation = is_navigation(&request);
-            // tower-http parses every range of a header, at a cost that
-            // grows with the square of their number: several ranges are
-            // answered with the whole file instead (RFC 9110 allows it).
-            if request
-                .headers()
-                .get(RANGE)
-                .is_some_and(|range| range.as_bytes().contains(&b','))
-            {
-                request.headers_mut().remove(RANGE);
-            }
-            let mut response = match lookup(&this.root, &path).await {
-                Lookup::Found(file) => {
-                    if crate::precompress::has_stale_copy(&file).await {
-                        // Sent as it is rather than from an older compressed copy.
-                        request.headers_mut().remove(ACCEPT_ENCODING);
-                    }
-                    respond(this.files.clone(), request).await
+        let root = Arc::new(dir.canonicalize().unwrap_or_else(|_| dir.clone()));
+        let index = ServeFile::new(root.join("index.html"));
+        let files = ServeDir::new(&*root)
+            .precompressed_br()
+            .precompressed_gzip()
+            .append_index_html_on_directories(true);
+        BoxCloneService::new(tower::service_fn(move |mut request: Request<Body>| {
+            let (root, index, files) = (Arc::clone(&root), index.clone(), files.clone());
+            async move {
+                let path = request.uri().path().to_owned();
+                // tower-http parses every range of a header, at a cost that
+                // grows with the square of their number: several ranges are
+                // answered with the whole file instead (RFC 9110 allows it).
+                if request
+                    .headers()
+                    .get(RANGE)
+                    .is_some_and(|range| range.as_bytes().contains(&b','))
+                {
+                    request.headers_mut().remove(RANGE);
                 }
-                Lookup::Missing if navigation => respond(this.index.clone(), request).await,
-                Lookup::Missing | Lookup::Refused => not_found("Not found.\n".to_owned()),
-            };
-            this.headers.apply(&path, &mut response);
-            Ok(response)
-        })
+                let mut response = match lookup(&root, &path).await {
+                    Lookup::Found => respond(files, request).await,
+                    Lookup::Missing if is_navigation(&request) => respond(index, request).await,
+                    Lookup::Missing | Lookup::Refused => {
+                        plain_text(StatusCode::NOT_FOUND, "Not found.\n")
+                    }
+                };
+                response
+                    .headers_mut()
+                    .insert(CACHE_CONTROL, cache_control(&path));
+                Ok::<_, Infallible>(response)
+            }
+        }))
     }
 }
 
@@ -163,41 +139,29 @@ where
 /// What a request path names in the served directory.
 #[derive(Debug, PartialEq, Eq)]
 enum Lookup {
-    /// A file or directory inside it, at this real path.
-    Found(PathBuf),
+    /// A file or directory inside it, for `ServeDir`.
+    Found,
     /// Nothing (or nothing readable): the index for navigations, else `404`.
     Missing,
-    /// A name never served: a dotfile, a path leaving the directory.
+    /// A name never served: a dotfile (`..` included), a symlink leaving the directory.
     Refused,
 }
 
-/// Looks up a request path under `root` (canonical) as `ServeDir` would,
-/// following symlinks only as far as they stay inside `root`.
+/// Looks up a request path under `root` (canonical), following symlinks
+/// only as far as they stay inside `root`. (`ServeDir` makes its own
+/// checks on the path; these are the project's.)
 async fn lookup(root: &Path, path: &str) -> Lookup {
-    if path.len() > MAX_PATH_BYTES {
-        return Lookup::Missing;
-    }
     let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
         return Lookup::Refused;
     };
-    let mut relative = PathBuf::new();
-    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
-        if segment.starts_with('.') || segment.contains(['\\', '\0']) {
-            return Lookup::Refused;
-        }
-        // A segment such as `C:` on Windows would not be a plain name.
-        if !matches!(
-            Path::new(segment).components().next(),
-            Some(Component::Normal(_))
-        ) {
-            return Lookup::Refused;
-        }
-        relative.push(segment);
+    if decoded.split('/').any(|segment| segment.starts_with('.')) {
+        return Lookup::Refused;
     }
-    match tokio::fs::canonicalize(root.join(&relative)).await {
-        Ok(real) if real.starts_with(root) => Lookup::Found(real),
+    match tokio::fs::canonicalize(root.join(decoded.trim_start_matches('/'))).await {
+        Ok(real) if real.starts_with(root) => Lookup::Found,
         Ok(_) => Lookup::Refused,
-        // Not found, a name too long, not a directory…: nothing to serve.
+        // Not found, a name too long, not a directory…: nothing to serve
+        // (and `ServeDir` would answer some of these `500`).
         Err(_) => Lookup::Missing,
     }
 }
@@ -210,16 +174,6 @@ fn is_navigation<B>(request: &Request<B>) -> bool {
             .get_all(ACCEPT)
             .iter()
             .any(|accept| accept.to_str().is_ok_and(|a| a.contains("text/html")))
-}
-
-fn not_found(text: String) -> Response<Body> {
-    let mut response = Response::new(Body::new(text));
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
 }
 
 #[cfg(test)]
@@ -238,8 +192,8 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink("/etc/hostname", root.join("link")).unwrap();
 
-        let app = Lookup::Found(root.join("sub/app.js"));
-        assert_eq!(lookup(&root, "/").await, Lookup::Found(root.clone()));
+        let app = Lookup::Found;
+        assert_eq!(lookup(&root, "/").await, Lookup::Found);
         assert_eq!(lookup(&root, "/sub/app.js").await, app);
         assert_eq!(lookup(&root, "/sub/%61pp.js").await, app);
         assert_eq!(lookup(&root, "/.env").await, Lookup::Refused);
@@ -252,6 +206,10 @@ mod tests {
         assert_eq!(lookup(&root, "/missing.js").await, Lookup::Missing);
         assert_eq!(
             lookup(&root, &format!("/{}", "a".repeat(300))).await,
+            Lookup::Missing
+        );
+        assert_eq!(
+            lookup(&root, &format!("/{}", "a".repeat(5000))).await,
             Lookup::Missing
         );
         #[cfg(unix)]

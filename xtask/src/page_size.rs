@@ -13,7 +13,6 @@ use anyhow::{Context, bail, ensure};
 use bench_results::{FileSize, Share, SizeBreakdown};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The built page's files.
@@ -35,8 +34,9 @@ pub fn page_size(dist: &Path) -> anyhow::Result<PageSize> {
         let bytes = std::fs::read(&path)?;
         let file = FileSize {
             raw: bytes.len(),
-            gzip: gzipped_len(&bytes)?,
-            brotli: brotli_len(&bytes)?,
+            // As the page build compresses them for the server to send.
+            gzip: precompress::gzip(&bytes)?.len(),
+            brotli: precompress::brotli(&bytes)?.len(),
         };
         match path.extension().and_then(|e| e.to_str()) {
             Some("wasm") => size.wasm = file,
@@ -59,26 +59,6 @@ fn files(dist: &Path) -> anyhow::Result<Vec<PathBuf>> {
         }
     }
     Ok(files)
-}
-
-/// Length of `bytes` compressed with gzip at the best level.
-pub fn gzipped_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len())
-}
-
-/// Length of `bytes` compressed with brotli at quality 11, as the server
-/// precompresses the page.
-fn brotli_len(bytes: &[u8]) -> anyhow::Result<usize> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out.len())
 }
 
 /// Where the bytes of `dist`'s wasm go, after `trunk build --release`.

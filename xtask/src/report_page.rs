@@ -65,7 +65,7 @@ pub fn section(md: &mut String, page: &PageMeasured, before: &PageSizeRecord) {
     }
     let _ = writeln!(
         md,
-        "\nThe server sends the brotli (or gzip) copy it made at start-up, as the \
+        "\nThe server sends the brotli (or gzip) copy made when the page was built, as the \
          browser accepts. Target ≤ {} KiB gzip for the wasm: **{}**.\n",
         WASM_TARGET_GZIP / 1024,
         verdict(wasm_gz <= WASM_TARGET_GZIP)

@@ -6,20 +6,14 @@
 //!   wasm in headless Chromium, and end to end.
 //! - `cargo xtask demo`: installs what is missing, builds the page and starts
 //!   the server serving it, printing the URL to open.
-//! - `cargo xtask bench`: every benchmark, and BENCHMARKS.md rewritten;
-//!   `cargo xtask bench --only page`: the page alone, and its section.
+//! - `cargo xtask bench`: every benchmark (`bench/`), and BENCHMARKS.md
+//!   rewritten; `cargo xtask bench --only page`: the page alone, and its
+//!   blocks; `--report-only`: BENCHMARKS.md rewritten from the last run.
 //! - `cargo xtask screenshots`: the page in its three states, for README.
 //! - `cargo xtask install`: only the installs.
 
 mod bench;
-mod floor;
-mod page_size;
 mod process;
-mod report;
-mod report_load;
-mod report_notes;
-mod report_page;
-mod report_shared_state;
 mod screenshots;
 mod steps;
 mod test_server;
@@ -51,9 +45,13 @@ enum Task {
     },
     /// Run every benchmark and rewrite BENCHMARKS.md and its chart.
     Bench {
-        /// Run only this part and rewrite only its section.
+        /// Run only this part and rewrite only its blocks.
         #[arg(long, value_enum)]
         only: Option<bench::Part>,
+        /// Run nothing: rewrite BENCHMARKS.md from the results the last run
+        /// kept in target/.
+        #[arg(long)]
+        report_only: bool,
     },
     /// Build the page and write docs/screenshots/{closed,open,half-open}.png.
     Screenshots,
@@ -70,7 +68,7 @@ fn main() -> ExitCode {
     let result = match cli.task {
         Task::Test { only } => steps::test(&only),
         Task::Demo { addr } => steps::demo(&addr),
-        Task::Bench { only } => bench::bench(only),
+        Task::Bench { only, report_only } => bench::bench(only, report_only),
         Task::Screenshots => screenshots::screenshots(),
         Task::Install { only } => tools::install(if only.is_empty() {
             tools::EVERYDAY

@@ -102,7 +102,7 @@ fn lint() -> anyhow::Result<()> {
         "-p",
         "web",
         "-p",
-        "web-floor",
+        "bench-floor",
     ];
     run(cmd(
         "cargo",
@@ -177,28 +177,6 @@ fn e2e() -> anyhow::Result<()> {
         cmd("cargo", &["test", "-p", "e2e", "--features", "browser"])
             .env("CHROMEDRIVER", CHROMEDRIVER),
     )
-}
-
-/// Measures the page in headless Chromium; returns the figures written to `out`.
-pub fn page_timing(out: &std::path::Path) -> anyhow::Result<bench_results::PageTiming> {
-    run(cmd(
-        "cargo",
-        &[
-            "test",
-            "--release",
-            "-p",
-            "e2e",
-            "--features",
-            "browser",
-            "--test",
-            "page_timing",
-            "--",
-            "--nocapture",
-        ],
-    )
-    .env("CHROMEDRIVER", CHROMEDRIVER)
-    .env("PAGE_TIMING_JSON", out))?;
-    Ok(serde_json::from_str(&std::fs::read_to_string(out)?)?)
 }
 
 /// Builds the page and serves it with the server, until Ctrl-C.

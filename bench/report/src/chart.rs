@@ -10,38 +10,27 @@ const BAR_MAX: f64 = 420.0;
 
 /// A bar chart of the overhead and throughput figures, as SVG.
 pub fn chart(overhead: &[Mean], load: &LoadReport) -> String {
+    const BREAKER: &str = "#2e7d32";
+    const PEER: &str = "#90a4ae";
     let bars = [
         (
             "breaker core, 1 thread",
-            ns(overhead, SINGLE, "breaker (core, &mut)"),
-            "#2e7d32",
+            SINGLE,
+            "breaker (core, &mut)",
+            BREAKER,
         ),
-        (
-            "failsafe, 1 thread",
-            ns(overhead, SINGLE, "failsafe 1.3"),
-            "#90a4ae",
-        ),
-        (
-            "recloser, 1 thread",
-            ns(overhead, SINGLE, "recloser 1.4"),
-            "#90a4ae",
-        ),
+        ("failsafe, 1 thread", SINGLE, "failsafe 1.3", PEER),
+        ("recloser, 1 thread", SINGLE, "recloser 1.4", PEER),
         (
             "breaker shared, 2 threads",
-            ns(overhead, DOUBLE, "breaker (SharedBreaker)"),
-            "#2e7d32",
+            DOUBLE,
+            "breaker (SharedBreaker)",
+            BREAKER,
         ),
-        (
-            "failsafe, 2 threads",
-            ns(overhead, DOUBLE, "failsafe 1.3"),
-            "#90a4ae",
-        ),
-        (
-            "recloser, 2 threads",
-            ns(overhead, DOUBLE, "recloser 1.4"),
-            "#90a4ae",
-        ),
-    ];
+        ("failsafe, 2 threads", DOUBLE, "failsafe 1.3", PEER),
+        ("recloser, 2 threads", DOUBLE, "recloser 1.4", PEER),
+    ]
+    .map(|(label, group, function, colour)| (label, ns(overhead, group, function), colour));
     let rps = crate::load::bars(load);
     let longest = (bars.iter().map(|b| b.0.chars().count()))
         .chain(rps.iter().map(|b| b.0.chars().count()))

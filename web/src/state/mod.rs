@@ -24,12 +24,12 @@ mod go_demo;
 mod settings;
 mod timeline;
 
+pub use breaker::BreakerView;
 pub use calls::{BURST, Calls, Greeting};
 pub use faults::ServerFaults;
 pub use go_demo::{GoDemo, Progress};
 pub use settings::SettingsState;
 pub use timeline::Timeline;
-pub use breaker::BreakerView;
 
 use crate::Config;
 use leptos::prelude::*;

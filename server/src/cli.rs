@@ -18,7 +18,7 @@ use crate::faults::{DEFAULT_FAULT_MESSAGE, Mode};
 /// assert_eq!(args.config.request_timeout, std::time::Duration::from_secs(2));
 /// ```
 #[derive(Debug, Clone, PartialEq, Parser)]
-#[command(name = "server", version, about)]
+#[command(name = "server", version, about, long_about = None)]
 pub struct Args {
     /// What to serve, and how.
     #[command(flatten)]

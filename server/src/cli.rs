@@ -1,4 +1,13 @@
 //! The command line: the server's [`Config`] plus what only the binary uses.
+//!
+//! ```
+//! use clap::Parser;
+//! use server::{cli::Args, FaultsSetting};
+//!
+//! let args = Args::try_parse_from(["server", "--faults", "off", "--request-timeout", "2s"]).unwrap();
+//! assert_eq!(args.config.faults, FaultsSetting::Off);
+//! assert_eq!(args.config.request_timeout, std::time::Duration::from_secs(2));
+//! ```
 
 use std::path::PathBuf;
 
@@ -8,15 +17,6 @@ use crate::config::Config;
 use crate::faults::{DEFAULT_FAULT_MESSAGE, Mode};
 
 /// Greeter demo server: gRPC, gRPC-Web and the built front end on one port.
-///
-/// ```
-/// use clap::Parser;
-/// use server::{cli::Args, FaultsSetting};
-///
-/// let args = Args::try_parse_from(["server", "--faults", "off", "--request-timeout", "2s"]).unwrap();
-/// assert_eq!(args.config.faults, FaultsSetting::Off);
-/// assert_eq!(args.config.request_timeout, std::time::Duration::from_secs(2));
-/// ```
 #[derive(Debug, Clone, PartialEq, Parser)]
 #[command(name = "server", version, about)]
 pub struct Args {

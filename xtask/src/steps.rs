@@ -13,6 +13,8 @@ pub enum Stage {
     Lint,
     /// Every native test of the workspace (unit, integration, doc, properties).
     Native,
+    /// The shared breaker's lock-free path, model-checked by loom.
+    Loom,
     /// The breaker builds for a bare-metal target without std.
     NoStd,
     /// The wasm tests in headless Chromium (wasm-bindgen-test), against a live server.
@@ -48,6 +50,7 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
         let result = match stage {
             Stage::Lint => lint(),
             Stage::Native => native(),
+            Stage::Loom => loom(),
             Stage::NoStd => no_std(),
             Stage::Wasm => wasm(),
             Stage::E2e => e2e(),
@@ -103,6 +106,17 @@ fn lint() -> anyhow::Result<()> {
 
 fn native() -> anyhow::Result<()> {
     run(&mut cmd("cargo", &["test", "--workspace"]))
+}
+
+/// In a target directory of its own: `--cfg loom` would otherwise
+/// invalidate the normal build.
+fn loom() -> anyhow::Result<()> {
+    run(cmd(
+        "cargo",
+        &["test", "-p", "tripbreaker", "--test", "loom", "--release"],
+    )
+    .env("RUSTFLAGS", "--cfg loom")
+    .env("CARGO_TARGET_DIR", "target/loom"))
 }
 
 fn no_std() -> anyhow::Result<()> {

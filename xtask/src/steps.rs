@@ -9,7 +9,8 @@ use std::time::Instant;
 /// A stage of the test run, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Stage {
-    /// rustfmt and clippy, native and wasm, warnings denied.
+    /// rustfmt and clippy, native and wasm, warnings denied; the published
+    /// crates packaged.
     Lint,
     /// Every native test of the workspace (unit, integration, doc, properties).
     Native,
@@ -101,7 +102,21 @@ fn lint() -> anyhow::Result<()> {
         ],
     )
     .args(wasm_crates)
-    .args(deny))
+    .args(deny))?;
+    // The published crates package and build as crates.io would see them.
+    run(&mut cmd(
+        "cargo",
+        &[
+            "package",
+            "--offline",
+            "-p",
+            "tripbreaker",
+            "-p",
+            "tripbreaker-tower",
+            "-p",
+            "tripbreaker-redis",
+        ],
+    ))
 }
 
 fn native() -> anyhow::Result<()> {

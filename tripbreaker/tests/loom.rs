@@ -40,6 +40,16 @@ fn spawn<T: Send + 'static>(
     thread::spawn(move || calls(breaker))
 }
 
+/// Runs `first` and `second` on two threads at once, and waits for both.
+fn both<A: Send + 'static, B: Send + 'static>(
+    breaker: &Breaker,
+    first: impl FnOnce(Breaker) -> A + Send + 'static,
+    second: impl FnOnce(Breaker) -> B + Send + 'static,
+) -> (A, B) {
+    let (first, second) = (spawn(breaker, first), spawn(breaker, second));
+    (first.join().unwrap(), second.join().unwrap())
+}
+
 fn succeed_once(breaker: Breaker) {
     let ticket = breaker.try_acquire().expect("closed");
     breaker.record(ticket, Outcome::Success);
@@ -77,15 +87,13 @@ fn admissions_and_successes_are_folded_exactly_once() {
 fn a_failure_sees_every_success_before_it() {
     model(|| {
         let breaker = breaker();
-        let a = spawn(&breaker, |breaker| {
+        let one_each = |breaker: Breaker| {
             let first = breaker.try_acquire().expect("closed");
             let second = breaker.try_acquire().expect("closed");
             breaker.record(first, Outcome::Success);
             breaker.record(second, Outcome::Failure);
-        });
-        let b = spawn(&breaker, succeed_once);
-        a.join().unwrap();
-        b.join().unwrap();
+        };
+        both(&breaker, one_each, succeed_once);
         let after = breaker.counts();
         assert_eq!(
             (after.requests, after.total_successes, after.total_failures),
@@ -105,19 +113,18 @@ fn a_failure_sees_every_success_before_it() {
 fn a_call_counts_only_in_the_generation_that_admitted_it() {
     model(|| {
         let breaker = breaker();
-        let caller = spawn(&breaker, |breaker| {
+        let caller = |breaker: Breaker| {
             let ticket = breaker.try_acquire().ok()?;
             let generation = ticket.generation();
             breaker.record(ticket, Outcome::Success);
             Some(generation)
-        });
+        };
         // Two generation changes, ending closed on the fast path again.
-        let changer = spawn(&breaker, |breaker| {
+        let changer = |breaker: Breaker| {
             breaker.force_open();
             breaker.release();
-        });
-        let admitted_in = caller.join().unwrap();
-        changer.join().unwrap();
+        };
+        let (admitted_in, ()) = both(&breaker, caller, changer);
         let now = breaker.try_acquire().expect("closed after release");
         let counted = u32::from(admitted_in == Some(now.generation()));
         let after = breaker.counts();
@@ -135,10 +142,9 @@ fn a_call_counts_only_in_the_generation_that_admitted_it() {
 fn calls_admitted_while_the_breaker_opens_count_in_no_later_generation() {
     model(|| {
         let breaker = breaker();
-        let caller = spawn(&breaker, succeed_once_if_admitted);
-        let opener = spawn(&breaker, |breaker| breaker.force_open());
-        caller.join().unwrap();
-        opener.join().unwrap();
+        both(&breaker, succeed_once_if_admitted, |breaker| {
+            breaker.force_open()
+        });
         // Nothing is admitted while open, and a call of the closed
         // generation is forgotten with it.
         assert_eq!(breaker.counts(), Counts::default());

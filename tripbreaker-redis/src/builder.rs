@@ -1,10 +1,11 @@
 //! How a shared breaker is configured: its settings, where it lives in
 //! Redis, and how long it waits for Redis.
 
-use crate::handle::{DynClock, Forward, Inner, LastSeen};
+use crate::error::BuildError;
+use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker, late_answer_limit};
 use crate::mode::ModeCell;
-use crate::script::{self, MAX_BUCKETS, Seen, SettingsArgs};
-use crate::{BuildError, RedisBreaker};
+use crate::script::{self, Seen};
+use crate::settings::{MAX_BUCKETS, SettingsArgs, SettingsError};
 use parking_lot::Mutex;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::sync::Arc;
@@ -33,8 +34,11 @@ pub struct Builder<O = ()> {
     clock: Option<DynClock>,
 }
 
-impl Builder {
-    pub(crate) fn new(settings: Settings) -> Self {
+impl RedisBreaker {
+    /// Starts building a shared breaker with these settings (the same type
+    /// as the core's). Handles share state when their namespace and
+    /// `settings.name` agree; give them the same settings too.
+    pub fn builder(settings: Settings) -> Builder {
         Builder {
             settings,
             namespace: DEFAULT_NAMESPACE.to_owned(),
@@ -132,7 +136,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             .unwrap_or_else(|| Arc::new(MonotonicClock::new()));
         let observer = Arc::new(Mutex::new(self.observer));
         let local = CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, clock.clone())
-            .map_err(crate::SettingsError::from)?
+            .map_err(SettingsError::from)?
             .with_observer(Forward(observer.clone()));
         let expiry = self
             .idle_expiry
@@ -151,7 +155,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             local: Mutex::new(SharedBreaker::from_breaker(local)),
             mode: ModeCell::new(self.probe_interval),
             seen: Mutex::new(LastSeen {
-                seen: Seen::NOTHING,
+                seen: Seen::Nothing,
                 store_now: 0,
                 at_nanos: 0,
             }),
@@ -169,12 +173,6 @@ impl<O: Observer + Send + 'static> Builder<O> {
 pub fn check_url(url: &str) -> Result<(), BuildError> {
     redis::Client::open(url)?;
     Ok(())
-}
-
-/// How long a call's script may still answer after the caller stopped
-/// waiting for it (an admission that answers late is given back).
-pub(crate) fn late_answer_limit(store_timeout: Duration) -> Duration {
-    store_timeout.saturating_mul(20).max(Duration::from_secs(1))
 }
 
 /// The longest time the settings make a state wait for.

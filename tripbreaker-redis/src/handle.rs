@@ -3,7 +3,8 @@
 
 use crate::error::StoreError;
 use crate::mode::{Mode, ModeCell};
-use crate::script::{Call, MAX_BUCKETS, Op, Reply, Seen, SettingsArgs, SharedTicket};
+use crate::script::{Admission, Answer, Call, Op, Reply, Seen, SharedTicket, micros_between};
+use crate::settings::{MAX_BUCKETS, SettingsArgs};
 use crate::ticket::{Kind, Recorder, Recording, Ticket};
 use parking_lot::Mutex;
 use redis::aio::ConnectionManager;
@@ -80,15 +81,6 @@ impl<O: Observer> Observer for Forward<O> {
     }
 }
 
-impl RedisBreaker {
-    /// Starts building a shared breaker with these settings (the same type
-    /// as the core's). Handles share state when their namespace and
-    /// `settings.name` agree; give them the same settings too.
-    pub fn builder(settings: Settings) -> crate::Builder {
-        crate::Builder::new(settings)
-    }
-}
-
 impl<O: Observer + Send + 'static> RedisBreaker<O> {
     pub(crate) fn from_inner(inner: Inner<O>) -> Self {
         RedisBreaker {
@@ -106,11 +98,9 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
             match inner.clone().acquire_shared().await {
                 Ok(reply) => {
                     inner.accept(&reply);
-                    return match reply.code {
-                        1 => Ok(inner.ticket(Kind::Shared(SharedTicket::admitted(&reply)))),
-                        -2 => Err(Rejected::TooManyRequests),
-                        _ => Err(Rejected::Open),
-                    };
+                    return reply
+                        .answer
+                        .map(|()| inner.ticket(Kind::Shared(reply.ticket())));
                 }
                 Err(error) => inner.fall_back(&error),
             }
@@ -124,7 +114,7 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     /// breaker admitted is lost if Redis does not take it (it counts only
     /// towards shared counts, which are gone with Redis).
     pub async fn record(&self, ticket: Ticket, outcome: Outcome) {
-        if !ticket.belongs_to(&self.inner) {
+        if !ticket.belongs_to(&self.inner.key) {
             let _ = ticket.take();
             return;
         }
@@ -223,62 +213,41 @@ impl<O: Observer + Send + 'static> Inner<O> {
         }
     }
 
-    /// One script call, without a timeout of its own.
-    async fn invoke(
-        &self,
-        op: Op,
-        record: Option<(SharedTicket, Outcome)>,
-    ) -> Result<Reply, StoreError> {
+    /// One script call, waiting at most `limit`. A reply that is not an
+    /// array of integers, or not one the script gives, is an error.
+    async fn invoke<A: Answer>(&self, op: Op, limit: Duration) -> Result<Reply<A>, StoreError> {
         let call = Call {
             op,
             now: self.manual_time.then(|| self.now_nanos() / 1_000),
             expiry_ms: self.expiry_ms,
             settings: &self.args,
             seen: self.seen_now(),
-            record,
         };
         let mut invocation = self.script.key(&*self.key);
         call.add_to(&mut invocation);
         let mut connection = self.connection.clone();
-        let values: Vec<i64> = invocation.invoke_async(&mut connection).await?;
-        Reply::parse(&values).map_err(StoreError::Reply)
-    }
-
-    async fn invoke_within_timeout(
-        &self,
-        op: Op,
-        record: Option<(SharedTicket, Outcome)>,
-    ) -> Result<Reply, StoreError> {
-        tokio::time::timeout(self.store_timeout, self.invoke(op, record))
-            .await
-            .unwrap_or(Err(StoreError::Timeout(self.store_timeout)))
+        let values =
+            tokio::time::timeout(limit, invocation.invoke_async::<Vec<i64>>(&mut connection))
+                .await
+                .map_err(|_| StoreError::Timeout(limit))??;
+        Reply::decode(&values).map_err(StoreError::Reply)
     }
 
     /// Asks Redis to admit a call. The script runs in a task of its own, so
     /// an admission that answers after the store timeout (or after the
     /// caller gave up) is given back as excluded instead of holding a
     /// half-open slot for ever.
-    async fn acquire_shared(self: Arc<Self>) -> Result<Reply, StoreError> {
+    async fn acquire_shared(self: Arc<Self>) -> Result<Reply<Admission>, StoreError> {
         let (sender, mut receiver) = tokio::sync::oneshot::channel();
         let inner = self.clone();
         tokio::spawn(async move {
-            let late = inner
-                .store_timeout
-                .saturating_mul(20)
-                .max(Duration::from_secs(1));
-            let result = tokio::time::timeout(late, inner.invoke(Op::Acquire, None))
-                .await
-                .unwrap_or(Err(StoreError::Timeout(late)));
+            let late = late_answer_limit(inner.store_timeout);
+            let result = inner.invoke::<Admission>(Op::Acquire, late).await;
             if let Err(Ok(reply)) = sender.send(result)
-                && reply.code == 1
+                && reply.answer.is_ok()
             {
-                let ticket = SharedTicket::admitted(&reply);
-                let given_back = tokio::time::timeout(
-                    late,
-                    inner.invoke(Op::Record, Some((ticket, Outcome::Excluded))),
-                )
-                .await;
-                if let Ok(Ok(reply)) = given_back {
+                let given_back = Op::Record(reply.ticket(), Outcome::Excluded);
+                if let Ok(reply) = inner.invoke::<()>(given_back, late).await {
                     inner.report(&reply.transitions);
                 }
             }
@@ -302,7 +271,7 @@ impl<O: Observer + Send + 'static> Inner<O> {
             return;
         }
         match self
-            .invoke_within_timeout(Op::Record, Some((ticket, outcome)))
+            .invoke::<()>(Op::Record(ticket, outcome), self.store_timeout)
             .await
         {
             Ok(reply) => self.accept(&reply),
@@ -311,7 +280,7 @@ impl<O: Observer + Send + 'static> Inner<O> {
     }
 
     /// Redis answered: rejoin if local, remember what it said, report its transitions.
-    fn accept(&self, reply: &Reply) {
+    fn accept<A>(&self, reply: &Reply<A>) {
         self.mode.rejoin(self.settings.name);
         *self.seen.lock() = LastSeen {
             seen: reply.seen(),
@@ -349,16 +318,14 @@ impl<O: Observer + Send + 'static> Inner<O> {
         let fresh =
             CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
                 .expect("the settings were checked when the handle was built");
-        let resumed = match last.seen.state {
-            2 => {
-                let open_for = Duration::from_micros(
-                    u64::try_from(last.seen.open_until.saturating_sub(last.store_now)).unwrap_or(0),
-                );
-                let seen_for = Duration::from_nanos(now_nanos.saturating_sub(last.at_nanos));
-                fresh.resumed_open(open_for.saturating_sub(seen_for))
+        let seen_for = Duration::from_nanos(now_nanos.saturating_sub(last.at_nanos));
+        let resumed = match last.seen {
+            Seen::OpenUntil(until) => {
+                fresh.resumed_open(micros_between(last.store_now, until).saturating_sub(seen_for))
             }
-            1 => fresh.resumed_open(self.settings.open_timeout()),
-            _ => fresh,
+            Seen::OpenFor(left) => fresh.resumed_open(left.saturating_sub(seen_for)),
+            Seen::HalfOpen => fresh.resumed_open(self.settings.open_timeout()),
+            Seen::Closed | Seen::Nothing => fresh,
         };
         SharedBreaker::from_breaker(resumed.with_observer(Forward(self.observer.clone())))
     }
@@ -388,20 +355,13 @@ impl<O: Observer + Send + 'static> Inner<O> {
     /// round trip) or, while local, from the local breaker.
     async fn read(&self) -> Reading {
         if self.mode.should_ask_store(self.now_nanos()) {
-            match self.invoke_within_timeout(Op::Read, None).await {
+            match self.invoke::<()>(Op::Read, self.store_timeout).await {
                 Ok(reply) => {
                     self.accept(&reply);
-                    let next_transition = (matches!(reply.state, State::Open | State::HalfOpen)
-                        && reply.expiry >= 0)
-                        .then(|| {
-                            let remaining = reply.expiry.saturating_sub(reply.now).max(0);
-                            // Strictly after the expiry, as the core counts it.
-                            Duration::from_micros(remaining as u64 + 1)
-                        });
                     return Reading {
                         state: reply.state,
                         counts: reply.counts,
-                        next_transition,
+                        next_transition: reply.time_to_next_transition(),
                     };
                 }
                 Err(error) => self.fall_back(&error),
@@ -445,6 +405,12 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
     }
 }
 
+/// How long a call's script may still answer after the caller stopped
+/// waiting for it (an admission that answers late is given back).
+pub(crate) fn late_answer_limit(store_timeout: Duration) -> Duration {
+    store_timeout.saturating_mul(20).max(Duration::from_secs(1))
+}
+
 /// Admission through futures, so `tripbreaker_tower`'s layer (or any code
 /// written for local and shared breakers alike) can guard calls with it.
 impl<O: Observer + Send + 'static> AsyncBreakerRef for RedisBreaker<O> {
@@ -459,18 +425,6 @@ impl<O: Observer + Send + 'static> AsyncBreakerRef for RedisBreaker<O> {
 
     fn record(ticket: Ticket, outcome: Outcome) -> Self::Record {
         ticket.record(outcome)
-    }
-}
-
-impl SharedTicket {
-    /// The ticket of the call `reply` admitted.
-    pub(crate) fn admitted(reply: &Reply) -> Self {
-        SharedTicket {
-            epoch: reply.epoch,
-            generation: reply.generation,
-            age: reply.age,
-            admitted_at: reply.now,
-        }
     }
 }
 

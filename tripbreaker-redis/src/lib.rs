@@ -16,14 +16,14 @@
 //! Durations in the settings are rounded up to whole microseconds.
 //!
 //! # Keys
-//! One hash per breaker at `namespace:{name}` (default namespace `tripbreaker`;
+//! One hash per breaker at `namespace:{name}` (default namespace `breaker`;
 //! the braces keep it in one cluster slot). Every call refreshes its expiry
 //! ([`Builder::idle_expiry`], 1 hour by default, at least twice the longest
 //! time in the settings). Handles sharing a name must share its settings.
 //!
 //! # When Redis does not answer
 //! Every call waits at most the store timeout (50 ms by default). On an
-//! error or a timeout the handle logs once, reports [`Mode::Local`], and
+//! error, a timeout or a reply the script cannot have given, the handle logs once, reports [`Mode::Local`], and
 //! decides with a local `tripbreaker::SharedBreaker` of the same settings,
 //! asking Redis again at most once per probe interval; the first answer
 //! rejoins the shared state. The local breaker resumes the shared state as
@@ -74,14 +74,15 @@ mod error;
 mod handle;
 mod mode;
 mod script;
+mod settings;
 mod ticket;
 
 pub use builder::{
     Builder, DEFAULT_IDLE_EXPIRY, DEFAULT_NAMESPACE, DEFAULT_PROBE_INTERVAL, DEFAULT_STORE_TIMEOUT,
     check_url,
 };
-pub use error::{BuildError, SettingsError};
+pub use error::BuildError;
 pub use handle::RedisBreaker;
 pub use mode::Mode;
-pub use script::MAX_BUCKETS;
+pub use settings::{MAX_BUCKETS, SettingsError};
 pub use ticket::Ticket;

@@ -62,11 +62,17 @@ impl ModeCell {
                 .next_probe
                 .compare_exchange(
                     due,
-                    now_nanos.saturating_add(self.probe_interval.as_nanos() as u64),
+                    self.probe_after(now_nanos),
                     Ordering::AcqRel,
                     Ordering::Acquire,
                 )
                 .is_ok()
+    }
+
+    /// When the probe after one made at `now_nanos` is due.
+    fn probe_after(&self, now_nanos: u64) -> u64 {
+        let interval = u64::try_from(self.probe_interval.as_nanos()).unwrap_or(u64::MAX);
+        now_nanos.saturating_add(interval)
     }
 
     /// Redis failed: go local (once) and wait a probe interval before asking
@@ -79,10 +85,8 @@ impl ModeCell {
         reason: &dyn std::fmt::Display,
         start_local: impl FnOnce(),
     ) {
-        self.next_probe.store(
-            now_nanos.saturating_add(self.probe_interval.as_nanos() as u64),
-            Ordering::Release,
-        );
+        self.next_probe
+            .store(self.probe_after(now_nanos), Ordering::Release);
         let mut mode = self.mode.lock();
         if *mode == Mode::Shared {
             tracing::warn!(

@@ -1,83 +1,19 @@
-//! The state machine script: its arguments, built once from the settings,
-//! and its reply, read back into the core's types.
+//! The state machine script: one call's arguments, and its reply decoded
+//! once into the core's types.
 
-use crate::SettingsError;
+use crate::settings::{SettingsArgs, signed_micros};
 use std::time::Duration;
-use tripbreaker::{Counts, Instant, Settings, State, Transition, TripRule};
+use tripbreaker::{Counts, Instant, Outcome, Rejected, State, Transition};
 
 /// The Lua source: the whole state machine, run atomically by Redis.
 pub(crate) const SOURCE: &str = include_str!("breaker.lua");
-
-/// The most buckets a rolling window may have: each call may walk them all
-/// inside Redis, which runs one script at a time.
-pub const MAX_BUCKETS: usize = 64;
 
 /// What the script is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
     Acquire,
-    Record,
+    Record(SharedTicket, Outcome),
     Read,
-}
-
-impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Acquire => "acquire",
-            Op::Record => "record",
-            Op::Read => "read",
-        }
-    }
-}
-
-/// The settings as the script's arguments 4 to 14, in microseconds.
-#[derive(Debug, Clone)]
-pub(crate) struct SettingsArgs([String; 11]);
-
-/// Whole microseconds, rounded up so a limit is never shortened.
-pub(crate) fn micros(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos().div_ceil(1_000)).unwrap_or(u64::MAX)
-}
-
-impl SettingsArgs {
-    /// The arguments for `settings`, or why the script cannot run them.
-    pub(crate) fn new(settings: &Settings) -> Result<Self, SettingsError> {
-        settings.validate()?;
-        let (kind, count, ratio) = match settings.ready_to_trip {
-            TripRule::ConsecutiveFailures(n) => ("c", n, 0.0),
-            TripRule::FailureRate {
-                min_requests,
-                ratio,
-            } => ("r", min_requests, ratio),
-            TripRule::Custom(_) => return Err(SettingsError::CustomRule),
-        };
-        let buckets = settings.buckets();
-        if buckets > MAX_BUCKETS as u128 {
-            return Err(SettingsError::TooManyBuckets(buckets));
-        }
-        let bucket = if settings.is_rolling() {
-            settings.bucket_period
-        } else {
-            settings.interval
-        };
-        let optional =
-            |d: Option<Duration>| d.map_or(-1, |d| micros(d).min(i64::MAX as u64) as i64);
-        let backoff = settings.backoff;
-        Ok(SettingsArgs([
-            settings.half_open_limit().to_string(),
-            micros(bucket).to_string(),
-            buckets.to_string(),
-            micros(settings.open_timeout()).to_string(),
-            kind.to_owned(),
-            count.to_string(),
-            // Rust prints the shortest decimal that parses back to the same f64.
-            format!("{ratio}"),
-            backoff.map_or(0, |b| b.multiplier).to_string(),
-            backoff.map_or(0, |b| micros(b.max_timeout)).to_string(),
-            optional(settings.max_half_open_wait).to_string(),
-            optional(settings.slow_call).to_string(),
-        ]))
-    }
 }
 
 /// A call's ticket as the script knows it.
@@ -98,30 +34,35 @@ pub(crate) struct Call<'a> {
     pub(crate) expiry_ms: u64,
     pub(crate) settings: &'a SettingsArgs,
     pub(crate) seen: Seen,
-    pub(crate) record: Option<(SharedTicket, tripbreaker::Outcome)>,
 }
 
 impl Call<'_> {
     /// Adds the arguments to an invocation of the script.
     pub(crate) fn add_to(&self, invocation: &mut redis::ScriptInvocation<'_>) {
+        let op = match self.op {
+            Op::Acquire => "acquire",
+            Op::Record(..) => "record",
+            Op::Read => "read",
+        };
         invocation
-            .arg(self.op.as_str())
+            .arg(op)
             .arg(self.now.map(|us| us.to_string()).unwrap_or_default())
             .arg(self.expiry_ms);
         for arg in &self.settings.0 {
             invocation.arg(arg.as_str());
         }
-        invocation.arg(self.seen.state).arg(self.seen.open_until);
-        if let Some((ticket, outcome)) = self.record {
+        let (seen, open) = self.seen.args();
+        invocation.arg(seen).arg(open);
+        if let Op::Record(ticket, outcome) = self.op {
             invocation
                 .arg(ticket.epoch)
                 .arg(ticket.generation)
                 .arg(ticket.age)
                 .arg(ticket.admitted_at)
                 .arg(match outcome {
-                    tripbreaker::Outcome::Success => "s",
-                    tripbreaker::Outcome::Failure => "f",
-                    tripbreaker::Outcome::Excluded => "x",
+                    Outcome::Success => "s",
+                    Outcome::Failure => "f",
+                    Outcome::Excluded => "x",
                 });
         }
     }
@@ -131,54 +72,78 @@ impl Call<'_> {
 /// local breaker decided), sent with every call so a store that lost the
 /// key resumes from it (never from less than open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Seen {
-    /// 0 closed, 1 half-open, 2 open until `open_until`, 3 open for
-    /// `open_until` more microseconds, -1 nothing seen yet.
-    pub(crate) state: i64,
-    /// State 2: when the open state ends, on the store's clock; state 3:
-    /// how long it still lasts (microseconds).
-    pub(crate) open_until: i64,
+pub(crate) enum Seen {
+    Nothing,
+    Closed,
+    HalfOpen,
+    /// Open until this time on the store's clock (microseconds).
+    OpenUntil(i64),
+    /// Open for this much longer: what a local breaker decided, on a clock
+    /// that is not the store's.
+    OpenFor(Duration),
 }
 
 impl Seen {
-    pub(crate) const NOTHING: Seen = Seen {
-        state: -1,
-        open_until: -1,
-    };
-
-    /// What the local breaker decided while Redis did not answer: its
-    /// clock is not the store's, so an open state is sent as the time left.
+    /// What the local breaker decided while Redis did not answer.
     pub(crate) fn local(state: State, open_for: Option<Duration>) -> Seen {
         match (state, open_for) {
-            (State::Open | State::ForcedOpen, Some(left)) => Seen {
-                state: 3,
-                open_until: micros(left).min(i64::MAX as u64) as i64,
-            },
-            (State::HalfOpen, _) => Seen {
-                state: 1,
-                open_until: -1,
-            },
-            _ => Seen {
-                state: 0,
-                open_until: -1,
-            },
+            (State::Open | State::ForcedOpen, Some(left)) => Seen::OpenFor(left),
+            (State::HalfOpen, _) => Seen::HalfOpen,
+            _ => Seen::Closed,
+        }
+    }
+
+    /// The script's arguments 15 and 16.
+    fn args(self) -> (i64, i64) {
+        match self {
+            Seen::Nothing => (-1, -1),
+            Seen::Closed => (0, -1),
+            Seen::HalfOpen => (1, -1),
+            Seen::OpenUntil(until) => (2, until),
+            Seen::OpenFor(left) => (3, signed_micros(left)),
         }
     }
 }
 
-/// The script's answer.
+/// What the script answers about the call it was asked to make, besides
+/// the state: decoded from the reply's first integer.
+pub(crate) trait Answer: Sized {
+    fn decode(code: i64) -> Option<Self>;
+}
+
+/// An acquire's answer: admitted, or why not.
+pub(crate) type Admission = Result<(), Rejected>;
+
+impl Answer for Admission {
+    fn decode(code: i64) -> Option<Self> {
+        match code {
+            1 => Some(Ok(())),
+            -1 => Some(Err(Rejected::Open)),
+            -2 => Some(Err(Rejected::TooManyRequests)),
+            _ => None,
+        }
+    }
+}
+
+/// A record's or a read's answer: nothing to admit.
+impl Answer for () {
+    fn decode(code: i64) -> Option<Self> {
+        (code == 0).then_some(())
+    }
+}
+
+/// The script's reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Reply {
-    /// 1 admitted, 0 nothing asked, -1 rejected open, -2 too many requests.
-    pub(crate) code: i64,
+pub(crate) struct Reply<A> {
+    pub(crate) answer: A,
     pub(crate) state: State,
     pub(crate) generation: u64,
     pub(crate) epoch: i64,
     pub(crate) age: u64,
     /// The time the script ran at, in microseconds on the store's clock.
     pub(crate) now: i64,
-    /// When the state changes by itself (microseconds); -1: not by itself.
-    pub(crate) expiry: i64,
+    /// When the state changes by itself (microseconds); `None`: not by itself.
+    pub(crate) expiry: Option<i64>,
     pub(crate) counts: Counts,
     pub(crate) transitions: Vec<Transition>,
 }
@@ -192,19 +157,33 @@ fn state(code: i64) -> Result<State, String> {
     }
 }
 
+fn unsigned<T: TryFrom<i64>>(what: &str, value: i64) -> Result<T, String> {
+    T::try_from(value).map_err(|_| format!("{what} {value}"))
+}
+
 /// An instant on the store's clock, from microseconds.
-pub(crate) fn instant(micros: i64) -> Instant {
+fn instant(micros: i64) -> Instant {
     Instant::from_nanos(u64::try_from(micros).unwrap_or(0).saturating_mul(1_000))
 }
 
-impl Reply {
-    /// Reads the script's array of integers.
-    pub(crate) fn parse(values: &[i64]) -> Result<Self, String> {
-        if values.len() < 13 || !(values.len() - 13).is_multiple_of(3) {
-            return Err(format!("unexpected reply of {} integers", values.len()));
+/// The time from `from` to `to`, microseconds on the store's clock (zero if `to` is earlier).
+pub(crate) fn micros_between(from: i64, to: i64) -> Duration {
+    Duration::from_micros(u64::try_from(to.saturating_sub(from)).unwrap_or(0))
+}
+
+impl<A: Answer> Reply<A> {
+    /// Decodes the script's array of integers: `code, state, generation,
+    /// epoch, age, now, expiry`, six counts, then `from, to, at` per transition.
+    pub(crate) fn decode(values: &[i64]) -> Result<Self, String> {
+        let [code, st, generation, epoch, age, now, expiry, counts @ ..] = values else {
+            return Err(format!("a reply of {} integers", values.len()));
+        };
+        let (counts, transitions) = counts.split_at_checked(6).ok_or("missing counts")?;
+        if !transitions.len().is_multiple_of(3) {
+            return Err(format!("{} integers of transitions", transitions.len()));
         }
-        let count = |i: usize| u32::try_from(values[i]).map_err(|_| format!("count {}", values[i]));
-        let transitions = values[13..]
+        let count = |i: usize| unsigned::<u32>("count", counts[i]);
+        let transitions = transitions
             .chunks_exact(3)
             .map(|t| {
                 Ok(Transition {
@@ -215,38 +194,112 @@ impl Reply {
             })
             .collect::<Result<_, String>>()?;
         Ok(Reply {
-            code: values[0],
-            state: state(values[1])?,
-            generation: values[2] as u64,
-            epoch: values[3],
-            age: values[4] as u64,
-            now: values[5],
-            expiry: values[6],
+            answer: A::decode(*code).ok_or_else(|| format!("answer {code}"))?,
+            state: state(*st)?,
+            generation: unsigned("generation", *generation)?,
+            epoch: *epoch,
+            age: unsigned("age", *age)?,
+            now: *now,
+            expiry: match *expiry {
+                -1 => None,
+                at if at >= 0 => Some(at),
+                other => return Err(format!("expiry {other}")),
+            },
             counts: Counts {
-                requests: count(7)?,
-                total_successes: count(8)?,
-                total_failures: count(9)?,
-                total_exclusions: count(10)?,
-                consecutive_successes: count(11)?,
-                consecutive_failures: count(12)?,
+                requests: count(0)?,
+                total_successes: count(1)?,
+                total_failures: count(2)?,
+                total_exclusions: count(3)?,
+                consecutive_successes: count(4)?,
+                consecutive_failures: count(5)?,
             },
             transitions,
         })
     }
+}
+
+impl<A> Reply<A> {
+    /// The ticket of a call this reply admitted.
+    pub(crate) fn ticket(&self) -> SharedTicket {
+        SharedTicket {
+            epoch: self.epoch,
+            generation: self.generation,
+            age: self.age,
+            admitted_at: self.now,
+        }
+    }
 
     /// What the handle should remember of this reply.
     pub(crate) fn seen(&self) -> Seen {
-        Seen {
-            state: match self.state {
-                State::HalfOpen => 1,
-                State::Open => 2,
-                _ => 0,
-            },
-            open_until: if self.state == State::Open {
-                self.expiry
-            } else {
-                -1
-            },
+        match (self.state, self.expiry) {
+            (State::Open, Some(until)) => Seen::OpenUntil(until),
+            (State::HalfOpen, _) => Seen::HalfOpen,
+            _ => Seen::Closed,
         }
+    }
+
+    /// How long until the state changes by itself: strictly after the
+    /// expiry, as the core counts it.
+    pub(crate) fn time_to_next_transition(&self) -> Option<Duration> {
+        let expiry = self.expiry?;
+        matches!(self.state, State::Open | State::HalfOpen)
+            .then(|| micros_between(self.now, expiry) + Duration::from_micros(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLOSED: [i64; 13] = [1, 0, 4, 100, 0, 200, -1, 1, 0, 0, 0, 0, 0];
+
+    #[test]
+    fn an_admission_decodes_into_its_answer_and_state() {
+        let reply = Reply::<Admission>::decode(&CLOSED).unwrap();
+        assert_eq!(reply.answer, Ok(()));
+        assert_eq!(
+            (reply.state, reply.generation, reply.expiry),
+            (State::Closed, 4, None)
+        );
+        assert_eq!(reply.counts.requests, 1);
+        let mut open = CLOSED;
+        open[..2].copy_from_slice(&[-1, 2]);
+        open[6] = 300;
+        let reply = Reply::<Admission>::decode(&open).unwrap();
+        assert_eq!(reply.answer, Err(Rejected::Open));
+        assert_eq!(reply.seen(), Seen::OpenUntil(300));
+        assert_eq!(
+            reply.time_to_next_transition(),
+            Some(Duration::from_micros(101))
+        );
+    }
+
+    #[test]
+    fn replies_of_the_wrong_shape_are_errors() {
+        let with = |i: usize, value: i64| {
+            let mut reply = CLOSED.to_vec();
+            reply[i] = value;
+            reply
+        };
+        let wrong = [
+            vec![],
+            CLOSED[..12].to_vec(),
+            [&CLOSED[..], &[0, 1]].concat(),
+            [&CLOSED[..], &[0, 7, 5]].concat(),
+            with(0, 0),
+            with(0, 3),
+            with(1, 3),
+            with(2, -1),
+            with(4, -5),
+            with(6, -2),
+            with(7, -1),
+            with(12, i64::MAX),
+        ];
+        for values in wrong {
+            assert!(Reply::<Admission>::decode(&values).is_err(), "{values:?}");
+        }
+        // A record or a read never admits.
+        assert!(Reply::<()>::decode(&CLOSED).is_err());
+        assert!(Reply::<()>::decode(&with(0, 0)).is_ok());
     }
 }

@@ -1,6 +1,5 @@
 //! Proof of admission by a shared breaker or by its local fallback.
 
-use crate::handle::Inner;
 use crate::script::SharedTicket;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -53,13 +52,10 @@ impl Ticket {
         self.kind.take()
     }
 
-    pub(crate) fn belongs_to(
-        &self,
-        inner: &Arc<Inner<impl tripbreaker::Observer + Send + 'static>>,
-    ) -> bool {
-        // Tickets are bound to the shared key, not to one handle: any handle
-        // on the same breaker may record them.
-        self.breaker.key() == inner.key.as_ref()
+    /// Whether a handle on the breaker at `key` may record this ticket:
+    /// tickets are bound to the shared key, not to one handle.
+    pub(crate) fn belongs_to(&self, key: &str) -> bool {
+        self.breaker.key() == key
     }
 }
 

@@ -9,10 +9,13 @@ use std::time::Instant;
 /// A stage of the test run, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Stage {
-    /// rustfmt and clippy, native and wasm, warnings denied.
+    /// rustfmt and clippy, native and wasm, warnings denied; the published
+    /// crates packaged.
     Lint,
     /// Every native test of the workspace (unit, integration, doc, properties).
     Native,
+    /// The shared breaker's lock-free path, model-checked by loom.
+    Loom,
     /// The breaker builds for a bare-metal target without std.
     NoStd,
     /// The wasm tests in headless Chromium (wasm-bindgen-test), against a live server.
@@ -64,6 +67,7 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
             let result = match stage {
                 Stage::Lint => lint(),
                 Stage::Native => native(),
+                Stage::Loom => loom(),
                 Stage::NoStd => no_std(),
                 Stage::Wasm => wasm(),
                 Stage::E2e => e2e(),
@@ -116,11 +120,36 @@ fn lint() -> anyhow::Result<()> {
         ],
     )
     .args(wasm_crates)
-    .args(deny))
+    .args(deny))?;
+    // The published crates package and build as crates.io would see them.
+    run(&mut cmd(
+        "cargo",
+        &[
+            "package",
+            "--offline",
+            "-p",
+            "tripbreaker",
+            "-p",
+            "tripbreaker-tower",
+            "-p",
+            "tripbreaker-redis",
+        ],
+    ))
 }
 
 fn native() -> anyhow::Result<()> {
     run(&mut cmd("cargo", &["test", "--workspace"]))
+}
+
+/// In a target directory of its own: `--cfg loom` would otherwise
+/// invalidate the normal build.
+fn loom() -> anyhow::Result<()> {
+    run(cmd(
+        "cargo",
+        &["test", "-p", "tripbreaker", "--test", "loom", "--release"],
+    )
+    .env("RUSTFLAGS", "--cfg loom")
+    .env("CARGO_TARGET_DIR", "target/loom"))
 }
 
 fn no_std() -> anyhow::Result<()> {

@@ -11,7 +11,7 @@
 //! it. Hand-written because no library offers a counter that is folded into
 //! a lock-protected state machine.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use super::sync::{AtomicU64, Ordering};
 
 /// Successes and admissions waiting to be folded, with the generation they
 /// belong to and whether the path is open, in one word:

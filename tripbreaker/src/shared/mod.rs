@@ -2,7 +2,7 @@
 //! outside the breaker's lock.
 
 mod fast_path;
-mod lock;
+mod sync;
 
 use crate::ticket::BreakerId;
 use crate::{
@@ -10,11 +10,11 @@ use crate::{
     Observer, Outcome, Permit, Rejected, Settings, SettingsError, State, Ticket, Transition,
 };
 use fast_path::{FastPath, Pending};
-use lock::Mutex;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use sync::Mutex;
 
 /// A breaker shared between threads and tasks: clones are handles to the
 /// same breaker. Works everywhere `std` does, including the browser (with

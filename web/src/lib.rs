@@ -66,8 +66,6 @@ mod allocator;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
-mod effect;
-#[cfg(target_arch = "wasm32")]
 pub mod faults;
 #[cfg(target_arch = "wasm32")]
 mod mount;

@@ -94,6 +94,12 @@ async fn the_diagram_follows_every_arrow_with_one_trial_call() {
     wait_for_diagram(&page, "half-open", [1, 2, 0, 1]).await;
     page.call("send-valid").await;
     wait_for_diagram(&page, "closed", [1, 2, 1, 1]).await;
+    let lit_nodes: Vec<_> = page
+        .all("[data-testid=\"state-diagram\"] .node.lit")
+        .iter()
+        .map(|node| node.get_attribute("data-node").unwrap_or_default())
+        .collect();
+    assert_eq!(lit_nodes, ["closed"], "the state the breaker is in is lit");
     let last: Vec<_> = page
         .all("[data-testid=\"state-diagram\"] .edge.last")
         .iter()
@@ -141,11 +147,11 @@ fn the_diagram_words_rules_the_page_cannot_set() {
     );
     let mut taken = Taken::default();
     taken.record(State::Closed, State::ForcedOpen);
-    let svg = diagram::svg(State::ForcedOpen, &rate, &taken);
-    assert!(svg.contains("50% of 10+ calls fail"));
-    assert!(svg.contains(r#"data-state="forced-open""#));
-    assert!(svg.contains(r#"<g class="node lit" data-node="open""#));
-    assert!(!svg.contains(" last\""), "forcing open has no arrow");
+    let words = diagram::describe(State::ForcedOpen, &rate, &taken);
+    assert!(words.contains("From closed to open: 50% of 10+ calls fail, taken 0 times."));
+    assert!(words.starts_with("The breaker is forced-open."), "{words}");
+    assert_eq!(diagram::lit(State::ForcedOpen), State::Open);
+    assert_eq!(taken.last(), None, "forcing open has no arrow");
 }
 
 #[wasm_bindgen_test]
@@ -186,6 +192,20 @@ async fn the_timeline_marks_each_call_by_outcome() {
         summary.contains("4 calls: 1 succeeded, 1 failed, 1 excluded, 1 refused by the breaker."),
         "{summary}"
     );
+    let legend = page
+        .query("[data-testid=\"timeline\"] .legend")
+        .expect("a legend")
+        .inner_text();
+    for word in [
+        "succeeded",
+        "failed",
+        "excluded",
+        "refused by the breaker",
+        "retried twice",
+        "half-open",
+    ] {
+        assert!(legend.contains(word), "{word} in {legend}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -1,18 +1,32 @@
 //! The whole page.
 
 use super::*;
-use crate::{Config, state};
+use crate::Config;
+use crate::state::Page;
 use leptos::prelude::*;
 
 /// The whole page for `config`: the timeline across the top, the calls on
 /// one side, the breaker and its state diagram on the other, then the Go
-/// demo, the settings and the server's fault controls.
+/// demo, the settings and the server's fault controls. It owns the page's
+/// state and gives each part what it shows or changes.
 #[component]
 pub fn App(
     /// Where the server is and how the breaker starts out.
     config: Config,
 ) -> impl IntoView {
-    state::provide(&config);
+    let page = Page::new(&config);
+    // The settings panel reads the state from the context.
+    provide_context(page);
+    let Page {
+        timeline,
+        breaker,
+        calls,
+        settings,
+        faults,
+        go_demo,
+    } = page;
+    let settings = settings.settings;
+    let playing = Memo::new(move |_| go_demo.playing());
     view! {
         <header class="top">
             <h1>"Greeter " <span class="subtle">"· circuit breaker"</span></h1>
@@ -20,26 +34,26 @@ pub fn App(
         </header>
         <QueryProblems problems=config.problems />
         <main class="grid">
-            <TimelineStrip />
+            <TimelineStrip timeline />
             <section class="card calls">
                 <h2>"Call the greeter"</h2>
-                <HelloForm />
-                <GreetingCard />
-                <CallLog />
+                <HelloForm calls playing />
+                <GreetingCard greeting=calls.greeting />
+                <CallLog log=calls.log />
             </section>
             <section class="card breaker">
                 <h2>"Circuit breaker " <code>"'greeter'"</code></h2>
                 <div class="state-row">
-                    <StateBadge />
-                    <OpenCountdown />
+                    <StateBadge state=breaker.state />
+                    <OpenCountdown remaining_ms=breaker.until_half_open settings />
                 </div>
-                <StateDiagram />
-                <CountsPanel />
-                <TransitionLog />
+                <StateDiagram state=breaker.state settings taken=breaker.taken />
+                <CountsPanel counts=breaker.counts />
+                <TransitionLog log=breaker.transitions />
             </section>
-            <GoDemoPlayer />
+            <GoDemoPlayer demo=go_demo settings />
             <SettingsPanel server=config.server.clone() />
-            <FaultControls />
+            <FaultControls faults playing />
         </main>
     }
 }

@@ -1,6 +1,5 @@
 //! The breaker's counts.
 
-use crate::state::page;
 use leptos::prelude::*;
 use tripbreaker::Counts;
 
@@ -24,8 +23,10 @@ const COUNTS: [Count; 6] = [
 /// The counts (requests, successes, failures, exclusions, consecutive
 /// successes and failures), refreshed after every call and change.
 #[component]
-pub(crate) fn CountsPanel() -> impl IntoView {
-    let breaker = page().breaker;
+pub(crate) fn CountsPanel(
+    /// The breaker's counts.
+    counts: ReadSignal<Counts>,
+) -> impl IntoView {
     view! {
         <dl class="counts" data-testid="counts">
             {COUNTS
@@ -34,7 +35,7 @@ pub(crate) fn CountsPanel() -> impl IntoView {
                     view! {
                         <div class="count" data-count=key>
                             <dt>{label}</dt>
-                            <dd>{move || breaker.counts.with(read)}</dd>
+                            <dd>{move || counts.with(read)}</dd>
                         </div>
                     }
                 })

@@ -1,8 +1,7 @@
 //! The server's fault controls and counters.
 
-use crate::faults::Fault;
-use crate::state::page;
-use leptos::either::EitherOf3;
+use crate::faults::{Fault, ServerStatus};
+use crate::state::ServerFaults;
 use leptos::prelude::*;
 
 /// The slow mode's delay until changed, in milliseconds.
@@ -12,9 +11,13 @@ const DEFAULT_DELAY_MS: u32 = 2_000;
 /// full: `ResourceExhausted`), or slow by N ms (changes apply at once), and
 /// shows what it received and answered. Disabled while the Go demo plays.
 #[component]
-pub(crate) fn FaultControls() -> impl IntoView {
-    let faults = page().faults;
-    let demo = page().go_demo;
+pub(crate) fn FaultControls(
+    /// The server's fault controls.
+    faults: ServerFaults,
+    /// Whether the Go demo plays.
+    #[prop(into)]
+    playing: Signal<bool>,
+) -> impl IntoView {
     let delay_ms = RwSignal::new(DEFAULT_DELAY_MS);
     let on_mode = move |ev: leptos::ev::Event| {
         faults.set_fault(match event_target_value(&ev).as_str() {
@@ -34,7 +37,7 @@ pub(crate) fn FaultControls() -> impl IntoView {
         <section class="card faults">
             <h2>"Server faults"</h2>
             <p class="subtle">"Make the service itself fail, heal it, and watch the breaker recover."</p>
-            <fieldset class="plain" disabled=move || demo.playing()>
+            <fieldset class="plain" disabled=playing>
                 <div class="fault-row">
                     <label class="field">
                         <span class="label">"Mode"</span>
@@ -57,7 +60,7 @@ pub(crate) fn FaultControls() -> impl IntoView {
                         />
                     </label>
                 </div>
-                <ServerCounters />
+                <ServerCounters status=faults.status />
                 <div class="buttons">
                     <button type="button" on:click=move |_| faults.refresh()>"Refresh"</button>
                     <button type="button" on:click=move |_| faults.reset_counters()>"Reset counters"</button>
@@ -69,19 +72,23 @@ pub(crate) fn FaultControls() -> impl IntoView {
 
 /// The server's mode and its SayHello counters, or why they are unknown.
 #[component]
-fn ServerCounters() -> impl IntoView {
-    let status = page().faults.status;
-    // `EitherOf3`, not `.into_any()`: the page links no `AnyView` at all (see BENCHMARKS.md).
-    move || match status.get() {
-        None => EitherOf3::A(view! { <p class="subtle">"Asking the server…"</p> }),
-        Some(Err(problem)) => EitherOf3::B(view! { <p class="error" role="alert">{problem}</p> }),
-        Some(Ok(status)) => EitherOf3::C(view! {
+fn ServerCounters(
+    /// What the server last said, or why it did not; `None` until it answers.
+    status: ReadSignal<Option<Result<ServerStatus, String>>>,
+) -> impl IntoView {
+    move || {
+        match status.get() {
+        None => view! { <p class="subtle">"Asking the server…"</p> }.into_any(),
+        Some(Err(problem)) => view! { <p class="error" role="alert">{problem}</p> }.into_any(),
+        Some(Ok(status)) => view! {
             <dl class="server-status" data-testid="server-status">
                 <div><dt>"Mode"</dt><dd data-mode=status.mode.clone()>{status.mode.clone()}</dd></div>
                 <div><dt>"Received"</dt><dd>{status.received}</dd></div>
                 <div><dt>"Answered"</dt><dd>{status.answered}</dd></div>
                 <div><dt>"Succeeded"</dt><dd>{status.succeeded}</dd></div>
             </dl>
-        }),
+        }
+        .into_any(),
+    }
     }
 }

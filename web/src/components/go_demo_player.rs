@@ -1,8 +1,8 @@
 //! The button that plays the Go demo, and how far it got.
 
-use crate::state::{Progress, page};
-use greeter_client::SETTINGS;
+use crate::state::{GoDemo, Progress};
 use greeter_client::go_demo::STEPS;
+use greeter_client::{SETTINGS, Settings};
 use leptos::prelude::*;
 
 /// The breaker's settings the Go demo sets (the first four of `SETTINGS`).
@@ -11,9 +11,12 @@ const BREAKER_KEYS: usize = 4;
 /// Plays the Go demo with its settings and pacing, or stops it; the
 /// settings in force, the step playing, and how it ended.
 #[component]
-pub(crate) fn GoDemoPlayer() -> impl IntoView {
-    let demo = page().go_demo;
-    let settings = page().settings.settings;
+pub(crate) fn GoDemoPlayer(
+    /// The player.
+    demo: GoDemo,
+    /// The settings in force.
+    settings: ReadSignal<Settings>,
+) -> impl IntoView {
     let in_force = move || {
         settings.with(|settings| {
             let shown: Vec<String> = SETTINGS[..BREAKER_KEYS]

@@ -1,15 +1,19 @@
 //! The name field and the buttons that call the greeter.
 
-use crate::state::{BURST, page};
+use crate::state::{BURST, Calls};
 use leptos::prelude::*;
 
 /// A name (default `World`), sent with the submit button or Enter; an
 /// empty name; and a burst of concurrent calls. Disabled while the Go
 /// demo plays.
 #[component]
-pub(crate) fn HelloForm() -> impl IntoView {
-    let calls = page().calls;
-    let demo = page().go_demo;
+pub(crate) fn HelloForm(
+    /// Where the calls go.
+    calls: Calls,
+    /// Whether the Go demo plays.
+    #[prop(into)]
+    playing: Signal<bool>,
+) -> impl IntoView {
     let name = RwSignal::new("World".to_owned());
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -17,7 +21,7 @@ pub(crate) fn HelloForm() -> impl IntoView {
     };
     view! {
         <form class="hello" on:submit=send>
-            <fieldset class="plain" disabled=move || demo.playing()>
+            <fieldset class="plain" disabled=playing>
             <label class="name">
                 <span>"Name"</span>
                 <input data-testid="name-input" type="text" autocomplete="off" spellcheck="false" bind:value=name />

@@ -1,6 +1,5 @@
 //! A log: timed lines, oldest first, kept scrolled to the newest.
 
-use crate::effect::effect;
 use crate::log::Log;
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -9,12 +8,15 @@ use leptos::prelude::*;
 /// text, never as HTML), scrolled to the newest; `empty` while there are none.
 #[component]
 pub(crate) fn LogList(
+    /// The log shown.
     entries: ReadSignal<Log>,
+    /// The list's `data-testid`.
     testid: &'static str,
+    /// What is said while the log is empty.
     empty: &'static str,
 ) -> impl IntoView {
     let list = NodeRef::<Ol>::new();
-    effect(move || {
+    Effect::new(move || {
         entries.track();
         request_animation_frame(move || {
             if let Some(list) = list.try_get_untracked().flatten() {
@@ -22,11 +24,10 @@ pub(crate) fn LogList(
             }
         });
     });
-    // A memo, so the note is built when the log empties, not per line; not
-    // `<Show>`, whose fallback is an `AnyView` (none in the page: see BENCHMARKS.md).
-    let empty_now = Memo::new(move |_| entries.with(|log| log.entries().is_empty()));
     view! {
-        {move || empty_now.get().then(|| view! { <p class="subtle empty">{empty}</p> })}
+        <Show when=move || entries.with(|log| log.entries().is_empty())>
+            <p class="subtle empty">{empty}</p>
+        </Show>
         <ol class="log" data-testid=testid node_ref=list>
             <For each=move || entries.with(|log| log.entries().to_vec()) key=|entry| entry.id let:entry>
                 <li class=entry.tone.class()>

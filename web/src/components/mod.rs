@@ -13,6 +13,8 @@ mod query_problems;
 mod settings_panel;
 mod state_badge;
 mod state_diagram;
+mod timeline_legend;
+mod timeline_mark;
 mod timeline_strip;
 mod transition_log;
 
@@ -29,5 +31,7 @@ use query_problems::QueryProblems;
 use settings_panel::SettingsPanel;
 use state_badge::StateBadge;
 use state_diagram::StateDiagram;
+use timeline_legend::Legend;
+use timeline_mark::{Mark, OutcomeShape};
 use timeline_strip::TimelineStrip;
 use transition_log::TransitionLog;

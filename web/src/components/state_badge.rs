@@ -1,26 +1,26 @@
 //! The breaker's state, as a coloured badge.
 
-use crate::state::page;
 use leptos::prelude::*;
 use tripbreaker::State;
 
 /// Closed (green), Open (red) or Half-open (amber), redrawn the moment the
 /// breaker changes and announced to screen readers.
 #[component]
-pub(crate) fn StateBadge() -> impl IntoView {
-    let breaker = page().breaker;
-    let state = move || breaker.state.get();
+pub(crate) fn StateBadge(
+    /// The breaker's state.
+    state: ReadSignal<State>,
+) -> impl IntoView {
     view! {
         <span
             class="badge"
             data-testid="state-badge"
-            data-state=move || state().as_str()
+            data-state=move || state.get().as_str()
             role="status"
             aria-live="polite"
             aria-atomic="true"
         >
             <span class="visually-hidden">"Breaker "</span>
-            {move || label(state())}
+            {move || label(state.get())}
         </span>
     }
 }

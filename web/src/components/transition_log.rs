@@ -1,16 +1,18 @@
 //! The breaker's state changes.
 
 use super::LogList;
-use crate::state::page;
+use crate::log::Log;
 use leptos::prelude::*;
 
 /// One line per state change, as the Go demo prints it
 /// (`Circuit Breaker 'greeter' changed from closed to open`).
 #[component]
-pub(crate) fn TransitionLog() -> impl IntoView {
-    let breaker = page().breaker;
+pub(crate) fn TransitionLog(
+    /// The breaker's state changes.
+    log: ReadSignal<Log>,
+) -> impl IntoView {
     view! {
         <h3>"State changes"</h3>
-        <LogList entries=breaker.transitions testid="transition-log" empty="No changes yet." />
+        <LogList entries=log testid="transition-log" empty="No changes yet." />
     }
 }

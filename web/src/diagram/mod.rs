@@ -1,8 +1,8 @@
 //! What the state diagram says: its four arrows, the rule written on each
-//! from the breaker's settings, how often each was taken, and the picture
-//! ([`svg`]).
+//! from the breaker's settings, how often each was taken, the state lit,
+//! and all of it in words.
 //!
-//! Plain Rust (no page), so the words and the picture are tested natively too.
+//! Plain Rust (no page), so the words are tested natively too.
 //!
 //! ```
 //! use web::diagram::{Edge, label};
@@ -12,10 +12,6 @@
 //! assert_eq!(label(Edge::HalfOpenClosed, &settings), "3 successes");
 //! assert_eq!(label(Edge::HalfOpenOpen, &settings), "any failure");
 //! ```
-
-mod svg;
-
-pub use svg::svg;
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -9,7 +9,6 @@
 
 use super::Timeline;
 use crate::diagram::Taken;
-use crate::effect::effect;
 use crate::log::{Log, Tone};
 use greeter_client::{Greeter, Settings, TransitionSink};
 use leptos::prelude::*;
@@ -188,11 +187,11 @@ impl BreakerView {
     /// when the effect runs again or the page goes away.
     fn run_timers(self) {
         let writes = self.writes;
-        effect(move || {
+        Effect::new(move || {
             writes.changed.track();
             self.sync();
         });
-        effect(move || {
+        Effect::new(move || {
             let Some(at) = writes.due_at.get() else {
                 return;
             };

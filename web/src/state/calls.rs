@@ -39,7 +39,7 @@ pub struct Calls {
 }
 
 impl Calls {
-    /// No calls yet; calls go through `tripbreaker`'s client and end up on
+    /// No calls yet; calls go through the breaker's client and end up on
     /// `timeline` too.
     pub fn new(breaker: BreakerView, timeline: Timeline) -> Self {
         let (log, set_log) = signal(Log::default());

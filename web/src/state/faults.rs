@@ -1,7 +1,6 @@
 //! The server's fault controls, and its mode and counters.
 
 use super::Calls;
-use crate::effect::effect;
 use crate::faults::{self, Fault, Request, ServerStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -41,7 +40,7 @@ impl ServerFaults {
             latest: StoredValue::new(0),
             changing: StoredValue::new(0),
         };
-        effect(move || {
+        Effect::new(move || {
             calls.log.track();
             faults.refresh();
         });

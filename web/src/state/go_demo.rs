@@ -20,7 +20,7 @@ pub struct GoDemo {
     parts: Parts,
 }
 
-/// How the play stands (one signal for the three, which keeps the page small).
+/// How the play stands: one signal, as the three change together.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Progress {
     /// Whether it is playing (the other controls are disabled meanwhile).

@@ -1,7 +1,7 @@
 //! The page's state, split by what the user sees. Each part is a copyable
-//! handle given to the components through one context, [`Page`];
-//! components get read signals, and each signal is written in one place,
-//! the part that owns it:
+//! handle the app creates ([`Page::new`]) and gives its components as
+//! props; components read its read signals, and each signal is written in
+//! one place, the part that owns it:
 //!
 //! - [`BreakerView`] (`breaker.rs`): the breaker's state, counts, countdown,
 //!   transition log and the diagram's arrows taken, written by the breaker's observer and by reading
@@ -34,9 +34,7 @@ pub use timeline::Timeline;
 use crate::Config;
 use leptos::prelude::*;
 
-/// The page's state, every part of it: provided once, as one context, so
-/// the page looks up one context type (each type looked up is a copy of
-/// Leptos' lookup in the wasm).
+/// The page's state, every part of it.
 #[derive(Clone, Copy)]
 pub struct Page {
     /// The calls and states over time.
@@ -53,36 +51,30 @@ pub struct Page {
     pub go_demo: GoDemo,
 }
 
-/// Creates the page's state for `config` under the current reactive owner
-/// (its timers stop when the owner is cleaned up) and provides it as a
-/// context ([`page`]).
-pub fn provide(config: &Config) {
-    let timeline = Timeline::new();
-    let breaker = BreakerView::new(&config.server, config.settings, timeline);
-    let calls = Calls::new(breaker, timeline);
-    let settings = SettingsState::new(config.settings, breaker);
-    let faults = ServerFaults::new(&config.server, calls);
-    provide_context(Page {
-        timeline,
-        breaker,
-        calls,
-        settings,
-        faults,
-        go_demo: GoDemo::new(breaker, calls, settings, faults),
-    });
+impl Page {
+    /// The page's state for `config`, under the current reactive owner (its
+    /// timers stop when the owner is cleaned up).
+    pub fn new(config: &Config) -> Self {
+        let timeline = Timeline::new();
+        let breaker = BreakerView::new(&config.server, config.settings, timeline);
+        let calls = Calls::new(breaker, timeline);
+        let settings = SettingsState::new(config.settings, breaker);
+        let faults = ServerFaults::new(&config.server, calls);
+        Page {
+            timeline,
+            breaker,
+            calls,
+            settings,
+            faults,
+            go_demo: GoDemo::new(breaker, calls, settings, faults),
+        }
+    }
 }
 
-/// The page's state, as [`provide`] made it for the current owner.
+/// The page's state, for the settings panel, which reads it from the
+/// context the app provides.
 pub fn page() -> Page {
     expect_context::<Page>()
-}
-
-/// Sets `signal` to `text` unless it already says that, so what shows it
-/// is redrawn only on a change.
-pub(crate) fn set_if_changed(signal: RwSignal<String>, text: String) {
-    if signal.with_untracked(|old| *old != text) {
-        signal.set(text);
-    }
 }
 
 /// The local time of day, `HH:MM:SS.mmm`.

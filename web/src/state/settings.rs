@@ -18,7 +18,7 @@ pub struct SettingsState {
 }
 
 impl SettingsState {
-    /// `settings` in force for `tripbreaker`'s client.
+    /// `settings` in force for the breaker's client.
     pub fn new(settings: Settings, breaker: BreakerView) -> Self {
         let (settings, set_settings) = signal(settings);
         let (note, set_note) = signal(None);

@@ -1,6 +1,6 @@
 //! The calls and the breaker's states over time, as the timeline shows them.
 
-use crate::timeline::{self, Band, CallMark, MAX_MARKS, Outcome, WINDOW_MS};
+use crate::timeline::{self, Band, CallMark, Drawn, MAX_MARKS, Outcome, WINDOW_MS};
 use leptos::prelude::*;
 use std::time::Duration;
 use tripbreaker::{BrowserClock, State};
@@ -11,23 +11,17 @@ const TICK: Duration = Duration::from_secs(1);
 /// The most bands kept, however often the breaker changes in a minute.
 const MAX_BANDS: usize = 200;
 
-/// The timeline as the page shows it: read signals of text, each written
-/// only by [`redraw`](Self::redraw), and only when it changed (so a mark
-/// keeps its element, and its keyboard focus, while the strip moves on).
-/// What it draws is recorded only through [`call_ended`](Self::call_ended)
-/// (where a call's result is shown, for every call the page makes) and
-/// [`state_changed`](Self::state_changed) (by the breaker's observer).
+/// The timeline as the page shows it: what the strip shows, a read
+/// signal written only by [`redraw`](Self::redraw), each second and after
+/// every change. What it draws is recorded only through
+/// [`call_ended`](Self::call_ended) (where a call's result is shown, for
+/// every call the page makes) and [`state_changed`](Self::state_changed)
+/// (by the breaker's observer).
 #[derive(Clone, Copy)]
 pub struct Timeline {
-    /// The strip's bands and marks, axis and legend, as markup
-    /// ([`timeline::strip`]).
-    pub strip: ReadSignal<String>,
-    /// The strip in words ([`timeline::summary`]).
-    pub summary: ReadSignal<String>,
-    /// The strip's clock, as CSS custom properties: `--now` and `--span`
-    /// (ms), which place the bands and marks.
-    pub clock: ReadSignal<String>,
-    writes: [RwSignal<String>; 3],
+    /// The strip as of the last redraw ([`timeline::window`]).
+    pub drawn: ReadSignal<Drawn>,
+    set_drawn: WriteSignal<Drawn>,
     history: StoredValue<History>,
 }
 
@@ -45,7 +39,7 @@ impl Timeline {
     /// A closed breaker from now on and no calls; the strip moves on each
     /// second while the current owner lives.
     pub fn new() -> Self {
-        let writes = [(); 3].map(|_| RwSignal::new(String::new()));
+        let (drawn, set_drawn) = signal(Drawn::default());
         let history = StoredValue::new(History {
             bands: vec![Band {
                 from: now_ms(),
@@ -54,10 +48,8 @@ impl Timeline {
             ..History::default()
         });
         let timeline = Timeline {
-            strip: writes[0].read_only(),
-            summary: writes[1].read_only(),
-            clock: writes[2].read_only(),
-            writes,
+            drawn,
+            set_drawn,
             history,
         };
         timeline.redraw();
@@ -113,21 +105,13 @@ impl Timeline {
         self.redraw();
     }
 
-    /// Draws the window as of now, writing what changed.
+    /// Draws the window as of now.
     fn redraw(self) {
-        let Some(drawn) = self
+        let drawn = self
             .history
-            .try_with_value(|h| timeline::window(&h.calls, &h.bands, now_ms(), h.strip_px))
-        else {
-            return;
-        };
-        let texts = [
-            timeline::strip(&drawn),
-            timeline::summary(&drawn),
-            format!("--now:{};--span:{}", drawn.now, drawn.span),
-        ];
-        for (signal, text) in self.writes.into_iter().zip(texts) {
-            super::set_if_changed(signal, text);
+            .try_with_value(|h| timeline::window(&h.calls, &h.bands, now_ms(), h.strip_px));
+        if let Some(drawn) = drawn {
+            self.set_drawn.try_set(drawn);
         }
     }
 }

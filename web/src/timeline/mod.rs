@@ -2,9 +2,8 @@
 //! calls, whichever is shorter, as the breaker's states (bands) and one
 //! mark per call where it ended.
 //!
-//! Plain Rust (no page), so the window and its markup ([`strip`]) are
-//! tested natively too. Times are whole milliseconds on one clock (the
-//! page uses `performance.now()`).
+//! Plain Rust (no page), so the window is tested natively too. Times are
+//! whole milliseconds on one clock (the page uses `performance.now()`).
 //!
 //! ```
 //! use tripbreaker::State;
@@ -16,10 +15,6 @@
 //! assert_eq!(drawn.marks.len(), 1, "the call of 70 s ago is gone");
 //! assert_eq!(drawn.bands.len(), 1);
 //! ```
-
-mod html;
-
-pub use html::{escape, strip};
 
 use std::fmt::Write as _;
 use tripbreaker::State;
@@ -138,7 +133,7 @@ pub struct DrawnMark {
 
 /// A band as drawn: `state` from `from` until `to` (ms), or until now
 /// while `to` is `None`; the page cuts it at the strip's left edge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DrawnBand {
     /// When the state was entered.
     pub from: u64,
@@ -271,6 +266,18 @@ pub fn summary(drawn: &Drawn) -> String {
     text
 }
 
+/// Where the strip begins, as its axis says: `−1 min`, or, when it spans
+/// the last [`MAX_MARKS`] calls, `−5 s: the last 50 calls`.
+pub fn since(drawn: &Drawn) -> String {
+    match drawn.by_calls {
+        true => format!(
+            "−{} s: the last {MAX_MARKS} calls",
+            drawn.span.div_ceil(1000)
+        ),
+        false => "−1 min".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +316,7 @@ mod tests {
         let drawn = window(&calls, &closed_from(0), 130_000, PX);
         assert_eq!(drawn.span, WINDOW_MS);
         assert!(!drawn.by_calls);
+        assert_eq!(since(&drawn), "−1 min");
         assert_eq!(ids(&drawn), [3, 4], "ended at or after 70 s, now 130 s");
         assert_eq!(
             drawn.bands,
@@ -334,6 +342,7 @@ mod tests {
         assert_eq!(drawn.span, now - 11_000);
         assert_eq!(drawn.tally, [0, 50, 0, 0]);
         assert_eq!(summary(&drawn), "50 calls: 50 failed.");
+        assert_eq!(since(&drawn), "−9 s: the last 50 calls");
     }
 
     #[test]

@@ -14,6 +14,10 @@ pub enum Part {
     /// The page: build it, weigh it, break its wasm down, time it in
     /// headless Chromium; only BENCHMARKS.md's page blocks are rewritten.
     Page,
+    /// The server against a grpc-go Greeter built from Debian's packages
+    /// (h2load, pinned cores), and callgrind's instructions per call against
+    /// a bare tonic Greeter; only BENCHMARKS.md's `grpc-go` block is rewritten.
+    GrpcGo,
 }
 
 /// Runs every benchmark (or `only` one part) unless `report_only`, then
@@ -25,12 +29,15 @@ pub fn bench(only: Option<Part>, report_only: bool) -> anyhow::Result<()> {
         match only {
             None => everything(&files)?,
             Some(Part::Page) => page(&files)?,
+            Some(Part::GrpcGo) => grpc_go(&files)?,
         }
     }
     let mut report = cmd("cargo", &["run", "-p", "bench-report", "--"]);
-    if only == Some(Part::Page) {
-        report.args(["--only", "page"]);
-    }
+    match only {
+        Some(Part::Page) => report.args(["--only", "page"]),
+        Some(Part::GrpcGo) => report.args(["--only", "grpc-go"]),
+        None => &mut report,
+    };
     run(&mut report)
 }
 
@@ -61,6 +68,57 @@ fn page(files: &ResultFiles) -> anyhow::Result<()> {
     .env("PAGE_TIMING_JSON", files.page_timing()))
 }
 
+/// The grpc-go Greeter of bench/go-greeter, built into `target/go-greeter`
+/// from Debian's packages in GOPATH mode (no module proxy), then `versus-go`.
+fn grpc_go(files: &ResultFiles) -> anyhow::Result<()> {
+    let gopath = root().join("target/go-greeter");
+    let package = gopath.join("src/greeterbench");
+    for dir in ["greeter", "server"] {
+        std::fs::create_dir_all(package.join(dir))?;
+    }
+    std::fs::copy(
+        root().join("bench/go-greeter/main.go"),
+        package.join("server/main.go"),
+    )?;
+    run(&mut cmd(
+        "protoc",
+        &[
+            "-I",
+            "proto/proto",
+            "--go_out=plugins=grpc,Mgreeter.proto=greeterbench/greeter:target/go-greeter/src/greeterbench/greeter",
+            "greeter.proto",
+        ],
+    ))?;
+    let binary = gopath.join("greeter-go");
+    run(cmd(
+        "go",
+        &[
+            "build",
+            "-o",
+            &binary.to_string_lossy(),
+            "greeterbench/server",
+        ],
+    )
+    .env("GO111MODULE", "off")
+    .env("GOPATH", format!("{}:/usr/share/gocode", gopath.display()))
+    .env("GOCACHE", gopath.join("cache"))
+    .env("GOFLAGS", "")
+    .current_dir(&gopath))?;
+    run(&mut cmd(
+        "cargo",
+        &["build", "--release", "-p", "server", "-p", "versus-go"],
+    ))?;
+    run(&mut cmd(
+        "target/release/versus-go",
+        &[
+            "--grpc-go",
+            &binary.to_string_lossy(),
+            "--json",
+            &files.versus_go().to_string_lossy(),
+        ],
+    ))
+}
+
 /// The breaker overhead benchmark, the server load benchmark, the page's
 /// and the Redis-shared breaker's.
 fn everything(files: &ResultFiles) -> anyhow::Result<()> {
@@ -88,6 +146,7 @@ fn everything(files: &ResultFiles) -> anyhow::Result<()> {
         ],
     ))?;
     page(files)?;
+    grpc_go(files)?;
     run(cmd(
         "cargo",
         &["bench", "-p", "breaker-bench", "--bench", "shared_state"],

@@ -2,7 +2,8 @@
 //! BENCHMARKS.md (`<!-- generated: NAME -->` … `<!-- /generated -->`) and
 //! docs/benchmarks.svg from the results the last run kept in `target/`
 //! ([`bench_results::ResultFiles`]); the prose around the blocks stays as
-//! written. `--only page` rewrites the page's blocks alone.
+//! written. `--only page` rewrites the page's blocks alone, `--only grpc-go`
+//! the grpc-go comparison's.
 //!
 //! `cargo xtask bench` runs it once every benchmark has run;
 //! `cargo xtask bench --report-only` runs it alone.
@@ -14,6 +15,7 @@ mod load;
 mod overhead;
 mod page;
 mod shared_state;
+mod versus_go;
 
 use anyhow::Context;
 use bench_results::{Machine, PageSizeRecord, ResultFiles, workspace_root};
@@ -38,6 +40,8 @@ struct Cli {
 enum Part {
     /// The page's blocks: its weight, its wasm's breakdown, its timings.
     Page,
+    /// The comparison with the grpc-go Greeter.
+    GrpcGo,
 }
 
 /// "met" or "missed", as the report says of a target.
@@ -76,6 +80,7 @@ fn main() -> anyhow::Result<()> {
     let before = PageSizeRecord::before_cuts();
     let blocks = match cli.only {
         Some(Part::Page) => page::blocks(&page(&files)?, &before, true),
+        Some(Part::GrpcGo) => vec![("grpc-go", versus_go::block(&read(&files.versus_go())?))],
         None => {
             let overhead = criterion::means(&files.criterion())?;
             let load = read(&files.load())?;
@@ -87,6 +92,7 @@ fn main() -> anyhow::Result<()> {
                     "shared-state",
                     shared_state::block(&read(&files.shared_state())?),
                 ),
+                ("grpc-go", versus_go::block(&read(&files.versus_go())?)),
             ];
             blocks.extend(page::blocks(&page(&files)?, &before, false));
             let chart = root.join("docs/benchmarks.svg");

@@ -72,6 +72,11 @@ impl ResultFiles {
         self.dir().join("page.json")
     }
 
+    /// What `versus-go` measured ([`VersusGoReport`](crate::VersusGoReport)).
+    pub fn versus_go(&self) -> PathBuf {
+        self.dir().join("versus_go.json")
+    }
+
     /// What `page-weight` measured ([`PageWeight`](crate::PageWeight)).
     pub fn page_weight(&self) -> PathBuf {
         self.dir().join("page_weight.json")

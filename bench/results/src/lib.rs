@@ -1,5 +1,5 @@
 //! The benchmark results that `loadtest`, `page-weight`, e2e's
-//! `page_timing` test and the `shared_state` benchmark write and
+//! `page_timing` test, the `shared_state` benchmark and `versus-go` write and
 //! `bench-report` reads to regenerate BENCHMARKS.md, where they are kept
 //! ([`ResultFiles`]), and the page's size record from before its size cuts.
 //!
@@ -23,6 +23,7 @@ mod machine;
 mod page;
 mod page_size;
 mod shared_state;
+mod versus_go;
 
 pub use files::{ResultFiles, workspace_root};
 pub use load::{LoadReport, LoadRun, LoadStats, Protocol, Server, Setup};
@@ -30,3 +31,4 @@ pub use machine::Machine;
 pub use page::{PageTiming, Throttle};
 pub use page_size::{FileSize, Floor, PageSize, PageSizeRecord, PageWeight, Share, SizeBreakdown};
 pub use shared_state::{CommandCount, Guard, SharedStateReport, SharedStateRow};
+pub use versus_go::{Contender, InstructionCount, Streams, VersusGoReport, VersusGoRow};

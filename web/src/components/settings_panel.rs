@@ -3,7 +3,6 @@
 use crate::Config;
 use crate::state::page;
 use greeter_client::{Kind, SETTINGS, Setting};
-use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// Every setting, editable; a change rebuilds the breaker (closed, counts
@@ -60,18 +59,19 @@ fn SettingField(setting: &'static Setting) -> impl IntoView {
             Err(message) => error.set(Some(message)),
         }
     };
-    // `EitherOf3`, not `.into_any()`: the page links no `AnyView` at all (see BENCHMARKS.md).
     let input = match setting.kind {
         Kind::Count { min, max, .. } => {
             let max = (max < u32::MAX).then_some(max); // unbounded: no `max` attribute
-            EitherOf3::A(view! {
+            view! {
                 <input type="number" min=min max=max step="1" prop:value=current on:change=on_change />
-            })
+            }
+            .into_any()
         }
-        Kind::Duration { .. } => EitherOf3::B(view! {
+        Kind::Duration { .. } => view! {
             <input type="text" spellcheck="false" autocomplete="off" prop:value=current on:change=on_change />
-        }),
-        Kind::ClientErrors { .. } => EitherOf3::C(view! {
+        }
+        .into_any(),
+        Kind::ClientErrors { .. } => view! {
             <select on:change=on_change>
                 <option value="count" selected=move || current() == "count">
                     "count as failures"
@@ -80,7 +80,8 @@ fn SettingField(setting: &'static Setting) -> impl IntoView {
                     "exclude"
                 </option>
             </select>
-        }),
+        }
+        .into_any(),
     };
     view! {
         <label class="field" data-setting=setting.key>

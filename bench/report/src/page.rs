@@ -2,14 +2,11 @@
 //! floor pages, where the wasm's bytes go now and before the size cuts,
 //! and its timings in headless Chromium.
 
-use crate::verdict;
 use bench_results::{
     FileSize, Floor, PageSizeRecord, PageTiming, PageWeight, Share, SizeBreakdown,
 };
 use std::fmt::Write;
 
-/// The wasm's gzip target.
-pub const WASM_TARGET_GZIP: usize = 150 * 1024;
 
 /// Crates listed in the breakdown table; the rest are summed in one row.
 const TOP_CRATES: usize = 14;
@@ -66,7 +63,7 @@ pub fn blocks(
     ]
 }
 
-/// The files' table, `before` the size cuts and now, and the target.
+/// The files' table, `before` the size cuts and now.
 fn sizes(md: &mut String, size: bench_results::PageSize, before: &PageSizeRecord) {
     let _ = writeln!(
         md,
@@ -82,9 +79,7 @@ fn sizes(md: &mut String, size: bench_results::PageSize, before: &PageSizeRecord
     let _ = writeln!(
         md,
         "\nThe server sends the brotli (or gzip) copy made when the page was built, as the \
-         browser accepts. Target ≤ {} KiB gzip for the wasm: **{}**.\n",
-        WASM_TARGET_GZIP / 1024,
-        verdict(size.wasm.gzip <= WASM_TARGET_GZIP)
+         browser accepts.\n"
     );
 }
 
@@ -206,9 +201,8 @@ fn floors(md: &mut String, floors: &[Floor], wasm: FileSize) {
         "\nThe page's own features (its views, state and logs, the settings \
          panel and link, the fault controls, the counters, the countdown, the \
          state diagram, the timeline and the Go demo player) add {:.1} KiB gzip \
-         to the last floor; under the target they would have {:.1} KiB.\n",
-        kib(wasm.gzip.saturating_sub(floor)),
-        kib(WASM_TARGET_GZIP.saturating_sub(floor))
+         to the last floor.\n",
+        kib(wasm.gzip.saturating_sub(floor))
     );
 }
 
@@ -334,9 +328,9 @@ mod tests {
         let md: String = blocks.into_iter().map(|(_, text)| text).collect();
         for expected in [
             "| `.wasm` before the size cuts | 421.7 KiB |",
-            "Target ≤ 150 KiB gzip for the wasm: **missed**.",
+            "as the browser accepts.\n",
             "| 1. with the page's client around it | 195.3 KiB | 87.9 KiB | 73.2 KiB |",
-            "add 78.1 KiB gzip to the last floor; under the target they would have 62.1 KiB.",
+            "add 78.1 KiB gzip to the last floor.\n",
             "| web | ",
             "float printing in the wasm: 12.2 KiB of code before, none now.",
             "(median of 15 samples each)",

@@ -7,7 +7,6 @@ use bench_results::{
 };
 use std::fmt::Write;
 
-
 /// Crates listed in the breakdown table; the rest are summed in one row.
 const TOP_CRATES: usize = 14;
 

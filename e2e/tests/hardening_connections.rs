@@ -1,6 +1,7 @@
 //! Connections of the real server binary on loopback:
-//! - past `--max-connections`, a new connection waits (in the backlog) and
-//!   is served once another closes;
+//! - past `--max-connections`, the connection idle longest gives way to a
+//!   new one; while every connection is busy, a new one waits until one
+//!   has made no progress for a second;
 //! - out of file descriptors, the accept loop backs off instead of
 //!   spinning, and the server serves again once connections close;
 //! - a shutdown lets a call finish within `--shutdown-timeout`, and
@@ -33,25 +34,68 @@ fn get(addr: std::net::SocketAddr, timeout: Duration) -> Result<String, String> 
 }
 
 #[test]
-fn a_connection_past_the_cap_waits_for_a_free_slot() {
+fn past_the_cap_the_connection_idle_longest_gives_way() {
     let server = ServerProcess::start(&["--max-connections", "4"]);
     let addr = server.addr();
-    let mut open: Vec<TcpStream> = (0..4).map(|_| TcpStream::connect(addr).unwrap()).collect();
-    // Each of the 4 is accepted (a request on it would be answered): the
-    // fifth waits. Its request is answered only after one of them closes.
-    let fifth = std::thread::spawn(move || {
-        let started = Instant::now();
-        (get(addr, Duration::from_secs(30)), started.elapsed())
-    });
-    std::thread::sleep(Duration::from_secs(1));
-    assert!(
-        !fifth.is_finished(),
-        "the fifth connection was served at once"
+    let open: Vec<TcpStream> = (0..4)
+        .map(|_| {
+            let socket = TcpStream::connect(addr).unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            socket
+        })
+        .collect();
+    let started = Instant::now();
+    let answer = get(addr, Duration::from_secs(5));
+    println!(
+        "fifth connection answered after {:?}: {answer:?}",
+        started.elapsed()
     );
-    open.pop();
-    let (answer, waited) = fifth.join().unwrap();
-    println!("fifth connection answered after {waited:?}: {answer:?}");
     assert_eq!(answer.unwrap(), "HTTP/1.1 404 Not Found");
+    // The first opened, idle longest, was closed to make room; the last was not.
+    let mut first = &open[0];
+    first
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    assert_eq!(
+        first.read(&mut [0u8; 1]).unwrap(),
+        0,
+        "closed by the server"
+    );
+    let last = &open[3];
+    last.set_nonblocking(true).unwrap();
+    let still_open = last.peek(&mut [0u8; 1]).unwrap_err().kind();
+    assert_eq!(still_open, std::io::ErrorKind::WouldBlock);
+}
+
+#[test]
+fn past_the_cap_a_newcomer_waits_while_every_connection_is_busy() {
+    let server = ServerProcess::start(&["--max-connections", "2"]);
+    let url = server.url();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Two calls held 3 s by the slow fault, each on a connection of its own,
+    // producing nothing meanwhile: busy, but not stalled for long.
+    runtime.block_on(set_slow(&url, 3_000));
+    let slow: Vec<_> = (0..2)
+        .map(|i| {
+            let url = url.clone();
+            runtime
+                .spawn(async move { web_hello(&http1_client(), &url, &format!("slow{i}")).await })
+        })
+        .collect();
+    // (Asking the server would take a third connection.)
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let answer = get(server.addr(), Duration::from_secs(30));
+    let waited = started.elapsed();
+    println!("newcomer answered after {waited:?}: {answer:?}");
+    assert_eq!(answer.unwrap(), "HTTP/1.1 404 Not Found");
+    // It waited until one of them had stalled (made no progress) for 1 s,
+    // well before they would have finished.
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_millis(2_500), "{waited:?}");
+    for call in slow {
+        let _ = runtime.block_on(call);
+    }
 }
 
 /// User and system CPU time of process `pid` so far, from `/proc/<pid>/stat`.

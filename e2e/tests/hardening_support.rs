@@ -445,23 +445,21 @@ pub fn server_binary() -> PathBuf {
 /// these tests were built with, built first with `cargo build -p <name>
 /// --bin <name>` (a no-op when it is fresh).
 pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
-    if let Some(path) = std::env::var_os(override_var) {
-        return PathBuf::from(path);
-    }
-    // This test runs from target/<profile>/deps/<test>-<hash>.
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary in target/<profile>/deps")
-        .to_owned();
-    let target_dir = profile_dir.parent().unwrap().to_owned();
-    let profile = profile_dir
+    let profile = test_profile_dir()
         .file_name()
         .unwrap()
         .to_str()
         .unwrap()
         .to_owned();
+    workspace_binary_in(name, override_var, &profile)
+}
+
+/// Like [`workspace_binary`], built with cargo profile `profile` (e.g. `release`).
+pub fn workspace_binary_in(name: &str, override_var: &str, profile: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(override_var) {
+        return PathBuf::from(path);
+    }
+    let target_dir = test_profile_dir().parent().unwrap().to_owned();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
@@ -469,7 +467,7 @@ pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
         .current_dir(workspace)
         .args(["build", "--quiet", "-p", name, "--bin", name])
         .env("CARGO_TARGET_DIR", &target_dir);
-    match profile.as_str() {
+    match profile {
         "debug" => {}
         "release" => {
             build.arg("--release");
@@ -480,9 +478,19 @@ pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
     }
     let status = build.status().expect("run cargo build");
     assert!(status.success(), "cargo build -p {name} failed: {status}");
-    let binary = profile_dir.join(name);
+    let binary = target_dir.join(profile).join(name);
     assert!(binary.is_file(), "no {name} binary at {}", binary.display());
     binary
+}
+
+/// `target/<profile>` of the profile these tests were built with.
+fn test_profile_dir() -> PathBuf {
+    // This test runs from target/<profile>/deps/<test>-<hash>.
+    let exe = std::env::current_exe().unwrap();
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test binary in target/<profile>/deps")
+        .to_owned()
 }
 
 /// The real server binary running as a child process on loopback, started

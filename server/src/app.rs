@@ -11,8 +11,10 @@
 //!    deadlines ([`DeadlineLayer`]) and tonic's routes, each service behind
 //!    its own pool ([`QueueLimitLayer`]) and decoding at most
 //!    [`MAX_DECODING_MESSAGE_SIZE`] bytes;
-//! 5. the page's branch: a debug log line per request, a pool of its own,
-//!    the fixed security headers, then the files ([`Site::service`]).
+//! 5. the page's branch: one of the connection's open files held per
+//!    request ([`hold_a_file_per_request`]), a debug log line per request,
+//!    a pool of its own, the fixed security headers, then the files
+//!    ([`Site::service`]).
 //!
 //! The pools sit inside the deadlines so that a call waiting for a slot is
 //! still answered `DeadlineExceeded` at its deadline. That deadline is the
@@ -44,6 +46,7 @@ use crate::config::Config;
 use crate::cors::{OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
 use crate::faults::{FaultState, FaultsService};
+use crate::file_budget::hold_a_file_per_request;
 use crate::greeter::{GreeterService, MAX_DECODING_MESSAGE_SIZE};
 use crate::guard::GuardLayer;
 use crate::host::HostPolicy;
@@ -120,7 +123,10 @@ impl App {
         let service = ServiceBuilder::new()
             .layer(GuardLayer::new(hosts.clone(), origins.clone()))
             .layer(cors_layer(origins))
-            .service(Steer::new([boxed(grpc), boxed(page)], routing::branch));
+            .service(Steer::new(
+                [boxed(grpc), hold_a_file_per_request(boxed(page))],
+                routing::branch,
+            ));
         Ok(Self {
             service: boxed(service),
             hosts,

@@ -13,6 +13,9 @@ use clap::{Args, FromArgMatches};
 /// timeout accepted (a day): hyper adds them to the current instant.
 pub const MAX_PROTOCOL_TIMER: Duration = Duration::from_secs(24 * 3600);
 
+/// The smallest HTTP/1.1 head limit hyper accepts.
+pub const MIN_HTTP1_MAX_HEAD_BYTES: usize = 8192;
+
 /// Everything [`serve`](crate::serve) needs besides a listener and a shutdown
 /// signal; the server's flags (durations as `10s`, `500ms`, `2m`).
 ///
@@ -101,10 +104,26 @@ pub struct Config {
     #[arg(long, env = "SERVER_FAULTS_MAX_QUEUED_REQUESTS", default_value_t = 64)]
     pub faults_max_queued_requests: usize,
 
-    /// Connections open at once; more wait in the listen backlog (below the
-    /// usual soft limit of 1024 file descriptors).
+    /// Connections open at once. Past it, a new connection takes the slot
+    /// of the one that has done nothing useful for longest (idle, silent,
+    /// trickling, or stalled for 1s); if every one is busy, it waits.
     #[arg(long, env = "SERVER_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
+
+    /// Files one connection's responses may hold open at once; its further
+    /// page requests wait their turn.
+    #[arg(
+        long,
+        env = "SERVER_MAX_OPEN_FILES_PER_CONNECTION",
+        default_value_t = 8
+    )]
+    pub max_open_files_per_connection: usize,
+
+    /// How long a response holding a file open may go without progress
+    /// (a client that stopped reading) before its connection is closed.
+    #[arg(long, env = "SERVER_STALL_TIMEOUT", default_value = "10s",
+          value_parser = humantime::parse_duration)]
+    pub stall_timeout: Duration,
 
     /// HTTP/2 streams one connection may have open at once; more are refused.
     #[arg(
@@ -124,11 +143,17 @@ pub struct Config {
           value_parser = humantime::parse_duration)]
     pub http2_keepalive_timeout: Duration,
 
-    /// How long an HTTP/1.1 connection may take to send a request head, idle
-    /// time between keep-alive requests included; then it is closed.
+    /// How long a connection may take to send its first whole request head
+    /// (from when it opens, before its protocol is known), and an HTTP/1.1
+    /// connection each later one (idle time between requests included).
     #[arg(long, env = "SERVER_HEADER_READ_TIMEOUT", default_value = "10s",
           value_parser = humantime::parse_duration)]
     pub header_read_timeout: Duration,
+
+    /// Largest HTTP/1.1 request head, in bytes (at least 8192); a larger one
+    /// is answered 431. HTTP/2 heads stop at 16 KiB too.
+    #[arg(long, env = "SERVER_HTTP1_MAX_HEAD_BYTES", default_value_t = 16 * 1024)]
+    pub http1_max_head_bytes: usize,
 
     /// Longest a gRPC call may take before it is answered DeadlineExceeded
     /// (a shorter client deadline wins).
@@ -193,6 +218,10 @@ impl Config {
                 self.faults_max_concurrent_requests,
             ),
             ("max_connections", self.max_connections),
+            (
+                "max_open_files_per_connection",
+                self.max_open_files_per_connection,
+            ),
             ("max_request_body_bytes", self.max_request_body_bytes),
             (
                 "http2_max_concurrent_streams",
@@ -203,6 +232,7 @@ impl Config {
             ("request_timeout", self.request_timeout, None),
             ("body_timeout", self.body_timeout, None),
             ("body_deadline", self.body_deadline, None),
+            ("stall_timeout", self.stall_timeout, None),
             (
                 "header_read_timeout",
                 self.header_read_timeout,
@@ -228,6 +258,12 @@ impl Config {
         };
         if let Some((name, _)) = counts.iter().find(|(_, n)| *n == 0) {
             return invalid(name, "at least 1".into());
+        }
+        if self.http1_max_head_bytes < MIN_HTTP1_MAX_HEAD_BYTES {
+            return invalid(
+                "http1_max_head_bytes",
+                format!("at least {MIN_HTTP1_MAX_HEAD_BYTES}"),
+            );
         }
         for (name, duration, max) in durations {
             if duration.is_zero() {

@@ -3,6 +3,18 @@
 //!
 //! tonic's own `Server` is not used: it gives hyper no timer (so HTTP/1.1
 //! has no header-read timeout) and turns hyper's HTTP/2 stream limit off.
+//!
+//! No client can hold the server for everyone else: past
+//! `--max-connections` the connection that does least gives way to a new
+//! one ([`table`]), a connection must send a whole request head soon after
+//! it opens, and a response that holds a file and stops moving is closed
+//! ([`watchdog`]); each connection keeps at most so many files open
+//! ([`crate::file_budget`]).
+
+mod accept;
+mod activity;
+mod table;
+mod watchdog;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -19,8 +31,13 @@ use tokio::task::JoinSet;
 use tonic::body::Body;
 use tower::{Service, ServiceBuilder};
 
-use crate::accept::Acceptor;
+use tower_http::metrics::InFlightRequestsLayer;
+
 use crate::config::Config;
+use accept::Acceptor;
+pub use table::STALLED_AFTER;
+use table::Table;
+use watchdog::Deadlines;
 
 /// How many streams one HTTP/2 connection may reset on its own before the
 /// server accepted them (the "rapid reset" attack) before it is closed.
@@ -38,6 +55,7 @@ fn builder(config: &Config) -> auto::Builder<TokioExecutor> {
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout)
+        .max_buf_size(config.http1_max_head_bytes)
         .keep_alive(true);
     builder
         .http2()
@@ -65,36 +83,56 @@ pub(crate) async fn serve<S>(
         + 'static,
     S::Future: Send + 'static,
 {
-    let service = ServiceBuilder::new()
-        .map_request(|request: Request<Incoming>| request.map(Body::new))
-        .service(service);
     let builder = builder(config);
-    let mut acceptor = Acceptor::new(listener, config.max_connections);
+    let mut acceptor = Acceptor::new(listener);
+    let table = Table::new(config.max_connections, config.max_open_files_per_connection);
+    let deadlines = Deadlines {
+        first_request: config.header_read_timeout,
+        stalled_file: config.stall_timeout,
+    };
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
-            accepted = acceptor.accept() => {
-                let connection = builder
-                    .serve_connection(
-                        TokioIo::new(accepted.stream),
-                        TowerToHyperService::new(service.clone()),
-                    )
-                    .into_owned();
-                let connection = graceful.watch(connection);
-                let (peer, slot) = (accepted.peer, accepted.slot);
-                connections.spawn(async move {
-                    if let Err(error) = connection.await {
-                        tracing::debug!(%peer, "connection ended: {error}");
-                    }
-                    drop(slot);
-                });
+            accepted = acceptor.accept() => accepted,
+        };
+        let slot = tokio::select! {
+            () = &mut shutdown => break,
+            slot = table.admit() => slot,
+        };
+        let activity = std::sync::Arc::clone(slot.activity());
+        let watched = std::sync::Arc::clone(&activity);
+        let service = ServiceBuilder::new()
+            .map_request(move |request: Request<Incoming>| watched.begin(request.map(Body::new)))
+            .map_response({
+                let activity = std::sync::Arc::clone(&activity);
+                move |response| activity.watch(response)
+            })
+            .layer(InFlightRequestsLayer::new(activity.in_flight_counter()))
+            .service(service.clone());
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        let opened = tokio::time::Instant::now();
+        connections.spawn(async move {
+            tokio::select! {
+                result = connection => if let Err(error) = result {
+                    tracing::debug!(%peer, "connection ended: {error}");
+                },
+                () = activity.asked_to_give_way() => {
+                    tracing::debug!(%peer, "connection closed to make room for a new one");
+                }
+                expired = watchdog::expired(&activity, deadlines, opened) => {
+                    tracing::debug!(%peer, "connection closed: {expired}");
+                }
             }
-            // Reaps finished connections so the set stays small.
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
+            drop(slot);
+        });
+        // Reaps finished connections so the set stays small.
+        while connections.try_join_next().is_some() {}
     }
     drop(acceptor);
     close(graceful, connections, config.shutdown_timeout).await;

@@ -21,7 +21,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod accept;
 mod app;
 pub mod cli;
 pub mod config;
@@ -31,6 +30,8 @@ pub mod deadline;
 mod error;
 pub mod escape;
 pub mod faults;
+mod fd_limit;
+pub mod file_budget;
 pub mod greeter;
 mod guard;
 pub mod host;

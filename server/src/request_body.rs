@@ -53,7 +53,6 @@ fn limited(body: Body, limits: BodyLimits) -> Body {
     let body = DeadlineBody {
         inner: body,
         sleep: tokio::time::sleep(deadline),
-        deadline,
     };
     Body::new(body.map_err(move |error: BoxError| -> BoxError {
         if error.is::<TimeoutError>() {
@@ -64,21 +63,60 @@ fn limited(body: Body, limits: BodyLimits) -> Body {
             Box::new(Status::resource_exhausted(format!(
                 "request body larger than {max_bytes} bytes"
             )))
+        } else if error.is::<DeadlinePassed>() {
+            Box::new(Status::deadline_exceeded(format!(
+                "request body not received within {deadline:?}"
+            )))
         } else {
-            error
+            unreadable(error)
         }
     }))
 }
 
+/// What a caller is told when its request body could not be read: a fixed
+/// message per kind, never the server's internals, which go to the log.
+fn unreadable(error: BoxError) -> BoxError {
+    // tonic's body and tonic-web turn every error into a status carrying
+    // the error underneath (hyper's, base64's) as text.
+    let status = match error.downcast::<Status>() {
+        Ok(status) => *status,
+        Err(error) => Status::from_error(error),
+    };
+    tracing::debug!("request body not read: {}", status.message());
+    let message = if status.message().contains("base64") {
+        MALFORMED_WEB_TEXT
+    } else {
+        UNREADABLE_BODY
+    };
+    Box::new(Status::new(status.code(), message))
+}
+
+/// The message for a gRPC-Web text body that is not base64.
+pub(crate) const MALFORMED_WEB_TEXT: &str = "malformed gRPC-Web text";
+
+/// The message for a request body that broke off or could not be decoded.
+pub(crate) const UNREADABLE_BODY: &str = "request body could not be read";
+
+/// The error of a [`DeadlineBody`] whose deadline passed.
+#[derive(Debug)]
+pub(crate) struct DeadlinePassed;
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body's deadline passed")
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
+
 pin_project! {
-    /// A body that fails with `DeadlineExceeded` once `deadline` has passed
-    /// since it was made, however steadily data arrives.
+    /// A body that fails with [`DeadlinePassed`] once its `sleep` is
+    /// over, however steadily data arrives.
     pub(crate) struct DeadlineBody<B> {
         #[pin]
         inner: B,
         #[pin]
         sleep: Sleep,
-        deadline: Duration,
     }
 }
 
@@ -96,10 +134,7 @@ where
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.project();
         if this.sleep.poll(cx).is_ready() {
-            return Poll::Ready(Some(Err(Box::new(Status::deadline_exceeded(format!(
-                "request body not received within {:?}",
-                this.deadline
-            ))))));
+            return Poll::Ready(Some(Err(Box::new(DeadlinePassed))));
         }
         this.inner.poll_frame(cx).map_err(Into::into)
     }
@@ -136,6 +171,19 @@ mod tests {
         let body = limited(Body::new(StreamBody::new(trickle)), limits());
         let error = body.collect().await.unwrap_err();
         assert_eq!(error.code(), tonic::Code::DeadlineExceeded, "{error:?}");
+    }
+
+    #[tokio::test]
+    async fn a_broken_body_is_told_in_a_fixed_message() {
+        let broken = futures_util::stream::iter([Err::<Frame<Bytes>, _>(std::io::Error::other(
+            "hyper::Error(Body, Custom { kind: UnexpectedEof })",
+        ))]);
+        let body = limited(Body::new(StreamBody::new(broken)), limits());
+        let error = body.collect().await.unwrap_err();
+        assert_eq!(error.message(), UNREADABLE_BODY);
+        let web_text = Status::internal("tonic-web: malformed base64 request");
+        let told = unreadable(Box::new(web_text)).downcast::<Status>().unwrap();
+        assert_eq!(told.message(), MALFORMED_WEB_TEXT);
     }
 
     #[tokio::test]

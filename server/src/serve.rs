@@ -185,6 +185,7 @@ impl Prepared {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), Error> {
+        crate::fd_limit::raise_and_check(&self.config);
         crate::connections::serve(&self.config, self.app.service, listener, shutdown).await;
         tracing::info!("server stopped");
         Ok(())

@@ -1,5 +1,5 @@
-//! Accepting connections: at most a fixed number open at once, and a
-//! pause (not a spin) when accepting fails for want of resources.
+//! Accepting connections, with a pause (not a spin) when accepting fails
+//! for want of resources.
 //!
 //! Hand-written because neither tokio nor hyper-util ships an accept loop:
 //! `accept` failing with `EMFILE` leaves the pending connection in the
@@ -7,11 +7,9 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The first pause after a failed `accept`; doubled on each failure in a row.
 const FIRST_BACKOFF: Duration = Duration::from_millis(10);
@@ -19,42 +17,25 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 /// The longest pause after a failed `accept`.
 const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
-/// A connection accepted, holding one of the open-connection slots until dropped.
-#[derive(Debug)]
-pub(crate) struct Accepted {
-    /// The connection.
-    pub(crate) stream: TcpStream,
-    /// The peer's address.
-    pub(crate) peer: SocketAddr,
-    /// Frees the slot when the connection is done.
-    pub(crate) slot: OwnedSemaphorePermit,
-}
-
-/// Accepts connections from a listener, at most `max` open at once.
+/// Accepts connections from a listener.
 #[derive(Debug)]
 pub(crate) struct Acceptor {
     listener: TcpListener,
-    slots: Arc<Semaphore>,
     backoff: Duration,
 }
 
 impl Acceptor {
-    /// Accepts from `listener`, `max` connections at most (`max` >= 1).
-    pub(crate) fn new(listener: TcpListener, max: usize) -> Self {
+    /// Accepts from `listener`.
+    pub(crate) fn new(listener: TcpListener) -> Self {
         Self {
             listener,
-            slots: Arc::new(Semaphore::new(max.min(Semaphore::MAX_PERMITS))),
             backoff: FIRST_BACKOFF,
         }
     }
 
-    /// The next connection, once a slot is free. Never fails: errors are
+    /// The next connection and its peer's address. Never fails: errors are
     /// logged, and those that would recur at once are waited out.
-    pub(crate) async fn accept(&mut self) -> Accepted {
-        let slot = Arc::clone(&self.slots)
-            .acquire_owned()
-            .await
-            .expect("the connection semaphore is never closed");
+    pub(crate) async fn accept(&mut self) -> (TcpStream, SocketAddr) {
         loop {
             match self.listener.accept().await {
                 Ok((stream, peer)) => {
@@ -63,7 +44,7 @@ impl Acceptor {
                     if let Err(error) = stream.set_nodelay(true) {
                         tracing::debug!("cannot set TCP_NODELAY: {error}");
                     }
-                    return Accepted { stream, peer, slot };
+                    return (stream, peer);
                 }
                 Err(error) if is_about_one_connection(&error) => {
                     tracing::debug!("a connection failed before it was accepted: {error}");

@@ -40,6 +40,9 @@ fn the_default_configuration_is_safe() {
     assert_eq!(config.max_request_body_bytes, 64 * 1024);
     assert_eq!(config.max_queued_requests, 256);
     assert_eq!(config.max_connections, 512);
+    assert_eq!(config.max_open_files_per_connection, 8);
+    assert_eq!(config.stall_timeout, Duration::from_secs(10));
+    assert_eq!(config.http1_max_head_bytes, 16 * 1024);
     assert_eq!(config.http2_max_concurrent_streams, 100);
     assert_eq!(config.http2_keepalive_interval, Duration::from_secs(30));
     assert_eq!(config.http2_keepalive_timeout, Duration::from_secs(10));
@@ -199,6 +202,9 @@ async fn the_binary_allows_only_loopback_and_configured_origins() {
         &["--request-timeout", "0s"][..],
         &["--body-timeout", "0s"][..],
         &["--faults", "maybe"][..],
+        &["--http1-max-head-bytes", "8191"][..],
+        &["--max-open-files-per-connection", "0"][..],
+        &["--stall-timeout", "0s"][..],
     ] {
         let args = [&["--addr", "127.0.0.1:0"][..], bad].concat();
         let (status, log) = ServerProcess::run_to_exit(&args, &[], Duration::from_secs(30));
@@ -228,6 +234,12 @@ async fn the_largest_limits_the_flags_accept_do_not_panic() {
         "--faults-max-queued-requests",
         &max,
         "--max-connections",
+        &max,
+        "--max-open-files-per-connection",
+        &max,
+        "--stall-timeout",
+        &max_secs,
+        "--http1-max-head-bytes",
         &max,
         "--max-request-body-bytes",
         &max,

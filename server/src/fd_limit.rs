@@ -36,7 +36,7 @@ pub(crate) fn raise_and_check(config: &Config) {
 
 /// The most descriptors `config`'s limits let the server use at once.
 fn needed(config: &Config) -> u64 {
-    let per_connection = 1 + config.max_open_files_per_connection as u64;
+    let per_connection = (config.max_open_files_per_connection as u64).saturating_add(1);
     (config.max_connections as u64)
         .saturating_mul(per_connection)
         .saturating_add(BESIDES_CONNECTIONS)

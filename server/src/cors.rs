@@ -47,8 +47,9 @@ pub struct Origin {
 impl Origin {
     /// Parses an origin such as `http://localhost:8080` or `https://demo.example`.
     ///
-    /// Only `http` and `https` origins with a host and no user, path, query
-    /// or fragment are origins; `null` is not.
+    /// Only `http` and `https` origins with a host, no user, path, query
+    /// or fragment, and a port (if written) up to 65535 are origins; `null`
+    /// is not.
     ///
     /// ```
     /// use server::cors::Origin;
@@ -77,12 +78,22 @@ impl Origin {
         if host.is_empty() {
             return Err("no host");
         }
+        // `Authority` takes any text after the colon, and reports no port
+        // for one that is no number: that must not read as the default.
+        const BAD_PORT: &str = "the port must be a number from 0 to 65535";
+        let port = match authority.as_str()[host.len()..].strip_prefix(':') {
+            None | Some("") => None,
+            Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(digits.parse::<u16>().map_err(|_| BAD_PORT)?)
+            }
+            Some(_) => return Err(BAD_PORT),
+        };
         let default_port = if scheme == "http" { 80 } else { 443 };
         Ok(Self {
             scheme: scheme.to_owned(),
             host,
-            port: authority.port_u16().unwrap_or(default_port),
-            explicit_port: authority.port_u16().is_some(),
+            port: port.unwrap_or(default_port),
+            explicit_port: port.is_some(),
         })
     }
 
@@ -208,6 +219,9 @@ mod tests {
             "",
             "localhost:8080",
             "file://localhost",
+            "http://localhost:-",
+            "http://localhost:99999",
+            "http://localhost:+80",
         ] {
             assert!(!policy.allows(bad), "{bad}");
         }

@@ -37,7 +37,8 @@ impl HostPolicy {
     /// ```
     pub fn new(origins: &OriginPolicy, extra: &[String], local: SocketAddr) -> Self {
         let mut names: Vec<String> = LOOPBACK_HOSTS.iter().map(|&h| h.to_owned()).collect();
-        names.extend(origins.hosts().map(str::to_owned));
+        // As `allows` compares them: a trailing dot trimmed.
+        names.extend(origins.hosts().filter_map(host_name));
         names.extend(extra.iter().filter_map(|h| host_name(h.trim())));
         if !local.ip().is_unspecified() {
             names.extend(host_name(&local.to_string()));
@@ -123,6 +124,14 @@ mod tests {
         ] {
             assert!(!policy.allows(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_origin_host_with_a_trailing_dot_is_answered() {
+        let origins = OriginPolicy::new(&["https://Demo.Example.".into()]).unwrap();
+        let policy = HostPolicy::new(&origins, &[], "127.0.0.1:1".parse().unwrap());
+        assert!(policy.allows("demo.example.:443"));
+        assert!(policy.allows("DEMO.example"));
     }
 
     #[test]

@@ -143,7 +143,8 @@ enum Lookup {
     Found,
     /// Nothing (or nothing readable): the index for navigations, else `404`.
     Missing,
-    /// A name never served: a dotfile (`..` included), a symlink leaving the directory.
+    /// A name never served: a dotfile (`..` included), a symlink leaving the
+    /// directory, a target that is no path.
     Refused,
 }
 
@@ -151,6 +152,12 @@ enum Lookup {
 /// only as far as they stay inside `root`. (`ServeDir` makes its own
 /// checks on the path; these are the project's.)
 async fn lookup(root: &Path, path: &str) -> Lookup {
+    // Only an origin-form target (`/…`) names a file. An authority-form one
+    // (`GET localhost HTTP/1.1`) has an empty path, which `ServeDir` takes
+    // for the directory and answers `500` (it cannot build the redirect).
+    if !path.starts_with('/') {
+        return Lookup::Refused;
+    }
     let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
         return Lookup::Refused;
     };
@@ -204,6 +211,8 @@ mod tests {
         );
         assert_eq!(lookup(&root, "/sub%2f..%2f..%2fetc").await, Lookup::Refused);
         assert_eq!(lookup(&root, "/missing.js").await, Lookup::Missing);
+        assert_eq!(lookup(&root, "").await, Lookup::Refused);
+        assert_eq!(lookup(&root, "*").await, Lookup::Refused);
         assert_eq!(
             lookup(&root, &format!("/{}", "a".repeat(300))).await,
             Lookup::Missing

@@ -303,3 +303,6 @@ mod tests {
         assert!(Reply::<()>::decode(&with(0, 0)).is_ok());
     }
 }
+
+#[cfg(test)]
+mod fuzz;

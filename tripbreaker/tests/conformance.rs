@@ -41,7 +41,7 @@ fn replay(name: &str, text: &str) -> Summary {
                 );
                 last = Some(summary);
             }
-            Err(mismatch) => panic!("{name} ({target:?}): {mismatch}"),
+            Err(failure) => panic!("{name} ({target:?}): {failure}"),
         }
     }
     last.expect("two targets")

@@ -62,6 +62,23 @@ pub struct Summary {
     pub steps: usize,
 }
 
+/// Why a replay stopped: the text is no conformance vector, or the breaker
+/// differs from the reference.
+pub enum Failure {
+    /// A line that is not a case of the format (`FORMAT.md`), or whose
+    /// settings the breaker refuses.
+    NotACase { line: usize, reason: String },
+    /// A step that cannot be replayed: an unknown op or outcome, a field
+    /// its op needs missing, a permit never admitted.
+    BadStep {
+        case: String,
+        step: usize,
+        reason: String,
+    },
+    /// The first difference from the reference.
+    Mismatch(Mismatch),
+}
+
 /// The first difference from the reference.
 pub struct Mismatch {
     case: String,
@@ -78,6 +95,26 @@ impl fmt::Display for Mismatch {
             "case {} step {}: {} differs\n  expected (gobreaker): {}\n  actual   (breaker):   {}",
             self.case, self.step, self.field, self.expected, self.actual
         )
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::NotACase { line, reason } => {
+                write!(f, "line {line}: not a conformance case: {reason}")
+            }
+            Failure::BadStep { case, step, reason } => {
+                write!(f, "case {case} step {step}: {reason}")
+            }
+            Failure::Mismatch(mismatch) => mismatch.fmt(f),
+        }
+    }
+}
+
+impl From<Mismatch> for Failure {
+    fn from(mismatch: Mismatch) -> Self {
+        Failure::Mismatch(mismatch)
     }
 }
 
@@ -149,7 +186,7 @@ impl Local {
         let clock = Arc::new(ManualClock::new());
         let recorder = Recorder::default();
         let core = CircuitBreaker::<_, _, ROOM>::new_rolling(settings, clock.clone())
-            .unwrap_or_else(|e| panic!("settings refused: {e}"))
+            .expect("settings checked by run_vectors_with")
             .with_observer(recorder.clone());
         let breaker = match target {
             Target::Core => Breaker::Core(Box::new(core)),
@@ -219,12 +256,13 @@ fn settings(s: &CaseSettings) -> Settings {
     }
 }
 
-fn outcome(name: &str) -> Outcome {
+fn outcome(name: Option<&str>) -> Result<Outcome, String> {
     match name {
-        "success" => Outcome::Success,
-        "failure" => Outcome::Failure,
-        "excluded" => Outcome::Excluded,
-        other => panic!("unknown outcome {other:?}"),
+        Some("success") => Ok(Outcome::Success),
+        Some("failure") => Ok(Outcome::Failure),
+        Some("excluded") => Ok(Outcome::Excluded),
+        Some(other) => Err(format!("unknown outcome {other:?}")),
+        None => Err("record has no outcome".to_owned()),
     }
 }
 
@@ -247,17 +285,29 @@ fn compare<T: fmt::Debug + PartialEq>(
     })
 }
 
-fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Mismatch> {
+fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Failure> {
     let mut tickets: HashMap<u64, R::Ticket> = HashMap::new();
     let name = case.name.as_str();
+    let bad = |index: usize, reason: String| Failure::BadStep {
+        case: name.to_owned(),
+        step: index,
+        reason,
+    };
 
     for (index, step) in case.steps.iter().enumerate() {
         match step.op.as_str() {
-            "advance" => breaker.advance(Duration::from_millis(step.ms.expect("advance has ms"))),
+            "advance" => {
+                let ms = step
+                    .ms
+                    .ok_or_else(|| bad(index, "advance has no ms".into()))?;
+                breaker.advance(Duration::from_millis(ms));
+            }
             "acquire" => {
                 let actual = match breaker.try_acquire() {
                     Ok(ticket) => {
-                        let id = step.permit.expect("an admitted acquire names its permit");
+                        let id = step.permit.ok_or_else(|| {
+                            bad(index, "an admitted acquire names no permit".into())
+                        })?;
                         tickets.insert(id, ticket);
                         "admitted"
                     }
@@ -273,17 +323,17 @@ fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Mismatch> 
                 )?;
             }
             "record" => {
-                let id = step.permit.expect("record names its permit");
+                let id = step
+                    .permit
+                    .ok_or_else(|| bad(index, "record names no permit".into()))?;
+                let outcome = outcome(step.outcome.as_deref()).map_err(|e| bad(index, e))?;
                 let ticket = tickets
                     .remove(&id)
-                    .unwrap_or_else(|| panic!("case {name} step {index}: unknown permit {id}"));
-                breaker.record(
-                    ticket,
-                    outcome(step.outcome.as_deref().expect("record has an outcome")),
-                );
+                    .ok_or_else(|| bad(index, format!("unknown permit {id}")))?;
+                breaker.record(ticket, outcome);
             }
             "state" => {}
-            other => panic!("case {name} step {index}: unknown op {other:?}"),
+            other => return Err(bad(index, format!("unknown op {other:?}"))),
         }
 
         let (state, counts) = breaker.observe();
@@ -303,26 +353,35 @@ fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Mismatch> 
     Ok(case.steps.len())
 }
 
-/// Replays every case of a `.jsonl` text; stops at the first mismatch.
-pub fn run_vectors(text: &str, target: Target) -> Result<Summary, Mismatch> {
+/// Replays every case of a `.jsonl` text; stops at the first line that is
+/// no case, step that cannot be replayed, or mismatch.
+pub fn run_vectors(text: &str, target: Target) -> Result<Summary, Failure> {
     run_vectors_with(text, |_, settings| Local::new(settings, target))
 }
 
 /// Replays every case of a `.jsonl` text on the breakers `make` returns
 /// (one per case, given the case's name and settings, named
-/// `conformance`); stops at the first mismatch.
+/// `conformance`, which the core accepts); stops at the first line that is
+/// no case, step that cannot be replayed, or mismatch.
 pub fn run_vectors_with<R: Replay>(
     text: &str,
     mut make: impl FnMut(&str, Settings) -> R,
-) -> Result<Summary, Mismatch> {
+) -> Result<Summary, Failure> {
     let mut summary = Summary { cases: 0, steps: 0 };
     for (line_number, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let case: Case = serde_json::from_str(line)
-            .unwrap_or_else(|e| panic!("line {}: not a conformance case: {e}", line_number + 1));
-        let mut breaker = make(&case.name, settings(&case.settings));
+        let not_a_case = |reason: String| Failure::NotACase {
+            line: line_number + 1,
+            reason,
+        };
+        let case: Case = serde_json::from_str(line).map_err(|e| not_a_case(e.to_string()))?;
+        let settings = settings(&case.settings);
+        // Checked here so that `make` is only given settings a breaker takes.
+        CircuitBreaker::<_, (), ROOM>::new_rolling(settings, &ManualClock::new())
+            .map_err(|e| not_a_case(format!("settings refused: {e}")))?;
+        let mut breaker = make(&case.name, settings);
         summary.steps += run_case(&case, &mut breaker)?;
         summary.cases += 1;
     }

@@ -57,6 +57,7 @@ use crate::plain_text::plain_text;
 use crate::request_body::{self, BodyLimits};
 use crate::routing::{self, HttpService};
 use crate::static_files::Site;
+use crate::telemetry::{self, Limit};
 
 /// The assembled server, ready to serve on connections.
 pub(crate) struct App {
@@ -145,7 +146,7 @@ fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Rou
         QueueLimitLayer::new(
             config.max_concurrent_requests,
             config.max_queued_requests,
-            grpc_busy,
+            greeter_busy,
         )
         .layer(greeter),
     );
@@ -156,7 +157,7 @@ fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Rou
             QueueLimitLayer::new(
                 config.faults_max_concurrent_requests,
                 config.faults_max_queued_requests,
-                grpc_busy,
+                faults_busy,
             )
             .layer(controls),
         );
@@ -169,6 +170,18 @@ fn header(name: http::HeaderName, value: &'static str) -> SetResponseHeaderLayer
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
+/// The answer to a SayHello call that finds its pool's queue full.
+fn greeter_busy() -> Response<Body> {
+    telemetry::refused(Limit::GreeterQueue);
+    grpc_busy()
+}
+
+/// The answer to a fault-control call that finds its pool's queue full.
+fn faults_busy() -> Response<Body> {
+    telemetry::refused(Limit::FaultsQueue);
+    grpc_busy()
+}
+
 /// The answer to a gRPC call that finds its pool's queue full.
 fn grpc_busy() -> Response<Body> {
     tonic::Status::resource_exhausted("server busy: too many calls waiting; try again later")
@@ -177,6 +190,7 @@ fn grpc_busy() -> Response<Body> {
 
 /// The answer to a page request that finds its pool's queue full.
 fn page_busy() -> Response<Body> {
+    telemetry::refused(Limit::PageQueue);
     let mut response = plain_text(
         StatusCode::SERVICE_UNAVAILABLE,
         "Server busy; try again later.\n",

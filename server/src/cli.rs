@@ -9,6 +9,7 @@
 //! assert_eq!(args.config.request_timeout, std::time::Duration::from_secs(2));
 //! ```
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -34,6 +35,17 @@ pub struct Args {
     /// failure"); or busy (every call ResourceExhausted, as a full queue).
     #[arg(long, env = "SERVER_INITIAL_FAULT", value_enum, default_value_t = InitialFault::Healthy)]
     pub initial_fault: InitialFault,
+
+    /// Serve the server's metrics in the Prometheus text format at
+    /// http://ADDR/metrics: calls by method and gRPC status, calls in
+    /// flight, refusals by limit. Off by default; loopback only unless
+    /// --metrics-public.
+    #[arg(long, env = "SERVER_METRICS_ADDR", value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Allow a --metrics-addr that is not a loopback address.
+    #[arg(long, env = "SERVER_METRICS_PUBLIC")]
+    pub metrics_public: bool,
 }
 
 /// How SayHello is answered when the server starts (`--initial-fault`).

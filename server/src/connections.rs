@@ -34,6 +34,7 @@ use tower::{Service, ServiceBuilder};
 use tower_http::metrics::InFlightRequestsLayer;
 
 use crate::config::Config;
+use crate::telemetry::{self, Limit};
 use accept::Acceptor;
 pub use table::STALLED_AFTER;
 use table::Table;
@@ -124,9 +125,11 @@ pub(crate) async fn serve<S>(
                 },
                 () = activity.asked_to_give_way() => {
                     tracing::debug!(%peer, "connection closed to make room for a new one");
+                    telemetry::refused(Limit::ConnectionGaveWay);
                 }
                 expired = watchdog::expired(&activity, deadlines, opened) => {
                     tracing::debug!(%peer, "connection closed: {expired}");
+                    telemetry::refused(expired.limit());
                 }
             }
             drop(slot);

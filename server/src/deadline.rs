@@ -18,6 +18,8 @@ use http::{HeaderMap, Request, Response};
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
 use tonic::Status;
+
+use crate::telemetry::{self, Limit};
 use tower::{Layer, Service};
 
 /// How much earlier than the client's `grpc-timeout` the server gives up, so
@@ -159,6 +161,7 @@ where
         if this.sleep.poll(cx).is_pending() {
             return Poll::Pending;
         }
+        telemetry::refused(Limit::CallDeadline);
         let message = if *this.from_client {
             format!("Deadline of {:?} set by the client exceeded", this.timeout)
         } else {

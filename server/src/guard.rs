@@ -18,6 +18,7 @@ use crate::cors::OriginPolicy;
 use crate::escape::Escaped;
 use crate::host::{HostPolicy, requested_host};
 use crate::plain_text::plain_text;
+use crate::telemetry::{self, Limit};
 
 /// Puts a [`Guard`] in front of a service.
 #[derive(Debug, Clone)]
@@ -73,6 +74,7 @@ where
                 path = %Escaped(request.uri().path()),
                 "refused: not a host this server answers to"
             );
+            telemetry::refused(Limit::Host);
             return Either::Right(std::future::ready(Ok(plain_text(
                 StatusCode::MISDIRECTED_REQUEST,
                 "This server does not answer to that host name.\n",
@@ -88,6 +90,7 @@ where
                 path = %Escaped(request.uri().path()),
                 "refused: origin not allowed"
             );
+            telemetry::refused(Limit::Origin);
             return Either::Right(std::future::ready(Ok(plain_text(
                 StatusCode::FORBIDDEN,
                 "Requests from that origin are not allowed.\n",

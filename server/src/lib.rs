@@ -45,6 +45,7 @@ pub mod routing;
 mod serve;
 pub mod signal;
 pub mod static_files;
+mod telemetry;
 
 pub use config::{Config, FaultsSetting};
 pub use error::Error;

@@ -7,7 +7,8 @@
 //! every call; what follows one call from its request to its end is its
 //! classifier, so the classifier ([`CallLog`], gRPC's own classification)
 //! writes the line: once the status is known, or when the call is dropped
-//! before it was sent (client gone).
+//! before it was sent (client gone). The same moment counts the call in
+//! the server's metrics ([`crate::telemetry`]).
 
 use std::any::Any;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
 use crate::escape::Escaped;
 use crate::routing::Protocol;
+use crate::telemetry;
 
 /// The call log layer; see the [module docs](self).
 pub type CallLogLayer = TraceLayer<MakeCallLog, DefaultMakeSpan, (), (), (), (), ()>;
@@ -137,6 +139,7 @@ struct CallState {
 
 impl Call {
     fn new(path: String, protocol: Protocol) -> Self {
+        telemetry::call_begun(&path);
         Self(Arc::new(CallState {
             path,
             protocol,
@@ -175,6 +178,7 @@ impl Call {
 
 impl CallState {
     fn log(&self, code: Option<Code>, message: &str) {
+        telemetry::call_ended(&self.path, code);
         // Both come from the client (the path) or may echo it (the message).
         let path = Escaped(&self.path);
         let message = (!message.is_empty()).then_some(Escaped(message));

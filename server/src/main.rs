@@ -12,6 +12,8 @@ async fn main() -> ExitCode {
         config,
         addr_file,
         initial_fault,
+        metrics_addr,
+        metrics_public,
     } = Args::parse();
     if let Err(error) = config.validate() {
         Args::command()
@@ -26,6 +28,16 @@ async fn main() -> ExitCode {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
+
+    if let Some(addr) = metrics_addr {
+        match metrics_endpoint::serve(addr, metrics_public) {
+            Ok(()) => tracing::info!("serving metrics at http://{addr}/metrics"),
+            Err(error) => {
+                tracing::error!("{error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
 
     let faults = server::FaultState::new();
     if initial_fault != server::faults::Mode::Healthy {

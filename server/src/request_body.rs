@@ -24,6 +24,8 @@ use tower::BoxError;
 use tower::util::MapRequestLayer;
 use tower_http::timeout::{TimeoutBody, TimeoutError};
 
+use crate::telemetry::{self, Limit};
+
 /// The limits applied to every request body.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BodyLimits {
@@ -56,14 +58,17 @@ fn limited(body: Body, limits: BodyLimits) -> Body {
     };
     Body::new(body.map_err(move |error: BoxError| -> BoxError {
         if error.is::<TimeoutError>() {
+            telemetry::refused(Limit::BodyIdle);
             Box::new(Status::deadline_exceeded(format!(
                 "no request data received for {idle:?}"
             )))
         } else if error.is::<LengthLimitError>() {
+            telemetry::refused(Limit::BodyTooLarge);
             Box::new(Status::resource_exhausted(format!(
                 "request body larger than {max_bytes} bytes"
             )))
         } else if error.is::<DeadlinePassed>() {
+            telemetry::refused(Limit::BodyDeadline);
             Box::new(Status::deadline_exceeded(format!(
                 "request body not received within {deadline:?}"
             )))

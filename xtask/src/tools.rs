@@ -16,6 +16,9 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Debian's Redis server, which the shared-breaker tests start themselves.
 pub const REDIS_SERVER: &str = "/usr/bin/redis-server";
+
+/// Where Debian's prometheus package puts the server.
+pub const PROMETHEUS: &str = "/usr/bin/prometheus";
 /// twiggy's version, for the page's size breakdown in `cargo xtask bench`.
 pub const TWIGGY_VERSION: &str = "0.8.0";
 
@@ -28,6 +31,8 @@ pub enum Tool {
     Chromium,
     /// Debian's redis-server, for the tests of the breaker shared on Redis.
     Redis,
+    /// Debian's prometheus, which the metrics tests scrape the binaries with.
+    Prometheus,
     /// wasm-bindgen-cli at the wasm-bindgen version in Cargo.lock.
     WasmBindgen,
     /// trunk, which builds the page.
@@ -49,6 +54,7 @@ pub const EVERYDAY: &[Tool] = &[
     Tool::Targets,
     Tool::Chromium,
     Tool::Redis,
+    Tool::Prometheus,
     Tool::WasmBindgen,
     Tool::Trunk,
     Tool::WasmOpt,
@@ -62,6 +68,7 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
             Tool::Targets => targets()?,
             Tool::Chromium => chromium()?,
             Tool::Redis => redis()?,
+            Tool::Prometheus => debian(&[PROMETHEUS], &["prometheus"])?,
             Tool::WasmBindgen => wasm_bindgen()?,
             Tool::Trunk => trunk()?,
             Tool::WasmOpt => wasm_opt().map(|_| ())?,

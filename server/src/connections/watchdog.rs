@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::activity::Activity;
+use crate::telemetry::Limit;
 
 /// The deadlines a connection is held to.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +29,16 @@ pub(crate) enum Expired {
     NoRequest(Duration),
     /// A file held open without progress for [`Deadlines::stalled_file`].
     StalledFile(Duration),
+}
+
+impl Expired {
+    /// The limit it counts under in the server's metrics.
+    pub(crate) fn limit(self) -> Limit {
+        match self {
+            Self::NoRequest(_) => Limit::NoRequest,
+            Self::StalledFile(_) => Limit::StalledFile,
+        }
+    }
 }
 
 impl fmt::Display for Expired {

@@ -17,6 +17,8 @@
 //! - How the layer counted a call reaches its caller through a
 //!   [`CaptureOutcome`] put in the request's extensions.
 //! - State changes reach you through the breaker's observer.
+//! - [`KeyedCircuitBreakerLayer`] gives each gRPC method, endpoint or any
+//!   key of the request its own breaker, at most 1,024 of them by default.
 //!
 //! # Example: a guarded tonic channel
 //! ```no_run
@@ -67,6 +69,7 @@ mod body;
 mod capture;
 mod classify;
 mod future;
+mod keyed;
 mod layer;
 mod rejection;
 mod service;
@@ -76,6 +79,10 @@ pub use capture::CaptureOutcome;
 pub use classify::GrpcClassifier;
 use classify::status_code;
 pub use future::ResponseFuture;
+pub use keyed::{
+    DEFAULT_CAPACITY, Endpoint, GrpcMethod, KeyOf, KeyedCircuitBreakerLayer,
+    KeyedCircuitBreakerService, ObserveKeys,
+};
 pub use layer::CircuitBreakerLayer;
-pub use rejection::{REJECTION_HEADER, rejection};
+pub use rejection::{REJECTION_HEADER, keyed_rejection, rejection};
 pub use service::CircuitBreakerService;

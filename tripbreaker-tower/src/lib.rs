@@ -19,6 +19,9 @@
 //! - State changes reach you through the breaker's observer.
 //! - [`KeyedCircuitBreakerLayer`] gives each gRPC method, endpoint or any
 //!   key of the request its own breaker, at most 1,024 of them by default.
+//! - With feature `metrics`, `BreakerMetrics` (keyed) and `MetricsObserver`
+//!   (any breaker) record calls by outcome, transitions by `from`, `to` and
+//!   reason, and the state, through the `metrics` facade.
 //!
 //! # Example: a guarded tonic channel
 //! ```no_run
@@ -71,6 +74,8 @@ mod classify;
 mod future;
 mod keyed;
 mod layer;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod rejection;
 mod service;
 
@@ -84,5 +89,7 @@ pub use keyed::{
     KeyedCircuitBreakerService, ObserveKeys,
 };
 pub use layer::CircuitBreakerLayer;
+#[cfg(feature = "metrics")]
+pub use metrics::{BreakerMetrics, CALLS_TOTAL, MetricsObserver, STATE, TRANSITIONS_TOTAL};
 pub use rejection::{REJECTION_HEADER, keyed_rejection, rejection};
 pub use service::CircuitBreakerService;

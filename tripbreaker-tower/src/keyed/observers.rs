@@ -7,7 +7,7 @@ use tripbreaker::Observer;
 ///
 /// Implemented for `()` (nobody listens), for every `Fn(&str) -> O`, and
 /// for pairs (both observe). With feature `metrics`,
-/// [`BreakerMetrics`](crate::BreakerMetrics) is one.
+/// `BreakerMetrics` is one.
 ///
 /// ```
 /// use tripbreaker::Transition;

@@ -33,8 +33,14 @@ pub fn reply_line(reply: &Reply) -> String {
 /// `Circuit Breaker 'greeter' changed from closed to open`.
 ///
 /// ```
-/// use tripbreaker::{Instant, State, Transition};
-/// let t = Transition { from: State::Open, to: State::HalfOpen, at: Instant::ZERO };
+/// use tripbreaker::{Counts, Instant, Reason, State, Transition};
+/// let t = Transition {
+///     from: State::Open,
+///     to: State::HalfOpen,
+///     at: Instant::ZERO,
+///     reason: Reason::TimeoutElapsed,
+///     counts: Counts::default(),
+/// };
 /// assert_eq!(
 ///     greeter_client::go_style::transition("greeter", t),
 ///     "Circuit Breaker 'greeter' changed from open to half-open"

@@ -27,12 +27,18 @@
 --
 -- Returns {code, state, generation, epoch, age, now, expiry,
 --          requests, successes, failures, exclusions, consecutive successes,
---          consecutive failures, then (from, to, at) per transition}.
+--          consecutive failures, then per transition (from, to, at, reason,
+--          and the six counts as they stood when it fired)}.
 -- code: 1 admitted, 0 nothing to admit, -1 rejected open, -2 too many requests.
 -- States: 0 closed, 1 half-open, 2 open. Expiry -1: nothing due.
+-- Reasons (tripbreaker's `Reason`): 0 consecutive failures, 1 failure rate,
+-- 3 slow call, 4 trial failed, 5 trials succeeded, 6 timeout elapsed,
+-- 7 half-open wait expired.
 
 local MAX = 4294967295
 local CLOSED, HALF_OPEN, OPEN = 0, 1, 2
+local CONSECUTIVE_FAILURES, FAILURE_RATE, SLOW_CALL, TRIAL_FAILED = 0, 1, 3, 4
+local TRIALS_SUCCEEDED, TIMEOUT_ELAPSED, HALF_OPEN_WAIT_EXPIRED = 5, 6, 7
 
 local key, op = KEYS[1], ARGV[1]
 local now
@@ -147,9 +153,10 @@ local function start_new_generation(at)
   end
 end
 
-local function set_state(to, at)
+local function set_state(to, at, reason)
   if st == to then return end
   local from = st
+  local counts = {total[1], total[2], total[3], total[4], total[5], total[6]}
   st = to
   if from == HALF_OPEN and to == OPEN and multiplier > 0 then
     open_timeout = math.min(open_timeout * multiplier, math.max(backoff_cap, base_timeout))
@@ -157,7 +164,7 @@ local function set_state(to, at)
     open_timeout = base_timeout
   end
   start_new_generation(at)
-  transitions[#transitions + 1] = {from, to, at}
+  transitions[#transitions + 1] = {from, to, at, reason, counts}
 end
 
 local function start_new_bucket(at)
@@ -174,9 +181,9 @@ local function current_state()
   elseif st == CLOSED then
     if expiry < now then start_new_generation(now) end
   elseif st == OPEN then
-    if expiry < now then set_state(HALF_OPEN, now) end
+    if expiry < now then set_state(HALF_OPEN, now, TIMEOUT_ELAPSED) end
   elseif expiry < now then
-    set_state(OPEN, now)
+    set_state(OPEN, now, HALF_OPEN_WAIT_EXPIRED)
   end
   return st
 end
@@ -194,15 +201,15 @@ if fresh then
   -- resume from what the caller last saw, erring towards rejecting.
   local seen, seen_expiry = tonumber(ARGV[15]), tonumber(ARGV[16])
   if seen == OPEN then
-    set_state(OPEN, now)
+    set_state(OPEN, now, TRIAL_FAILED) -- not reported: dropped below
     expiry = seen_expiry
     transitions = {}
   elseif seen == 3 then
-    set_state(OPEN, now)
+    set_state(OPEN, now, TRIAL_FAILED)
     expiry = now + seen_expiry
     transitions = {}
   elseif seen == HALF_OPEN then
-    set_state(OPEN, now)
+    set_state(OPEN, now, TRIAL_FAILED)
     transitions = {}
   end
 end
@@ -221,22 +228,25 @@ elseif op == 'record' then
   local state = current_state()
   if tonumber(ARGV[17]) == epoch and tonumber(ARGV[18]) == gen then
     local a, outcome = tonumber(ARGV[19]), ARGV[21]
+    local trip, trial = CONSECUTIVE_FAILURES, TRIAL_FAILED
+    if rule ~= 'c' then trip = FAILURE_RATE end
     if outcome == 's' and slow_call >= 0 and now - tonumber(ARGV[20]) > slow_call then
       outcome = 'f'
+      trip, trial = SLOW_CALL, SLOW_CALL
     end
     if outcome == 's' then
       if state == CLOSED then
         on_outcome(a, 's')
       elseif state == HALF_OPEN then
         on_outcome(a, 's')
-        if total[5] >= limit then set_state(CLOSED, now) end
+        if total[5] >= limit then set_state(CLOSED, now, TRIALS_SUCCEEDED) end
       end
     elseif outcome == 'f' then
       if state == CLOSED then
         on_outcome(a, 'f')
-        if is_tripped() then set_state(OPEN, now) end
+        if is_tripped() then set_state(OPEN, now, trip) end
       elseif state == HALF_OPEN then
-        set_state(OPEN, now)
+        set_state(OPEN, now, trial)
       end
     elseif state == CLOSED or state == HALF_OPEN then
       on_outcome(a, 'x')
@@ -259,5 +269,7 @@ local reply = {code, st, gen, epoch, age, now, expiry}
 for i = 1, 6 do reply[#reply + 1] = total[i] end
 for _, t in ipairs(transitions) do
   reply[#reply + 1] = t[1]; reply[#reply + 1] = t[2]; reply[#reply + 1] = t[3]
+  reply[#reply + 1] = t[4]
+  for i = 1, 6 do reply[#reply + 1] = t[5][i] end
 end
 return reply

@@ -3,7 +3,7 @@
 
 use crate::settings::{SettingsArgs, signed_micros};
 use std::time::Duration;
-use tripbreaker::{Counts, Instant, Outcome, Rejected, State, Transition};
+use tripbreaker::{Counts, Instant, Outcome, Reason, Rejected, State, Transition};
 
 /// The Lua source: the whole state machine, run atomically by Redis.
 pub(crate) const SOURCE: &str = include_str!("breaker.lua");
@@ -157,6 +157,36 @@ fn state(code: i64) -> Result<State, String> {
     }
 }
 
+fn reason(code: i64) -> Result<Reason, String> {
+    match code {
+        0 => Ok(Reason::ConsecutiveFailures),
+        1 => Ok(Reason::FailureRate),
+        3 => Ok(Reason::SlowCall),
+        4 => Ok(Reason::TrialFailed),
+        5 => Ok(Reason::TrialsSucceeded),
+        6 => Ok(Reason::TimeoutElapsed),
+        7 => Ok(Reason::HalfOpenWaitExpired),
+        other => Err(format!("unknown reason {other}")),
+    }
+}
+
+/// Six counts in the script's order: requests, successes, failures,
+/// exclusions, consecutive successes, consecutive failures.
+fn counts_of(values: &[i64]) -> Result<Counts, String> {
+    let count = |i: usize| unsigned::<u32>("count", values[i]);
+    Ok(Counts {
+        requests: count(0)?,
+        total_successes: count(1)?,
+        total_failures: count(2)?,
+        total_exclusions: count(3)?,
+        consecutive_successes: count(4)?,
+        consecutive_failures: count(5)?,
+    })
+}
+
+/// Integers per transition: from, to, at, reason and six counts.
+const TRANSITION_LEN: usize = 10;
+
 fn unsigned<T: TryFrom<i64>>(what: &str, value: i64) -> Result<T, String> {
     T::try_from(value).map_err(|_| format!("{what} {value}"))
 }
@@ -173,23 +203,25 @@ pub(crate) fn micros_between(from: i64, to: i64) -> Duration {
 
 impl<A: Answer> Reply<A> {
     /// Decodes the script's array of integers: `code, state, generation,
-    /// epoch, age, now, expiry`, six counts, then `from, to, at` per transition.
+    /// epoch, age, now, expiry`, six counts, then `from, to, at, reason` and
+    /// six counts per transition.
     pub(crate) fn decode(values: &[i64]) -> Result<Self, String> {
         let [code, st, generation, epoch, age, now, expiry, counts @ ..] = values else {
             return Err(format!("a reply of {} integers", values.len()));
         };
-        let (counts, transitions) = counts.split_at_checked(6).ok_or("missing counts")?;
-        if !transitions.len().is_multiple_of(3) {
+        let (now_counts, transitions) = counts.split_at_checked(6).ok_or("missing counts")?;
+        if !transitions.len().is_multiple_of(TRANSITION_LEN) {
             return Err(format!("{} integers of transitions", transitions.len()));
         }
-        let count = |i: usize| unsigned::<u32>("count", counts[i]);
         let transitions = transitions
-            .chunks_exact(3)
+            .chunks_exact(TRANSITION_LEN)
             .map(|t| {
                 Ok(Transition {
                     from: state(t[0])?,
                     to: state(t[1])?,
                     at: instant(t[2]),
+                    reason: reason(t[3])?,
+                    counts: counts_of(&t[4..])?,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -205,14 +237,7 @@ impl<A: Answer> Reply<A> {
                 at if at >= 0 => Some(at),
                 other => return Err(format!("expiry {other}")),
             },
-            counts: Counts {
-                requests: count(0)?,
-                total_successes: count(1)?,
-                total_failures: count(2)?,
-                total_exclusions: count(3)?,
-                consecutive_successes: count(4)?,
-                consecutive_failures: count(5)?,
-            },
+            counts: counts_of(now_counts)?,
             transitions,
         })
     }
@@ -272,6 +297,34 @@ mod tests {
             reply.time_to_next_transition(),
             Some(Duration::from_micros(101))
         );
+    }
+
+    #[test]
+    fn a_transition_decodes_with_its_reason_and_counts() {
+        // Closed to open at 200 µs, tripped by 3 failures in a row out of 4 calls.
+        let trip = [0, 2, 200, 0, 4, 1, 3, 0, 0, 3];
+        let values = [&CLOSED[..], &trip].concat();
+        let reply = Reply::<Admission>::decode(&values).unwrap();
+        assert_eq!(
+            reply.transitions,
+            [Transition {
+                from: State::Closed,
+                to: State::Open,
+                at: Instant::from_nanos(200_000),
+                reason: Reason::ConsecutiveFailures,
+                counts: Counts {
+                    requests: 4,
+                    total_successes: 1,
+                    total_failures: 3,
+                    total_exclusions: 0,
+                    consecutive_successes: 0,
+                    consecutive_failures: 3,
+                },
+            }]
+        );
+        let mut unknown = values.clone();
+        unknown[13 + 3] = 2; // a custom rule never runs in Redis
+        assert!(Reply::<Admission>::decode(&unknown).is_err());
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl Replay for Handles<'_> {
         self.runtime.block_on(handle.snapshot())
     }
 
-    fn transitions(&mut self) -> Vec<[String; 2]> {
+    fn transitions(&mut self) -> Vec<tripbreaker::Transition> {
         self.recorder.take()
     }
 }

@@ -29,11 +29,12 @@ impl Random {
     }
 }
 
-type Log = Arc<Mutex<Vec<(tripbreaker::State, tripbreaker::State)>>>;
+/// Every field of every transition: states, time, reason and counts.
+type Log = Arc<Mutex<Vec<Transition>>>;
 
 fn recorder(log: &Log) -> impl FnMut(&str, Transition) + Send + 'static {
     let log = log.clone();
-    move |_: &str, t: Transition| log.lock().unwrap().push((t.from, t.to))
+    move |_: &str, t: Transition| log.lock().unwrap().push(t)
 }
 
 fn settings(random: &mut Random) -> Settings {

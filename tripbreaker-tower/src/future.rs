@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use tower_service::Service;
-use tripbreaker::{AsyncBreakerRef, Outcome, Rejected};
+use tripbreaker::{AsyncBreakerRef, KeyedRejected, Outcome};
 
 pin_project! {
     /// Resolves to the guarded call's response, or to the breaker's refusal
@@ -30,7 +30,7 @@ pin_project! {
     enum Step<S: Service<Req>, Req, R: AsyncBreakerRef> {
         // The breaker has not answered yet.
         Acquiring { acquire: R::Acquire, call: Option<(S, Req)> },
-        Refused { rejected: Rejected },
+        Refused { rejected: KeyedRejected },
         Admitted { #[pin] response: S::Future, ticket: Option<R::Ticket> },
         // The call failed before any reply; its failure is being recorded.
         Recording { #[pin] record: R::Record, error: Option<S::Error> },
@@ -41,10 +41,12 @@ pin_project! {
 }
 
 impl<S: Service<Req>, Req, R: AsyncBreakerRef> ResponseFuture<S, Req, R> {
-    /// The breaker refused the call.
-    pub(crate) fn refused(rejected: Rejected, classifier: GrpcClassifier) -> Self {
+    /// The breaker (or a keyed layer with no room) refused the call.
+    pub(crate) fn refused(rejected: impl Into<KeyedRejected>, classifier: GrpcClassifier) -> Self {
         ResponseFuture {
-            step: Step::Refused { rejected },
+            step: Step::Refused {
+                rejected: rejected.into(),
+            },
             classifier,
             capture: None,
         }
@@ -128,7 +130,9 @@ where
                             response: service.call(request),
                             ticket: Some(ticket),
                         },
-                        Err(rejected) => Step::Refused { rejected },
+                        Err(rejected) => Step::Refused {
+                            rejected: rejected.into(),
+                        },
                     });
                 }
                 StepProj::Refused { rejected } => {

@@ -17,6 +17,11 @@
 //! - How the layer counted a call reaches its caller through a
 //!   [`CaptureOutcome`] put in the request's extensions.
 //! - State changes reach you through the breaker's observer.
+//! - [`KeyedCircuitBreakerLayer`] gives each gRPC method, endpoint or any
+//!   key of the request its own breaker, at most 1,024 of them by default.
+//! - With feature `metrics`, `BreakerMetrics` (keyed) and `MetricsObserver`
+//!   (any breaker) record calls by outcome, transitions by `from`, `to` and
+//!   reason, and the state, through the `metrics` facade.
 //!
 //! # Example: a guarded tonic channel
 //! ```no_run
@@ -67,7 +72,10 @@ mod body;
 mod capture;
 mod classify;
 mod future;
+mod keyed;
 mod layer;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod rejection;
 mod service;
 
@@ -76,6 +84,12 @@ pub use capture::CaptureOutcome;
 pub use classify::GrpcClassifier;
 use classify::status_code;
 pub use future::ResponseFuture;
+pub use keyed::{
+    DEFAULT_CAPACITY, Endpoint, GrpcMethod, KeyOf, KeyedCircuitBreakerLayer,
+    KeyedCircuitBreakerService, ObserveKeys,
+};
 pub use layer::CircuitBreakerLayer;
-pub use rejection::{REJECTION_HEADER, rejection};
+#[cfg(feature = "metrics")]
+pub use metrics::{BreakerMetrics, CALLS_TOTAL, MetricsObserver, STATE, TRANSITIONS_TOTAL};
+pub use rejection::{REJECTION_HEADER, keyed_rejection, rejection};
 pub use service::CircuitBreakerService;

@@ -7,8 +7,8 @@ use crate::clock::duration_nanos;
 use crate::ticket::BreakerId;
 use crate::window::{Age, Window};
 use crate::{
-    Clock, Counts, Instant, Observer, Outcome, Rejected, Settings, SettingsError, State, Ticket,
-    Transition,
+    CallDetail, CallReport, Clock, Counts, Instant, Observer, Outcome, Reason, Rejected, Settings,
+    SettingsError, State, Ticket, Transition,
 };
 use core::time::Duration;
 
@@ -255,23 +255,33 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
     #[inline(always)]
     pub fn try_acquire(&mut self) -> Result<Ticket, Rejected> {
         let now = self.now_if_needed();
-        match self.current_state(now) {
-            State::Closed | State::ForcedClosed => self.counts.on_request(),
+        let rejected = match self.current_state(now) {
+            State::Closed | State::ForcedClosed => None,
             State::HalfOpen
                 if self.counts.total().occupied_slots() < self.settings.half_open_limit() =>
             {
-                self.counts.on_request()
+                None
             }
-            State::HalfOpen => return Err(Rejected::TooManyRequests),
-            State::Open | State::ForcedOpen => return Err(Rejected::Open),
-            State::Disabled => {}
+            State::HalfOpen => Some(Rejected::TooManyRequests),
+            State::Open | State::ForcedOpen => Some(Rejected::Open),
+            State::Disabled => return Ok(self.ticket(now)),
+        };
+        if let Some(rejected) = rejected {
+            self.report_call(Err(rejected), None);
+            return Err(rejected);
         }
-        Ok(Ticket {
+        self.counts.on_request();
+        Ok(self.ticket(now))
+    }
+
+    #[inline(always)]
+    fn ticket(&self, now: Option<Instant>) -> Ticket {
+        Ticket {
             breaker: self.id,
             generation: self.generation,
             age: self.counts.age(),
             admitted_at: now,
-        })
+        }
     }
 
     /// After the call: records how it ended. A ticket of another breaker,
@@ -281,13 +291,36 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
     pub fn record(&mut self, ticket: Ticket, outcome: Outcome) {
         let now = self.now_if_needed();
         let state = self.current_state(now);
-        if ticket.breaker != self.id || ticket.generation != self.generation {
+        if ticket.breaker != self.id {
             return;
         }
-        match self.slow_call_rule(outcome, &ticket, now) {
-            Outcome::Success => self.on_success(state, ticket.age, now),
-            Outcome::Failure => self.on_failure(state, ticket.age, now),
-            Outcome::Excluded => self.on_exclusion(state, ticket.age),
+        let counted = self.slow_call_rule(outcome, &ticket, now);
+        if ticket.generation == self.generation {
+            match counted {
+                Outcome::Success => self.on_success(state, ticket.age, now),
+                Outcome::Failure if counted != outcome => {
+                    self.on_failure(state, ticket.age, now, Reason::SlowCall)
+                }
+                Outcome::Failure => {
+                    let reason = self.settings.ready_to_trip.reason();
+                    self.on_failure(state, ticket.age, now, reason)
+                }
+                Outcome::Excluded => self.on_exclusion(state, ticket.age),
+            }
+        }
+        let latency = match (ticket.admitted_at, now) {
+            (Some(admitted), Some(now)) => Some(now.saturating_duration_since(admitted)),
+            _ => None,
+        };
+        self.report_call(Ok(counted), latency);
+    }
+
+    /// Tells the observer how a call went, if it asked to hear.
+    #[inline(always)]
+    fn report_call(&mut self, outcome: Result<Outcome, Rejected>, latency: Option<Duration>) {
+        if O::CALL_DETAIL != CallDetail::Nothing {
+            let call = CallReport { outcome, latency };
+            self.observer.on_call(self.settings.name, call);
         }
     }
 
@@ -325,15 +358,23 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
     fn set_manual_state(&mut self, state: State) {
         let now = self.clock.now();
         self.current_state(Some(now));
-        self.set_state(state, Some(now));
+        let reason = if state.is_manual() {
+            Reason::Forced
+        } else {
+            Reason::Released
+        };
+        self.set_state(state, Some(now), reason);
     }
 
     /// The time, if anything depends on it now: something due (see
-    /// `expiry`) or the slow-call rule. A breaker steadily closed without an
-    /// interval reads no clock per call; a state change reads it itself.
+    /// `expiry`), the slow-call rule, or an observer of latencies. A breaker
+    /// steadily closed without an interval reads no clock per call; a state
+    /// change reads it itself.
     #[inline]
     fn now_if_needed(&self) -> Option<Instant> {
-        (self.expiry.is_some() || self.settings.slow_call.is_some()).then(|| self.clock.now())
+        let timed = O::CALL_DETAIL == CallDetail::OutcomesAndLatency;
+        (timed || self.expiry.is_some() || self.settings.slow_call.is_some())
+            .then(|| self.clock.now())
     }
 
     /// The outcome to count: a success slower than the slow-call limit is a failure.
@@ -356,7 +397,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
             State::HalfOpen => {
                 self.counts.on_outcome(age, Counts::on_success);
                 if self.counts.total().consecutive_successes >= self.settings.half_open_limit() {
-                    self.set_state(State::Closed, now);
+                    self.set_state(State::Closed, now, Reason::TrialsSucceeded);
                 }
             }
             State::Open | State::ForcedOpen | State::Disabled => {}
@@ -365,17 +406,24 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
 
     /// `ready_to_trip` is asked after every failure recorded while closed,
     /// even one whose bucket has left the window and so is not counted.
+    /// `reason` is why a trip would happen: the rule's kind, or a slow call.
     #[inline]
-    fn on_failure(&mut self, state: State, age: Age, now: Option<Instant>) {
+    fn on_failure(&mut self, state: State, age: Age, now: Option<Instant>, reason: Reason) {
         match state {
             State::Closed => {
                 self.counts.on_outcome(age, Counts::on_failure);
                 if self.settings.ready_to_trip.is_tripped(self.counts.total()) {
-                    self.set_state(State::Open, now);
+                    self.set_state(State::Open, now, reason);
                 }
             }
             State::ForcedClosed => self.counts.on_outcome(age, Counts::on_failure),
-            State::HalfOpen => self.set_state(State::Open, now),
+            State::HalfOpen => {
+                let reason = match reason {
+                    Reason::SlowCall => Reason::SlowCall,
+                    _ => Reason::TrialFailed,
+                };
+                self.set_state(State::Open, now, reason)
+            }
             State::Open | State::ForcedOpen | State::Disabled => {}
         }
     }
@@ -408,12 +456,12 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
             }
             State::Open => {
                 if expiry < now {
-                    self.set_state(State::HalfOpen, Some(now));
+                    self.set_state(State::HalfOpen, Some(now), Reason::TimeoutElapsed);
                 }
             }
             State::HalfOpen => {
                 if expiry < now {
-                    self.set_state(State::Open, Some(now));
+                    self.set_state(State::Open, Some(now), Reason::HalfOpenWaitExpired);
                 }
             }
             State::ForcedOpen | State::Disabled => {}
@@ -423,10 +471,11 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
 
     #[cold]
     #[inline(never)]
-    fn set_state(&mut self, to: State, now: Option<Instant>) {
+    fn set_state(&mut self, to: State, now: Option<Instant>, reason: Reason) {
         if self.state == to {
             return;
         }
+        let counts = *self.counts.total();
         let now = now.unwrap_or_else(|| self.clock.now());
         let from = core::mem::replace(&mut self.state, to);
         self.open_timeout = match (from, to, self.settings.backoff) {
@@ -438,7 +487,13 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
             _ => self.open_timeout,
         };
         self.start_new_generation(now);
-        let transition = Transition { from, to, at: now };
+        let transition = Transition {
+            from,
+            to,
+            at: now,
+            reason,
+            counts,
+        };
         self.observer.on_transition(self.settings.name, transition);
     }
 
@@ -447,6 +502,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> CircuitBreaker<C, O, BUCKETS> 
     /// `SharedBreaker` may do both without its lock.
     pub(crate) fn counting_only(&self) -> Option<u64> {
         let counting = self.state == State::Closed
+            && O::CALL_DETAIL == CallDetail::Nothing
             && self.expiry.is_none()
             && self.settings.slow_call.is_none()
             && !self.counts.is_rolling();

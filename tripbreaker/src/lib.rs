@@ -36,8 +36,13 @@
 //! - extras that are off unless set, so the defaults are gobreaker's:
 //!   [`Outcome::Excluded`], a slow-call rule, exponential backoff of the open
 //!   timeout, manual overrides;
-//! - state changes as values ([`Transition`]) given to an [`Observer`], and
+//! - state changes as values ([`Transition`]) given to an [`Observer`],
+//!   each with its [`Reason`] and the counts it fired on, and
 //!   [`CircuitBreaker::next_transition_at`] so a UI can schedule its redraw;
+//! - a per-call hook ([`Observer::on_call`]: outcome, latency) for metrics,
+//!   compiled away unless the observer asks for it ([`CallDetail`]);
+//! - a breaker per key in a fixed number of slots ([`KeyedBreakers`]), still
+//!   without an allocator;
 //! - a size that is only what is used: a fixed-window breaker is its
 //!   settings and a few words; a rolling one adds 24 bytes per bucket it
 //!   has room for (`CircuitBreaker<C, O, BUCKETS>`).
@@ -107,6 +112,8 @@ mod breaker;
 mod call;
 mod clock;
 mod counts;
+mod keyed;
+mod observer;
 mod outcome;
 mod permit;
 mod rejected;
@@ -132,6 +139,8 @@ pub use clock::ManualClock;
 pub use clock::MonotonicClock;
 pub use clock::{Clock, Instant};
 pub use counts::Counts;
+pub use keyed::{KeyedBreakers, KeyedRejected, KeyedTicket};
+pub use observer::{CallDetail, CallReport, Observer};
 pub use outcome::{Classify, ErrorIsFailure, Outcome};
 pub use permit::{BreakerRef, Permit};
 pub use rejected::{CallError, Rejected};
@@ -140,4 +149,4 @@ pub use settings::{Backoff, DEFAULT_TIMEOUT, Settings, SettingsError, TripRule};
 pub use shared::SharedBreaker;
 pub use state::State;
 pub use ticket::Ticket;
-pub use transition::{Observer, Transition};
+pub use transition::{Reason, Transition};

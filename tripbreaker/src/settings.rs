@@ -1,6 +1,6 @@
 //! What a breaker is configured with, documented where it is declared.
 
-use crate::Counts;
+use crate::{Counts, Reason};
 use core::fmt;
 use core::time::Duration;
 
@@ -198,6 +198,15 @@ impl TripRule {
                 ratio,
             } => counts.requests >= min_requests && counts.failure_rate() >= ratio,
             TripRule::Custom(rule) => rule(counts),
+        }
+    }
+
+    /// Why a trip by this rule happened, as its transition says.
+    pub(crate) const fn reason(&self) -> Reason {
+        match self {
+            TripRule::ConsecutiveFailures(_) => Reason::ConsecutiveFailures,
+            TripRule::FailureRate { .. } => Reason::FailureRate,
+            TripRule::Custom(_) => Reason::CustomRule,
         }
     }
 }

@@ -7,8 +7,8 @@
 //! - decoding never panics, nor does anything read from a decoded reply
 //!   (`ticket`, `seen`, `time_to_next_transition`);
 //! - a reply decodes exactly when it has the shape and ranges the script's
-//!   header documents (`breaker.lua`): 7 integers, 6 counts, then 3 per
-//!   transition; the code is one the answer knows, states are 0 closed,
+//!   header documents (`breaker.lua`): 7 integers, 6 counts, then 10 per
+//!   transition (from, to, at, reason, its 6 counts); the code is one the answer knows, states are 0 closed,
 //!   1 half-open, 2 open; generation, age and counts are at least 0 and
 //!   counts at most `u32::MAX`; the expiry is -1 (nothing due) or at least 0;
 //! - what decodes carries those values unchanged.
@@ -49,12 +49,24 @@ fn well_formed() -> impl Strategy<Value = Vec<i64>> {
         prop_oneof![Just(-1i64), 0..=i64::MAX],
     );
     let counts = prop::collection::vec(0..=i64::from(u32::MAX), 6);
-    let transitions = prop::collection::vec((0i64..3, 0i64..3, any::<i64>()), 0..4);
+    let transitions = prop::collection::vec(
+        (
+            0i64..3,
+            0i64..3,
+            any::<i64>(),
+            prop::sample::select(REASONS.to_vec()),
+            prop::collection::vec(0..=i64::from(u32::MAX), 6),
+        ),
+        0..4,
+    );
     (header, counts, transitions).prop_map(
         |((code, st, generation, epoch, age, now, expiry), counts, transitions)| {
             let mut values = vec![code, st, generation, epoch, age, now, expiry];
             values.extend(counts);
-            values.extend(transitions.into_iter().flat_map(|(f, t, at)| [f, t, at]));
+            for (from, to, at, reason, counts) in transitions {
+                values.extend([from, to, at, reason]);
+                values.extend(counts);
+            }
             values
         },
     )
@@ -82,6 +94,9 @@ fn reply() -> impl Strategy<Value = Vec<i64>> {
     ]
 }
 
+/// The reasons the script reports, by their codes.
+const REASONS: [i64; 7] = [0, 1, 3, 4, 5, 6, 7];
+
 /// The states the script reports, by its code.
 fn documented_state(code: i64) -> Option<State> {
     [State::Closed, State::HalfOpen, State::Open]
@@ -94,16 +109,19 @@ fn documented_state(code: i64) -> Option<State> {
 fn documented(values: &[i64], knows: impl Fn(i64) -> bool) -> bool {
     let in_u32 = |v: i64| (0..=i64::from(u32::MAX)).contains(&v);
     values.len() >= 13
-        && (values.len() - 13).is_multiple_of(3)
+        && (values.len() - 13).is_multiple_of(TRANSITION_LEN)
         && knows(values[0])
         && documented_state(values[1]).is_some()
         && values[2] >= 0
         && values[4] >= 0
         && values[6] >= -1
         && values[7..13].iter().all(|&c| in_u32(c))
-        && values[13..]
-            .chunks(3)
-            .all(|t| documented_state(t[0]).is_some() && documented_state(t[1]).is_some())
+        && values[13..].chunks(TRANSITION_LEN).all(|t| {
+            documented_state(t[0]).is_some()
+                && documented_state(t[1]).is_some()
+                && REASONS.contains(&t[3])
+                && t[4..].iter().all(|&c| in_u32(c))
+        })
 }
 
 /// What every decoded reply carries, whatever its answer.
@@ -125,8 +143,26 @@ fn check_decoded<A>(values: &[i64], reply: &Reply<A>) -> Result<(), TestCaseErro
     ]
     .map(i64::from);
     prop_assert_eq!(&counts[..], &values[7..13]);
-    prop_assert_eq!(reply.transitions.len(), (values.len() - 13) / 3);
-    for (t, raw) in reply.transitions.iter().zip(values[13..].chunks(3)) {
+    prop_assert_eq!(
+        reply.transitions.len(),
+        (values.len() - 13) / TRANSITION_LEN
+    );
+    for (t, raw) in reply
+        .transitions
+        .iter()
+        .zip(values[13..].chunks(TRANSITION_LEN))
+    {
+        let c = t.counts;
+        let counts = [
+            c.requests,
+            c.total_successes,
+            c.total_failures,
+            c.total_exclusions,
+            c.consecutive_successes,
+            c.consecutive_failures,
+        ]
+        .map(i64::from);
+        prop_assert_eq!(&counts[..], &raw[4..]);
         prop_assert_eq!(Some(t.from), documented_state(raw[0]));
         prop_assert_eq!(Some(t.to), documented_state(raw[1]));
         let nanos = u64::try_from(raw[2]).unwrap_or(0).saturating_mul(1_000);

@@ -6,8 +6,9 @@ mod sync;
 
 use crate::ticket::BreakerId;
 use crate::{
-    BreakerRef, CallError, CircuitBreaker, Classify, Clock, Counts, ErrorIsFailure, Instant,
-    Observer, Outcome, Permit, Rejected, Settings, SettingsError, State, Ticket, Transition,
+    BreakerRef, CallDetail, CallError, CallReport, CircuitBreaker, Classify, Clock, Counts,
+    ErrorIsFailure, Instant, Observer, Outcome, Permit, Rejected, Settings, SettingsError, State,
+    Ticket, Transition,
 };
 use fast_path::{FastPath, Pending};
 use std::collections::VecDeque;
@@ -24,7 +25,10 @@ use sync::Mutex;
 /// transition at a time and in order, so it may call back into the same
 /// breaker (read its state, even record a call): that never deadlocks, and
 /// a transition it causes is delivered as soon as it returns. A panicking
-/// observer leaves the breaker usable.
+/// observer leaves the breaker usable. An observer that asks to hear of
+/// calls ([`Observer::CALL_DETAIL`]) is told of each under the breaker's
+/// lock (or, while it is busy with a transition, just after), and every
+/// call then takes the lock.
 ///
 /// ```
 /// use tripbreaker::{MonotonicClock, Outcome, Settings, SharedBreaker, State};
@@ -52,20 +56,46 @@ pub struct SharedBreaker<C, O = (), const BUCKETS: usize = 0> {
 }
 
 struct Inner<C, O, const BUCKETS: usize> {
-    breaker: Mutex<CircuitBreaker<C, Queue, BUCKETS>>,
+    breaker: Mutex<CircuitBreaker<C, Queue<O>, BUCKETS>>,
     fast: FastPath,
-    observer: Mutex<O>,
+    observer: Arc<Mutex<O>>,
     name: &'static str,
     id: BreakerId,
 }
 
-/// Transitions waiting for the observer, in the order they happened.
-#[derive(Debug, Default)]
-struct Queue(VecDeque<Transition>);
+/// What waits for the observer, in the order it happened.
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    Transition(Transition),
+    Call(CallReport),
+}
 
-impl Observer for Queue {
+/// The core's observer inside a `SharedBreaker`: it queues transitions for
+/// delivery after the lock is released, and hands calls to the observer at
+/// once unless something is queued before them or the observer is busy.
+struct Queue<O> {
+    waiting: VecDeque<Event>,
+    observer: Arc<Mutex<O>>,
+}
+
+impl<O: Observer> Observer for Queue<O> {
+    const CALL_DETAIL: CallDetail = O::CALL_DETAIL;
+
     fn on_transition(&mut self, _name: &str, transition: Transition) {
-        self.0.push_back(transition);
+        self.waiting.push_back(Event::Transition(transition));
+    }
+
+    #[inline]
+    fn on_call(&mut self, name: &str, call: CallReport) {
+        // Busy: the holder delivers what is queued before it lets go (or,
+        // if it is this thread's observer calling back in, when it returns).
+        if self.waiting.is_empty()
+            && let Some(mut observer) = self.observer.try_lock()
+        {
+            observer.on_call(name, call);
+            return;
+        }
+        self.waiting.push_back(Event::Call(call));
     }
 }
 
@@ -82,14 +112,20 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
     /// one made by [`CircuitBreaker::new_rolling`]).
     pub fn from_breaker(breaker: CircuitBreaker<C, O, BUCKETS>) -> Self {
         let (name, id) = (breaker.name(), breaker.id());
-        let (breaker, observer) = breaker.replace_observer(Queue::default());
+        let (breaker, observer) = breaker.replace_observer(());
+        let observer = Arc::new(Mutex::new(observer));
+        let queue = Queue {
+            waiting: VecDeque::new(),
+            observer: Arc::clone(&observer),
+        };
+        let (breaker, ()) = breaker.replace_observer(queue);
         let fast = FastPath::default();
         fast.reset(breaker.counting_only());
         SharedBreaker {
             inner: Arc::new(Inner {
                 breaker: Mutex::new(breaker),
                 fast,
-                observer: Mutex::new(observer),
+                observer,
                 name,
                 id,
             }),
@@ -213,7 +249,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
     /// state `f` left; then, with the lock released, hands the observer
     /// whatever transitions are waiting.
     #[inline]
-    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, Queue, BUCKETS>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut CircuitBreaker<C, Queue<O>, BUCKETS>) -> R) -> R {
         let (result, waiting) = {
             // The lock is not poisoned by a panic: the breaker is consistent
             // between operations, so it stays usable.
@@ -233,7 +269,7 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
                     }
                 }
             }
-            (result, !breaker.observer().0.is_empty())
+            (result, !breaker.observer().waiting.is_empty())
         };
         if waiting {
             self.deliver();
@@ -251,20 +287,23 @@ impl<C: Clock, O: Observer, const BUCKETS: usize> SharedBreaker<C, O, BUCKETS> {
             let Some(mut observer) = self.inner.observer.try_lock() else {
                 return;
             };
-            while let Some(transition) = self.next_waiting() {
-                observer.on_transition(self.inner.name, transition);
+            while let Some(event) = self.next_waiting() {
+                match event {
+                    Event::Transition(t) => observer.on_transition(self.inner.name, t),
+                    Event::Call(call) => observer.on_call(self.inner.name, call),
+                }
             }
             drop(observer);
             // A transition queued after our last look, by a caller that found
             // the observer busy, is ours to deliver.
-            if self.inner.breaker.lock().observer().0.is_empty() {
+            if self.inner.breaker.lock().observer().waiting.is_empty() {
                 return;
             }
         }
     }
 
-    fn next_waiting(&self) -> Option<Transition> {
-        self.inner.breaker.lock().observer_mut().0.pop_front()
+    fn next_waiting(&self) -> Option<Event> {
+        self.inner.breaker.lock().observer_mut().waiting.pop_front()
     }
 }
 

@@ -6,8 +6,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tripbreaker::{
-    BreakerRef, CircuitBreaker, Counts, ManualClock, Outcome, Rejected, Settings, SharedBreaker,
-    State, Ticket, Transition, TripRule,
+    BreakerRef, CircuitBreaker, Counts, Instant, ManualClock, Outcome, Reason, Rejected, Settings,
+    SharedBreaker, State, Ticket, Transition, TripRule,
 };
 
 #[derive(Deserialize)]
@@ -118,22 +118,19 @@ impl From<Mismatch> for Failure {
     }
 }
 
-/// Records transitions as (from, to) names, where the test can take them.
+/// Records transitions where the test can take them.
 #[derive(Default, Clone)]
-pub struct Recorder(Arc<Mutex<Vec<[String; 2]>>>);
+pub struct Recorder(Arc<Mutex<Vec<Transition>>>);
 
 impl tripbreaker::Observer for Recorder {
     fn on_transition(&mut self, _name: &str, t: Transition) {
-        self.0
-            .lock()
-            .unwrap()
-            .push([t.from.to_string(), t.to.to_string()]);
+        self.0.lock().unwrap().push(t);
     }
 }
 
 impl Recorder {
     /// The transitions recorded since the last call.
-    pub fn take(&self) -> Vec<[String; 2]> {
+    pub fn take(&self) -> Vec<Transition> {
         std::mem::take(&mut self.0.lock().unwrap())
     }
 }
@@ -152,8 +149,8 @@ pub trait Replay {
     fn record(&mut self, ticket: Self::Ticket, outcome: Outcome);
     /// The state (applying what is due), then the counts.
     fn observe(&mut self) -> (State, Counts);
-    /// The transitions reported since the last call, as (from, to) names.
-    fn transitions(&mut self) -> Vec<[String; 2]>;
+    /// The transitions reported since the last call.
+    fn transitions(&mut self) -> Vec<Transition>;
 }
 
 /// Which breaker replays the steps.
@@ -228,7 +225,7 @@ impl Replay for Local {
         }
     }
 
-    fn transitions(&mut self) -> Vec<[String; 2]> {
+    fn transitions(&mut self) -> Vec<Transition> {
         self.recorder.take()
     }
 }
@@ -285,6 +282,44 @@ fn compare<T: fmt::Debug + PartialEq>(
     })
 }
 
+/// What the reference does not record of a transition, checked against
+/// what must hold: the reason its rule gives, the counts that rule judged,
+/// and the time of the step. `None` if it holds.
+fn unexplained(t: &Transition, settings: &Settings, now: Instant) -> Option<&'static str> {
+    let zero = Counts::default();
+    let (reason, counts_hold) = match (t.from, t.to) {
+        (State::Closed, State::Open) => (
+            match settings.ready_to_trip {
+                TripRule::ConsecutiveFailures(_) => Reason::ConsecutiveFailures,
+                TripRule::FailureRate { .. } => Reason::FailureRate,
+                TripRule::Custom(_) => Reason::CustomRule,
+            },
+            settings.ready_to_trip.is_tripped(&t.counts),
+        ),
+        (State::Open, State::HalfOpen) => (Reason::TimeoutElapsed, t.counts == zero),
+        (State::HalfOpen, State::Closed) => (
+            Reason::TrialsSucceeded,
+            t.counts.consecutive_successes == settings.half_open_limit()
+                && t.counts.total_failures == 0,
+        ),
+        // The failed trial is not counted (gobreaker's onFailure in half-open).
+        (State::HalfOpen, State::Open) => (
+            Reason::TrialFailed,
+            t.counts.requests >= 1 && t.counts.total_failures == 0,
+        ),
+        _ => return Some("an automatic breaker's transition"),
+    };
+    if t.reason != reason {
+        Some("reason")
+    } else if !counts_hold {
+        Some("counts when it fired")
+    } else if t.at != now {
+        Some("time")
+    } else {
+        None
+    }
+}
+
 fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Failure> {
     let mut tickets: HashMap<u64, R::Ticket> = HashMap::new();
     let name = case.name.as_str();
@@ -293,6 +328,8 @@ fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Failure> {
         step: index,
         reason,
     };
+    let case_settings = settings(&case.settings);
+    let mut now = Instant::ZERO;
 
     for (index, step) in case.steps.iter().enumerate() {
         match step.op.as_str() {
@@ -300,7 +337,9 @@ fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Failure> {
                 let ms = step
                     .ms
                     .ok_or_else(|| bad(index, "advance has no ms".into()))?;
-                breaker.advance(Duration::from_millis(ms));
+                let by = Duration::from_millis(ms);
+                now = now.saturating_add(by);
+                breaker.advance(by);
             }
             "acquire" => {
                 let actual = match breaker.try_acquire() {
@@ -339,7 +378,22 @@ fn run_case<R: Replay>(case: &Case, breaker: &mut R) -> Result<usize, Failure> {
         let (state, counts) = breaker.observe();
         let transitions = breaker.transitions();
         compare(name, index, "state", step.state.as_str(), state.as_str())?;
-        compare(name, index, "transitions", &step.transitions, &transitions)?;
+        let pairs: Vec<[String; 2]> = transitions
+            .iter()
+            .map(|t| [t.from.to_string(), t.to.to_string()])
+            .collect();
+        compare(name, index, "transitions", &step.transitions, &pairs)?;
+        for t in &transitions {
+            if let Some(field) = unexplained(t, &case_settings, now) {
+                return Err(Failure::Mismatch(Mismatch {
+                    case: name.to_owned(),
+                    step: index,
+                    field: "a transition's reason, counts and time",
+                    expected: format!("{field} as its rule says"),
+                    actual: format!("{t:?}"),
+                }));
+            }
+        }
         let actual = ExpectedCounts {
             requests: counts.requests,
             total_successes: counts.total_successes,

@@ -1,6 +1,7 @@
 //! The keyed layer's metrics, read back from metrics-util's
 //! `DebuggingRecorder` after a trip: every series with its names, labels
 //! and values.
+#![cfg(not(target_arch = "wasm32"))]
 
 use http::{Request, Response};
 use http_body_util::Empty;

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower_service::Service;
-use tripbreaker::{Clock, KeyedRejected, Permit};
+use tripbreaker::Clock;
 
 /// Guards a gRPC transport service with one breaker per key: each call is
 /// admitted or refused by the breaker of its key (`K` picks it), before it
@@ -89,10 +89,7 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let classifier = self.classifier;
-        let Some(breaker) = self.set.breaker(&self.key.key_of(&request)) else {
-            return ResponseFuture::refused(KeyedRejected::Full, classifier);
-        };
-        match Permit::acquire(breaker) {
+        match self.set.acquire(&self.key.key_of(&request)) {
             Ok(permit) => {
                 let capture = request.extensions().get::<CaptureOutcome>().cloned();
                 ResponseFuture::admitted(self.inner.call(request), permit, classifier, capture)

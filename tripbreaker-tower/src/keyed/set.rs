@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
-use tripbreaker::{CircuitBreaker, Clock, Instant, Settings, SharedBreaker, State};
+use tripbreaker::{
+    CircuitBreaker, Clock, Instant, KeyedRejected, Permit, Settings, SharedBreaker, State, Ticket,
+};
 
 /// What a set of breakers is made with.
 #[derive(Debug, Clone)]
@@ -20,6 +22,9 @@ pub(crate) struct SetConfig<C, O> {
 
 /// The breaker of a key's calls.
 pub(crate) type KeyBreaker<C, O> = SharedBreaker<C, <O as ObserveKeys>::Observer>;
+
+/// An admitted call of a key.
+pub(crate) type KeyPermit<C, O> = Permit<KeyBreaker<C, O>>;
 
 /// One breaker per key, made on the key's first call. When `capacity`
 /// breakers exist, a new key takes the place of the closed one idle
@@ -53,20 +58,30 @@ impl<C: Clock + Clone, O: ObserveKeys> BreakerSet<C, O> {
         }
     }
 
-    /// `key`'s breaker, made if it has none; `None` if there is no room.
+    /// Asks `key`'s breaker, made if it has none, to admit a call.
     #[inline]
-    pub(crate) fn breaker(&self, key: &str) -> Option<KeyBreaker<C, O>> {
-        let now = self.config.clock.now();
+    pub(crate) fn acquire(&self, key: &str) -> Result<KeyPermit<C, O>, KeyedRejected> {
+        // Without an idle expiry, the time a key was last used matters only
+        // once it is known: then the breaker's own reading serves, if it took one.
+        let now = self.config.idle_expiry.map(|_| self.config.clock.now());
         {
             let entries = self.read();
             if let Some(entry) = entries.map.get(key)
-                && !self.idle_too_long(entry, now)
+                && !now.is_some_and(|now| self.idle_too_long(entry, now))
             {
-                entry.last_used.store(now.as_nanos(), Ordering::Relaxed);
-                return Some(entry.breaker.clone());
+                let admitted = Permit::acquire(entry.breaker.clone());
+                let read = match &admitted {
+                    Ok(permit) => permit.ticket().and_then(Ticket::admitted_at),
+                    Err(_) => None,
+                };
+                let used = read.or(now).unwrap_or_else(|| self.config.clock.now());
+                entry.last_used.store(used.as_nanos(), Ordering::Relaxed);
+                return admitted.map_err(KeyedRejected::from);
             }
         }
-        self.make_room_for(key, now)
+        let now = now.unwrap_or_else(|| self.config.clock.now());
+        let breaker = self.make_room_for(key, now).ok_or(KeyedRejected::Full)?;
+        Permit::acquire(breaker).map_err(KeyedRejected::from)
     }
 
     /// How many keys have a breaker.

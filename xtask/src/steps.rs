@@ -138,7 +138,20 @@ fn lint() -> anyhow::Result<()> {
 }
 
 fn native() -> anyhow::Result<()> {
-    run(&mut cmd("cargo", &["test", "--workspace"]))
+    run(&mut cmd("cargo", &["test", "--workspace"]))?;
+    // The layer's metrics, which no crate of the workspace turns on yet.
+    run(&mut cmd(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "tripbreaker-tower",
+            "--features",
+            "metrics",
+            "--test",
+            "metrics",
+        ],
+    ))
 }
 
 /// In a target directory of its own: `--cfg loom` would otherwise

@@ -4,6 +4,7 @@
 
 use crate::Config;
 use crate::demo::Printer;
+use crate::metrics::BreakerMetrics;
 use greeter_client::go_style;
 use greeter_client::{Reply, reply_line};
 use tripbreaker::Transition;
@@ -24,9 +25,13 @@ pub struct Tally {
 /// each state change of the breaker this client applied. The log on stderr
 /// ends with the tally.
 pub async fn repeat(config: &Config, calls: u32, print: Printer) -> anyhow::Result<Tally> {
+    let metrics = BreakerMetrics::of(config);
     let on_transition = {
-        let print = print.clone();
-        Box::new(move |name: &str, t: Transition| print(&go_style::transition(name, t)))
+        let (print, metrics) = (print.clone(), metrics.clone());
+        Box::new(move |name: &str, t: Transition| {
+            metrics.transition(name, t);
+            print(&go_style::transition(name, t));
+        })
     };
     let greeter = config.greeter(on_transition)?;
     let mut tally = Tally::default();
@@ -35,6 +40,7 @@ pub async fn repeat(config: &Config, calls: u32, print: Printer) -> anyhow::Resu
             greeter_client::sleep(config.every).await;
         }
         let call = greeter.say_hello(&config.name).await;
+        metrics.call(config.settings.breaker_settings().name, &call);
         match &call.reply {
             Reply::Answered(_) => tally.answered += 1,
             Reply::Rejected(_) => tally.refused += 1,

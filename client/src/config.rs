@@ -45,6 +45,16 @@ pub struct Config {
           value_parser = humantime::parse_duration)]
     pub every: Duration,
 
+    /// Serve this client's breaker metrics in the Prometheus text format at
+    /// http://ADDR/metrics (state, transitions, calls). Off by default;
+    /// loopback only unless --metrics-public.
+    #[arg(long, env = "CLIENT_METRICS_ADDR", value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+
+    /// Allow a --metrics-addr that is not a loopback address.
+    #[arg(long, env = "CLIENT_METRICS_PUBLIC")]
+    pub metrics_public: bool,
+
     /// The breaker's and the calls' settings (`greeter_client::Settings`).
     #[command(flatten)]
     pub settings: Settings,

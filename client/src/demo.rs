@@ -2,6 +2,7 @@
 //! terminal: its lines to the printer, its progress to the log.
 
 use crate::Config;
+use crate::metrics::BreakerMetrics;
 use greeter_client::go_demo::{self, Player, STEPS, Step};
 use greeter_client::go_style;
 use greeter_client::{Call, ClientErrors, Reply, reply_line};
@@ -41,9 +42,11 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
             lines.lock().unwrap().push(line);
         })
     };
+    let metrics = BreakerMetrics::of(config);
     let on_transition = {
         let (say, transitions) = (Arc::clone(&say), Arc::clone(&transitions));
         Box::new(move |name: &str, t: Transition| {
+            metrics.transition(name, t);
             transitions.lock().unwrap().push((t.from, t.to));
             say(go_style::transition(name, t));
         })

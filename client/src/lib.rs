@@ -13,6 +13,7 @@
 pub mod calls;
 mod config;
 pub mod demo;
+pub mod metrics;
 
 pub use calls::{Tally, repeat};
 pub use config::Config;

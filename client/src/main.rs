@@ -18,6 +18,15 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let config = client::Config::parse();
+    if let Some(addr) = config.metrics_addr {
+        match metrics_endpoint::serve(addr, config.metrics_public) {
+            Ok(()) => tracing::info!("serving metrics at http://{addr}/metrics"),
+            Err(error) => {
+                eprintln!("client: {error}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let stdout = Stdout::default();
     let printer = stdout.printer();
     let run = async {

@@ -1,6 +1,7 @@
-//! The server's metrics, scraped by a real Prometheus: the server binary
-//! with `--metrics-addr` and every SayHello failing, some calls and a
-//! refused host, then Prometheus' HTTP API asked for what it scraped.
+//! Metrics scraped by a real Prometheus, then read back from its HTTP API:
+//! the server binary's (`--metrics-addr`, every SayHello failing, some
+//! calls and a refused host), and the CLI's breaker while it trips on
+//! that failing server.
 
 #[path = "hardening_support.rs"]
 mod support;
@@ -78,4 +79,53 @@ fn a_metrics_address_in_use_or_public_is_refused_at_start() {
     );
     assert_eq!(status.code(), Some(2), "{log}");
     assert!(log.contains("is not a loopback address"), "{log}");
+}
+
+#[test]
+fn prometheus_sees_the_clis_breaker_trip_on_a_failing_server() {
+    let server = ServerProcess::start(&["--initial-fault", "failing"]);
+    let url = server.url();
+    let metrics = free_addr();
+    let prometheus = Prometheus::start(&[("client", metrics)]);
+    // The client lives about 12 s: long enough for several scrapes.
+    let mut client =
+        std::process::Command::new(support::workspace_binary("client", "E2E_CLIENT_BIN"))
+            .args(["--server", &url, "--calls", "60", "--every", "200ms"])
+            .args(["--metrics-addr", &metrics.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the client");
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _client = Kill(&mut client);
+    let limit = Duration::from_secs(20);
+    let key = format!(r#"breaker="greeter",key="{url}""#);
+    prometheus.wait_for(
+        &format!(r#"circuit_breaker_state{{{key},state="open"}}"#),
+        1.0,
+        limit,
+    );
+    prometheus.wait_for(
+        &format!(r#"circuit_breaker_state{{{key},state="closed"}}"#),
+        0.0,
+        limit,
+    );
+    prometheus.wait_for(
+        &format!(r#"circuit_breaker_transitions_total{{{key},from="closed",to="open",reason="consecutive_failures"}}"#),
+        1.0,
+        limit,
+    );
+    let failures = prometheus
+        .value(&format!(
+            r#"circuit_breaker_calls_total{{{key},outcome="failure"}}"#
+        ))
+        .unwrap_or_default();
+    println!("failures counted by the CLI's breaker: {failures}");
+    assert!(failures >= 1.0);
 }

@@ -23,8 +23,9 @@ pub struct Config {
     pub name: String,
 
     /// Share the breaker with every client given the same Redis, e.g.
-    /// `redis://127.0.0.1:6379`: one state and one set of counts for all of
-    /// them. Unset: this process's own breaker.
+    /// `redis://127.0.0.1:6379`, or the same Redis Cluster, e.g.
+    /// `redis-cluster://10.0.0.1:7000,10.0.0.2:7000`: one state and one set
+    /// of counts for all of them. Unset: this process's own breaker.
     #[arg(long, env = "GREETER_SHARED_STATE", value_name = "URL", value_parser = greeter_client::parse_redis_url)]
     pub shared_state: Option<String>,
 
@@ -105,6 +106,9 @@ mod tests {
             config.shared_state.as_deref(),
             Some("redis://127.0.0.1:6379/2")
         );
+        let cluster = "redis-cluster://10.0.0.1:7000,10.0.0.2:7000";
+        let config = parse(&["--shared-state", cluster]).unwrap();
+        assert_eq!(config.shared_state.as_deref(), Some(cluster));
     }
 
     #[test]
@@ -112,12 +116,17 @@ mod tests {
         for (flag, value) in [
             ("--shared-state", "127.0.0.1:6379"),
             ("--shared-state", "https://127.0.0.1:6379"),
+            ("--shared-state", "redis-cluster://10.0.0.1:7000,10.0.0.2"),
+            ("--shared-state", "redis-cluster://10.0.0.1:7000/3"),
             ("--store-timeout", "0s"),
             ("--calls", "0"),
             ("--every", "soon"),
         ] {
             let error = parse(&[flag, value]).unwrap_err().to_string();
             assert!(error.contains(flag), "{error}");
+            if value.starts_with("redis-cluster://") {
+                assert!(error.contains("is not a Redis Cluster URL"), "{error}");
+            }
         }
     }
 }

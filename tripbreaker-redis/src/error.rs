@@ -12,6 +12,9 @@ pub enum BuildError {
     /// The Redis URL is not one the client understands.
     #[error("redis URL: {0}")]
     Url(#[from] redis::RedisError),
+    /// The `redis-cluster://` URL is malformed: what is wrong with it.
+    #[error("redis-cluster URL: {0}")]
+    ClusterUrl(String),
 }
 
 /// Why one call to the store did not answer: the handle then uses its local breaker.

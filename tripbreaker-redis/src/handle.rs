@@ -5,9 +5,9 @@ use crate::error::StoreError;
 use crate::mode::{Mode, ModeCell};
 use crate::script::{Admission, Answer, Call, Op, Reply, Seen, SharedTicket, micros_between};
 use crate::settings::{MAX_BUCKETS, SettingsArgs};
+use crate::store::Connection;
 use crate::ticket::{Kind, Recorder, Recording, Ticket};
 use parking_lot::Mutex;
-use redis::aio::ConnectionManager;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,7 +50,7 @@ pub(crate) struct Inner<O> {
     pub(crate) settings: Settings,
     pub(crate) args: SettingsArgs,
     pub(crate) script: redis::Script,
-    pub(crate) connection: ConnectionManager,
+    pub(crate) connection: Connection,
     pub(crate) store_timeout: Duration,
     pub(crate) expiry_ms: u64,
     pub(crate) clock: DynClock,

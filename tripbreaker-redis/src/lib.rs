@@ -15,9 +15,19 @@
 //! never send their time, so skew between client machines changes nothing.
 //! Durations in the settings are rounded up to whole microseconds.
 //!
+//! # Where
+//! On one Redis server (`redis://host[:port][/db]`) or on a Redis Cluster
+//! (`redis-cluster://host:port[,host:port…]`: any nodes of it, masters or
+//! replicas, to learn the cluster from; see [`Builder::connect`]). On a
+//! cluster each call goes to the master of the breaker's slot, and the
+//! client follows the slot when it moves or fails over.
+//!
 //! # Keys
-//! One hash per breaker at `namespace:{name}` (default namespace `breaker`;
-//! the braces keep it in one cluster slot). Every call refreshes its expiry
+//! One hash per breaker at `namespace:{name}` (default namespace `breaker`).
+//! The braces are a cluster hash tag: the slot is that of `name` alone, so
+//! everything one breaker keeps is in one slot, on one master, where one
+//! script can reach it atomically (breakers of the same name in other
+//! namespaces share that slot). Every call refreshes its expiry
 //! ([`Builder::idle_expiry`], 1 hour by default, at least twice the longest
 //! time in the settings). Handles sharing a name must share its settings.
 //!
@@ -56,6 +66,7 @@
 //!     ..Settings::new("greeter")
 //! };
 //! let breaker = RedisBreaker::builder(settings).connect("redis://127.0.0.1:6379")?;
+//! // or, on a cluster: .connect("redis-cluster://10.0.0.1:7000,10.0.0.2:7000")?
 //! match breaker.try_acquire().await {
 //!     Ok(ticket) => {
 //!         let worked = true; // make the call here
@@ -75,6 +86,7 @@ mod handle;
 mod mode;
 mod script;
 mod settings;
+mod store;
 mod ticket;
 
 pub use builder::{

@@ -51,6 +51,13 @@ pub struct Config {
     pub settings: Settings,
 }
 
+/// Flags that cannot work together with what they point at (the command
+/// line is wrong, not the run): the CLI exits 2 with it, as for flags clap
+/// refuses.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// A duration of more than zero, e.g. `50ms`.
 fn positive_duration(text: &str) -> Result<Duration, String> {
     match humantime::parse_duration(text) {
@@ -67,13 +74,22 @@ impl Config {
     }
 
     /// The client these flags describe: its breaker shared through Redis
-    /// with `--shared-state`, its own otherwise. Needs a tokio runtime.
-    pub fn greeter(&self, on_transition: TransitionSink) -> anyhow::Result<Greeter<ChosenBreaker>> {
+    /// with `--shared-state`, its own otherwise. With `--shared-state`, a
+    /// shared breaker that runs other settings is a [`UsageError`] (one
+    /// round trip to Redis; if Redis does not answer, the client starts on
+    /// its local breaker). Needs a tokio runtime.
+    pub async fn greeter(
+        &self,
+        on_transition: TransitionSink,
+    ) -> anyhow::Result<Greeter<ChosenBreaker>> {
         let breaker = match &self.shared_state {
             Some(url) => {
                 let shown = redis_url_for_logs(url);
                 let shared = redis_breaker(url, &self.settings, self.store_timeout, on_transition)
                     .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
+                if let Err(conflict) = shared.check_settings().await {
+                    return Err(UsageError(format!("--shared-state {shown}: {conflict}")).into());
+                }
                 tracing::info!(
                     key = shared.key(),
                     "the breaker is shared through Redis at {shown}"

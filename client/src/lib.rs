@@ -15,5 +15,5 @@ mod config;
 pub mod demo;
 
 pub use calls::{Tally, repeat};
-pub use config::Config;
+pub use config::{Config, UsageError};
 pub use demo::{Report, run};

@@ -40,7 +40,8 @@ pub struct Builder<O = ()> {
 impl RedisBreaker {
     /// Starts building a shared breaker with these settings (the same type
     /// as the core's). Handles share state when their namespace and
-    /// `settings.name` agree; give them the same settings too.
+    /// `settings.name` agree, and only if their settings agree too (see
+    /// [`RedisBreaker::check_settings`]).
     pub fn builder(settings: Settings) -> Builder {
         Builder {
             settings,

@@ -29,12 +29,25 @@
 //! script can reach it atomically (breakers of the same name in other
 //! namespaces share that slot). Every call refreshes its expiry
 //! ([`Builder::idle_expiry`], 1 hour by default, at least twice the longest
-//! time in the settings). Handles sharing a name must share its settings.
+//! time in the settings). Its fields: `st`, `gen`, `epoch`, `start`, `exp`,
+//! `ot`, `age` (the state machine), `t` and `w` (the counts and the rolling
+//! window's buckets, MessagePack), `fp` and `cfg` (the settings, below).
+//!
+//! # One set of settings per breaker
+//! The first handle to use a key records its settings in it: `cfg`, every
+//! setting the script runs as `name=value` (`max_requests=3; window=none;
+//! timeout=5s; …`), and `fp`, a stable hash of them (16 hex digits of
+//! SHA-256). A handle whose settings differ is refused by every call: it
+//! writes nothing and decides with its local breaker, and
+//! [`RedisBreaker::check_settings`] (at start) returns a
+//! [`SettingsConflict`] that names the settings that differ. A lost key is
+//! recorded again by whichever handle comes next.
 //!
 //! # When Redis does not answer
 //! Every call waits at most the store timeout (50 ms by default). On an
-//! error, a timeout or a reply the script cannot have given, the handle logs once, reports [`Mode::Local`], and
-//! decides with a local `tripbreaker::SharedBreaker` of the same settings,
+//! error, a timeout or a reply the script cannot have given, the handle
+//! logs once, reports [`Mode::Local`], and decides with a local
+//! `tripbreaker::SharedBreaker` of the same settings,
 //! asking Redis again at most once per probe interval; the first answer
 //! rejoins the shared state. The local breaker resumes the shared state as
 //! last seen, so losing Redis never admits a call the shared breaker would
@@ -82,6 +95,7 @@
 
 mod builder;
 mod error;
+mod fingerprint;
 mod handle;
 mod mode;
 mod script;
@@ -94,6 +108,7 @@ pub use builder::{
     check_url,
 };
 pub use error::BuildError;
+pub use fingerprint::{Difference, SettingsConflict};
 pub use handle::RedisBreaker;
 pub use mode::Mode;
 pub use settings::{MAX_BUCKETS, SettingsError};

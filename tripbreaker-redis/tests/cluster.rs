@@ -1,6 +1,6 @@
 //! A shared breaker on a real Redis Cluster (six `redis-server` processes on
 //! loopback): handles reach it through any of its nodes, its key lives on
-//! the master of its name's slot, and a cluster that does not answer yet
+//! the master of its name's slot, other settings are refused, and a cluster that does not answer yet
 //! sends calls to the local breaker without waiting past the store timeout,
 //! until it answers.
 
@@ -77,6 +77,18 @@ async fn handles_share_one_breaker_through_any_node_of_a_cluster() {
     let state: Option<i64> = cluster.command_on(&master, redis::cmd("HGET").arg(key).arg("st"));
     assert_eq!(state, Some(2), "open, in the hash on {master}");
     assert_eq!(cluster.keys(), [key], "the only key in the cluster");
+
+    // One set of settings per breaker, on a cluster too.
+    let other = RedisBreaker::builder(Settings {
+        timeout: Duration::from_secs(5),
+        ..settings()
+    })
+    .store_timeout(STORE_TIMEOUT)
+    .connect(&cluster.url())
+    .expect("a valid cluster URL");
+    let conflict = other.check_settings().await.unwrap_err();
+    let named: Vec<_> = conflict.differences().iter().map(|d| &*d.setting).collect();
+    assert_eq!(named, ["timeout"], "{conflict}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

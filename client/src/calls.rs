@@ -33,7 +33,7 @@ pub async fn repeat(config: &Config, calls: u32, print: Printer) -> anyhow::Resu
             print(&go_style::transition(name, t));
         })
     };
-    let greeter = config.greeter(on_transition)?;
+    let greeter = config.greeter(on_transition).await?;
     let mut tally = Tally::default();
     for call in 0..calls {
         if call > 0 {

@@ -23,8 +23,9 @@ pub struct Config {
     pub name: String,
 
     /// Share the breaker with every client given the same Redis, e.g.
-    /// `redis://127.0.0.1:6379`: one state and one set of counts for all of
-    /// them. Unset: this process's own breaker.
+    /// `redis://127.0.0.1:6379`, or the same Redis Cluster, e.g.
+    /// `redis-cluster://10.0.0.1:7000,10.0.0.2:7000`: one state and one set
+    /// of counts for all of them. Unset: this process's own breaker.
     #[arg(long, env = "GREETER_SHARED_STATE", value_name = "URL", value_parser = greeter_client::parse_redis_url)]
     pub shared_state: Option<String>,
 
@@ -60,6 +61,13 @@ pub struct Config {
     pub settings: Settings,
 }
 
+/// Flags that cannot work together with what they point at (the command
+/// line is wrong, not the run): the CLI exits 2 with it, as for flags clap
+/// refuses.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// A duration of more than zero, e.g. `50ms`.
 fn positive_duration(text: &str) -> Result<Duration, String> {
     match humantime::parse_duration(text) {
@@ -76,13 +84,22 @@ impl Config {
     }
 
     /// The client these flags describe: its breaker shared through Redis
-    /// with `--shared-state`, its own otherwise. Needs a tokio runtime.
-    pub fn greeter(&self, on_transition: TransitionSink) -> anyhow::Result<Greeter<ChosenBreaker>> {
+    /// with `--shared-state`, its own otherwise. With `--shared-state`, a
+    /// shared breaker that runs other settings is a [`UsageError`] (one
+    /// round trip to Redis; if Redis does not answer, the client starts on
+    /// its local breaker). Needs a tokio runtime.
+    pub async fn greeter(
+        &self,
+        on_transition: TransitionSink,
+    ) -> anyhow::Result<Greeter<ChosenBreaker>> {
         let breaker = match &self.shared_state {
             Some(url) => {
                 let shown = redis_url_for_logs(url);
                 let shared = redis_breaker(url, &self.settings, self.store_timeout, on_transition)
                     .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
+                if let Err(conflict) = shared.check_settings().await {
+                    return Err(UsageError(format!("--shared-state {shown}: {conflict}")).into());
+                }
                 tracing::info!(
                     key = shared.key(),
                     "the breaker is shared through Redis at {shown}"
@@ -115,6 +132,9 @@ mod tests {
             config.shared_state.as_deref(),
             Some("redis://127.0.0.1:6379/2")
         );
+        let cluster = "redis-cluster://10.0.0.1:7000,10.0.0.2:7000";
+        let config = parse(&["--shared-state", cluster]).unwrap();
+        assert_eq!(config.shared_state.as_deref(), Some(cluster));
     }
 
     #[test]
@@ -122,12 +142,17 @@ mod tests {
         for (flag, value) in [
             ("--shared-state", "127.0.0.1:6379"),
             ("--shared-state", "https://127.0.0.1:6379"),
+            ("--shared-state", "redis-cluster://10.0.0.1:7000,10.0.0.2"),
+            ("--shared-state", "redis-cluster://10.0.0.1:7000/3"),
             ("--store-timeout", "0s"),
             ("--calls", "0"),
             ("--every", "soon"),
         ] {
             let error = parse(&[flag, value]).unwrap_err().to_string();
             assert!(error.contains(flag), "{error}");
+            if value.starts_with("redis-cluster://") {
+                assert!(error.contains("is not a Redis Cluster URL"), "{error}");
+            }
         }
     }
 }

@@ -51,7 +51,7 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
             say(go_style::transition(name, t));
         })
     };
-    let greeter = config.greeter(on_transition)?;
+    let greeter = config.greeter(on_transition).await?;
     let mut terminal = Terminal {
         config,
         say,

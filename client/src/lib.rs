@@ -16,5 +16,5 @@ pub mod demo;
 pub mod metrics;
 
 pub use calls::{Tally, repeat};
-pub use config::Config;
+pub use config::{Config, UsageError};
 pub use demo::{Report, run};

@@ -1,7 +1,7 @@
 //! `cargo run -p client`: the Go demo, replayed through the breaker (or,
 //! with `--calls N`, N calls at a steady pace).
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
@@ -38,10 +38,18 @@ async fn main() -> ExitCode {
     tokio::select! {
         result = run => match result {
             Ok(_) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("client: {error:#}");
-                ExitCode::FAILURE
-            }
+            Err(error) => match error.downcast_ref::<client::UsageError>() {
+                // Reported as clap reports the flags it refuses, and with its exit code (2).
+                Some(usage) => {
+                    let error = client::Config::command().error(clap::error::ErrorKind::ArgumentConflict, usage);
+                    let _ = error.print();
+                    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
+                }
+                None => {
+                    eprintln!("client: {error:#}");
+                    ExitCode::FAILURE
+                }
+            },
         },
         () = stdout.closed.notified() => match stdout.error.get() {
             // The reader went away (`client | head -1`): nothing is wrong.

@@ -5,8 +5,9 @@
 //! failures have tripped the shared breaker, the second refuses every call
 //! and fails none itself. Without `--shared-state` it fails its own calls
 //! first (the control). Also: a bad `--shared-state` is refused naming the
-//! flag, and a Redis that is down at start leaves the calls going on
-//! through a local breaker, said once.
+//! flag, a client whose settings differ from the shared breaker's is
+//! refused at start (exit 2) naming them, and a Redis that is down at start
+//! leaves the calls going on through a local breaker, said once.
 
 #[path = "hardening_support.rs"]
 mod support;
@@ -177,6 +178,42 @@ fn a_shared_state_that_is_not_a_redis_url_is_refused_naming_the_flag() {
             "{}",
             run.stderr
         );
+    }
+}
+
+#[test]
+fn a_client_with_other_settings_on_a_shared_breaker_is_refused_at_start_naming_them() {
+    let redis = RedisServer::start();
+    let server = ServerProcess::start(&[]);
+    let redis_url = redis.url();
+    let first = client(
+        &server.url(),
+        &[calls("1"), vec!["--shared-state", &redis_url]].concat(),
+        &[],
+    );
+    assert!(first.status.success(), "{first:?}");
+
+    // The same breaker (`greeter`) with another open timeout and trip count.
+    let other = [
+        "--calls",
+        "1",
+        "--timeout",
+        "5s",
+        "--trip",
+        "2",
+        "--shared-state",
+        &redis_url,
+    ];
+    let run = client(&server.url(), &other, &[]);
+    assert_eq!(run.status.code(), Some(2), "a usage error: {run:?}");
+    assert!(run.stdout.is_empty(), "no call was made: {run:?}");
+    for said in [
+        "--shared-state",
+        "runs other settings",
+        "timeout is 5s here but 60s in the shared state",
+        "ready_to_trip is consecutive_failures(2) here but consecutive_failures(3)",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }
 }
 

@@ -13,8 +13,8 @@ use tripbreaker_redis::RedisBreaker;
 /// The breaker shared through Redis, reporting its transitions to a sink.
 pub type RedisGuard = RedisBreaker<TransitionSink>;
 
-/// A breaker shared through the Redis server at `url`
-/// (`redis://host:port`), with the breaker settings of `settings`: every
+/// A breaker shared through the Redis server or cluster at `url`
+/// (`redis://host:port`, `redis-cluster://host:port[,host:port…]`), with the breaker settings of `settings`: every
 /// process using the same URL shares one breaker named `greeter`. No call
 /// waits for Redis longer than `store_timeout`; while Redis does not
 /// answer the handle decides with a local breaker and says so once in the
@@ -32,17 +32,28 @@ pub fn redis_breaker(
         .map_err(|error| Error::SharedState(error.to_string()))
 }
 
-/// Reads a `--shared-state` value: a Redis URL (`redis://host[:port][/db]`).
+/// Reads a `--shared-state` value: a Redis URL (`redis://host[:port][/db]`)
+/// or a Redis Cluster URL (`redis-cluster://host:port[,host:port…]`).
 ///
 /// ```
-/// assert!(greeter_client::parse_redis_url("redis://127.0.0.1:6379").is_ok());
-/// assert!(greeter_client::parse_redis_url("127.0.0.1:6379").is_err());
+/// use greeter_client::parse_redis_url;
+/// assert!(parse_redis_url("redis://127.0.0.1:6379").is_ok());
+/// assert!(parse_redis_url("redis-cluster://10.0.0.1:7000,10.0.0.2:7000").is_ok());
+/// assert!(parse_redis_url("127.0.0.1:6379").is_err());
+/// let error = parse_redis_url("redis-cluster://10.0.0.1:7000,").unwrap_err();
+/// assert!(error.contains("node 2 of 2 is empty"), "{error}");
 /// ```
 pub fn parse_redis_url(url: &str) -> Result<String, String> {
+    let shown = redis_url_for_logs(url);
     match tripbreaker_redis::check_url(url) {
         Ok(()) => Ok(url.to_owned()),
+        // A cluster URL says what is wrong with it (a node, the path).
+        Err(error @ tripbreaker_redis::BuildError::ClusterUrl(_)) => {
+            Err(format!("`{shown}` is not a Redis Cluster URL: {error}"))
+        }
         Err(_) => Err(format!(
-            "`{url}` is not a Redis URL: expected redis://host[:port][/db], e.g. redis://127.0.0.1:6379"
+            "`{shown}` is not a Redis URL: expected redis://host[:port][/db], e.g. \
+             redis://127.0.0.1:6379, or redis-cluster://host:port[,host:port…]"
         )),
     }
 }

@@ -21,8 +21,12 @@
 --          -1 none): used only when the key is missing, so a restarted
 --          Redis never re-admits calls a breaker seen open (or a handle's
 --          local breaker, while Redis was away, opened) would have rejected.
--- record:  ARGV[17] ticket epoch, ARGV[18] generation, ARGV[19] bucket age,
---          ARGV[20] admitted at (microseconds), ARGV[21] outcome
+-- ARGV[17] the fingerprint of ARGV[4..14] as ARGV[18] describes them
+--          (`name=value; …`): the first call records both; a call with
+--          another fingerprint changes nothing and gets the error reply
+--          `SETTINGS <the recorded description>`.
+-- record:  ARGV[19] ticket epoch, ARGV[20] generation, ARGV[21] bucket age,
+--          ARGV[22] admitted at (microseconds), ARGV[23] outcome
 --          ('s' success, 'f' failure, 'x' excluded).
 --
 -- Returns {code, state, generation, epoch, age, now, expiry,
@@ -63,6 +67,11 @@ local function zero() return {0, 0, 0, 0, 0, 0} end -- r s f x cs cf
 local b = {}
 local raw = redis.call('HGETALL', key)
 for i = 1, #raw, 2 do b[raw[i]] = raw[i + 1] end
+-- One set of settings per breaker: refused before anything is read or written.
+local fingerprint, description = ARGV[17], ARGV[18]
+if b.fp ~= nil and b.fp ~= fingerprint then
+  return redis.error_reply('SETTINGS ' .. (b.cfg or ''))
+end
 local fresh = b.st == nil
 local st = tonumber(b.st) or CLOSED
 local gen = tonumber(b.gen) or 0
@@ -226,11 +235,11 @@ if op == 'acquire' then
   end
 elseif op == 'record' then
   local state = current_state()
-  if tonumber(ARGV[17]) == epoch and tonumber(ARGV[18]) == gen then
-    local a, outcome = tonumber(ARGV[19]), ARGV[21]
+  if tonumber(ARGV[19]) == epoch and tonumber(ARGV[20]) == gen then
+    local a, outcome = tonumber(ARGV[21]), ARGV[23]
     local trip, trial = CONSECUTIVE_FAILURES, TRIAL_FAILED
     if rule ~= 'c' then trip = FAILURE_RATE end
-    if outcome == 's' and slow_call >= 0 and now - tonumber(ARGV[20]) > slow_call then
+    if outcome == 's' and slow_call >= 0 and now - tonumber(ARGV[22]) > slow_call then
       outcome = 'f'
       trip, trial = SLOW_CALL, SLOW_CALL
     end
@@ -261,6 +270,10 @@ local fields = {'st', st, 'gen', gen, 'epoch', epoch, 'start', start, 'exp', exp
 if rolling then
   fields[#fields + 1] = 'w'
   fields[#fields + 1] = cmsgpack.pack(buckets)
+end
+if b.fp == nil then
+  fields[#fields + 1] = 'fp'; fields[#fields + 1] = fingerprint
+  fields[#fields + 1] = 'cfg'; fields[#fields + 1] = description
 end
 redis.call('HSET', key, unpack(fields))
 redis.call('PEXPIRE', key, ttl)

@@ -6,8 +6,11 @@ use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker, late_answe
 use crate::mode::ModeCell;
 use crate::script::{self, Seen};
 use crate::settings::{MAX_BUCKETS, SettingsArgs, SettingsError};
+use crate::store::{Connection, StoreUrl};
 use parking_lot::Mutex;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterConfig};
+use redis::cluster_async::ClusterConnection;
 use std::sync::Arc;
 use std::time::Duration;
 use tripbreaker::{CircuitBreaker, MonotonicClock, Observer, Settings, SharedBreaker};
@@ -37,7 +40,8 @@ pub struct Builder<O = ()> {
 impl RedisBreaker {
     /// Starts building a shared breaker with these settings (the same type
     /// as the core's). Handles share state when their namespace and
-    /// `settings.name` agree; give them the same settings too.
+    /// `settings.name` agree, and only if their settings agree too (see
+    /// [`RedisBreaker::check_settings`]).
     pub fn builder(settings: Settings) -> Builder {
         Builder {
             settings,
@@ -107,28 +111,61 @@ impl<O: Observer + Send + 'static> Builder<O> {
         self
     }
 
-    /// The handle, on a Redis server at `url` (`redis://host:port/db`).
-    /// It connects lazily, so this succeeds while Redis is down (calls
-    /// then go to the local breaker). Call it inside a tokio runtime.
+    /// The handle, on the store at `url`: one Redis server
+    /// (`redis://host[:port][/db]`) or a Redis Cluster
+    /// (`redis-cluster://host:port[,host:port…]`, any of its nodes; the
+    /// breaker's key lives on the master of its slot). It connects lazily,
+    /// so this succeeds while Redis is down (calls then go to the local
+    /// breaker). Call it inside a tokio runtime.
     pub fn connect(self, url: &str) -> Result<RedisBreaker<O>, BuildError> {
-        let client = redis::Client::open(url)?;
         // The store timeout bounds each call; the connection waits longer
         // for a late answer, so a late admission can still be given back.
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.store_timeout))
-            .set_response_timeout(Some(late_answer_limit(self.store_timeout)))
-            .set_number_of_retries(1)
-            .set_max_delay(self.probe_interval);
-        let connection = ConnectionManager::new_lazy_with_config(client, config)?;
-        self.with_connection(connection)
+        let late = late_answer_limit(self.store_timeout);
+        let connection = match StoreUrl::parse(url)? {
+            StoreUrl::Server(client) => {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(self.store_timeout))
+                    .set_response_timeout(Some(late))
+                    .set_number_of_retries(1)
+                    .set_max_delay(self.probe_interval);
+                Connection::Server(ConnectionManager::new_lazy_with_config(client, config)?)
+            }
+            StoreUrl::Cluster(nodes) => {
+                // Few retries, none waiting past a probe interval: while a
+                // slot moves or fails over, calls go to the local breaker.
+                let client = ClusterClient::builder(nodes)
+                    .retries(CLUSTER_RETRIES)
+                    .min_retry_wait(1)
+                    .max_retry_wait(millis(self.probe_interval))
+                    .build()?;
+                let config = ClusterConfig::new()
+                    .set_connection_timeout(self.store_timeout)
+                    .set_response_timeout(late);
+                Connection::Cluster(client.get_pending_async_connection_with_config(config))
+            }
+        };
+        self.build(connection)
     }
 
-    /// The handle, on an existing connection manager (its timeouts are the
-    /// caller's; the store timeout still bounds every call).
+    /// The handle, on an existing connection manager to one Redis server
+    /// (its timeouts are the caller's; the store timeout still bounds every call).
     pub fn with_connection(
         self,
         connection: ConnectionManager,
     ) -> Result<RedisBreaker<O>, BuildError> {
+        self.build(Connection::Server(connection))
+    }
+
+    /// The handle, on an existing Redis Cluster connection (its timeouts
+    /// and retries are the caller's; the store timeout still bounds every call).
+    pub fn with_cluster_connection(
+        self,
+        connection: ClusterConnection,
+    ) -> Result<RedisBreaker<O>, BuildError> {
+        self.build(Connection::Cluster(connection))
+    }
+
+    fn build(self, connection: Connection) -> Result<RedisBreaker<O>, BuildError> {
         let args = SettingsArgs::new(&self.settings)?;
         let manual_time = self.clock.is_some();
         let clock: DynClock = self
@@ -148,7 +185,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             script: redis::Script::new(script::SOURCE),
             connection,
             store_timeout: self.store_timeout,
-            expiry_ms: u64::try_from(expiry.as_millis()).unwrap_or(u64::MAX).max(1),
+            expiry_ms: millis(expiry).max(1),
             clock,
             manual_time,
             observer,
@@ -163,16 +200,35 @@ impl<O: Observer + Send + 'static> Builder<O> {
     }
 }
 
-/// Whether `url` is a Redis URL a handle can connect to
-/// (`redis://host[:port][/db]`), checked without connecting.
+/// Whether `url` names a store a handle can connect to, checked without
+/// connecting: one Redis server (`redis://host[:port][/db]`) or a Redis
+/// Cluster (`redis-cluster://host:port[,host:port…]`). The error says what
+/// is wrong.
 ///
 /// ```
-/// assert!(tripbreaker_redis::check_url("redis://127.0.0.1:6379").is_ok());
-/// assert!(tripbreaker_redis::check_url("http://127.0.0.1:6379").is_err());
+/// use tripbreaker_redis::check_url;
+/// assert!(check_url("redis://127.0.0.1:6379").is_ok());
+/// assert!(check_url("redis-cluster://10.0.0.1:7000,10.0.0.2:7000").is_ok());
+/// assert!(check_url("http://127.0.0.1:6379").is_err());
+/// let error = check_url("redis-cluster://10.0.0.1:7000,10.0.0.2").unwrap_err();
+/// assert!(error.to_string().contains("node 2 of 2 (`10.0.0.2`) is not host:port"));
 /// ```
 pub fn check_url(url: &str) -> Result<(), BuildError> {
-    redis::Client::open(url)?;
-    Ok(())
+    match StoreUrl::parse(url)? {
+        StoreUrl::Server(_) => Ok(()),
+        StoreUrl::Cluster(nodes) => ClusterClient::new(nodes)
+            .map(drop)
+            .map_err(BuildError::from),
+    }
+}
+
+/// How often a cluster connection retries a command (after a moved slot,
+/// a failover or a lost node) before the call gives up.
+const CLUSTER_RETRIES: u32 = 3;
+
+/// Whole milliseconds, saturating.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The longest time the settings make a state wait for.

@@ -2,12 +2,13 @@
 //! breaker to fall back on while Redis does not answer.
 
 use crate::error::StoreError;
+use crate::fingerprint::SettingsConflict;
 use crate::mode::{Mode, ModeCell};
 use crate::script::{Admission, Answer, Call, Op, Reply, Seen, SharedTicket, micros_between};
 use crate::settings::{MAX_BUCKETS, SettingsArgs};
+use crate::store::Connection;
 use crate::ticket::{Kind, Recorder, Recording, Ticket};
 use parking_lot::Mutex;
-use redis::aio::ConnectionManager;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,7 +51,7 @@ pub(crate) struct Inner<O> {
     pub(crate) settings: Settings,
     pub(crate) args: SettingsArgs,
     pub(crate) script: redis::Script,
-    pub(crate) connection: ConnectionManager,
+    pub(crate) connection: Connection,
     pub(crate) store_timeout: Duration,
     pub(crate) expiry_ms: u64,
     pub(crate) clock: DynClock,
@@ -149,6 +150,32 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
         result.map_err(CallError::Inner)
     }
 
+    /// Whether this handle may join the shared breaker: one round trip. The
+    /// first handle under a name records its settings in the shared state;
+    /// a handle whose settings differ is refused by every call (which then
+    /// goes to its local breaker), and this says which settings differ.
+    /// Call it at start to stop there instead. `Ok` also when Redis does
+    /// not answer now (the handle is then local, and checked again when it
+    /// answers).
+    ///
+    /// ```no_run
+    /// # async fn demo(breaker: tripbreaker_redis::RedisBreaker) {
+    /// if let Err(conflict) = breaker.check_settings().await {
+    ///     eprintln!("{conflict}"); // …: timeout is 5s here but 60s in the shared state; …
+    ///     std::process::exit(2);
+    /// }
+    /// # }
+    /// ```
+    pub async fn check_settings(&self) -> Result<(), SettingsConflict> {
+        let inner = &self.inner;
+        match inner.invoke::<()>(Op::Read, inner.store_timeout).await {
+            Ok(reply) => inner.accept(&reply),
+            Err(StoreError::Settings(conflict)) => return Err(conflict),
+            Err(error) => inner.fall_back(&error),
+        }
+        Ok(())
+    }
+
     /// The state now (applying what is due) and the counts, in one round trip.
     pub async fn snapshot(&self) -> (State, Counts) {
         let reading = self.inner.read().await;
@@ -229,8 +256,21 @@ impl<O: Observer + Send + 'static> Inner<O> {
         let values =
             tokio::time::timeout(limit, invocation.invoke_async::<Vec<i64>>(&mut connection))
                 .await
-                .map_err(|_| StoreError::Timeout(limit))??;
+                .map_err(|_| StoreError::Timeout(limit))?
+                .map_err(|error| self.store_error(error))?;
         Reply::decode(&values).map_err(StoreError::Reply)
+    }
+
+    /// An error from Redis; the script's refusal of other settings names them.
+    fn store_error(&self, error: redis::RedisError) -> StoreError {
+        match error.code() {
+            Some("SETTINGS") => StoreError::Settings(SettingsConflict::new(
+                &self.key,
+                &self.args.recorded,
+                error.detail().unwrap_or_default(),
+            )),
+            _ => StoreError::Redis(error),
+        }
     }
 
     /// Asks Redis to admit a call. The script runs in a task of its own, so
@@ -302,9 +342,10 @@ impl<O: Observer + Send + 'static> Inner<O> {
 
     fn fall_back(&self, error: &StoreError) {
         let now = self.now_nanos();
-        self.mode.fall_back(self.settings.name, now, error, || {
-            *self.local.lock() = self.resume_locally(now);
-        });
+        self.mode
+            .fall_back(self.settings.name, now, error.what(), error, || {
+                *self.local.lock() = self.resume_locally(now);
+            });
     }
 
     /// A local breaker that goes on from the shared state as last seen, so

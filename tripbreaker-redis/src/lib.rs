@@ -15,16 +15,39 @@
 //! never send their time, so skew between client machines changes nothing.
 //! Durations in the settings are rounded up to whole microseconds.
 //!
+//! # Where
+//! On one Redis server (`redis://host[:port][/db]`) or on a Redis Cluster
+//! (`redis-cluster://host:port[,host:port…]`: any nodes of it, masters or
+//! replicas, to learn the cluster from; see [`Builder::connect`]). On a
+//! cluster each call goes to the master of the breaker's slot, and the
+//! client follows the slot when it moves or fails over.
+//!
 //! # Keys
-//! One hash per breaker at `namespace:{name}` (default namespace `breaker`;
-//! the braces keep it in one cluster slot). Every call refreshes its expiry
+//! One hash per breaker at `namespace:{name}` (default namespace `breaker`).
+//! The braces are a cluster hash tag: the slot is that of `name` alone, so
+//! everything one breaker keeps is in one slot, on one master, where one
+//! script can reach it atomically (breakers of the same name in other
+//! namespaces share that slot). Every call refreshes its expiry
 //! ([`Builder::idle_expiry`], 1 hour by default, at least twice the longest
-//! time in the settings). Handles sharing a name must share its settings.
+//! time in the settings). Its fields: `st`, `gen`, `epoch`, `start`, `exp`,
+//! `ot`, `age` (the state machine), `t` and `w` (the counts and the rolling
+//! window's buckets, MessagePack), `fp` and `cfg` (the settings, below).
+//!
+//! # One set of settings per breaker
+//! The first handle to use a key records its settings in it: `cfg`, every
+//! setting the script runs as `name=value` (`max_requests=3; window=none;
+//! timeout=5s; …`), and `fp`, a stable hash of them (16 hex digits of
+//! SHA-256). A handle whose settings differ is refused by every call: it
+//! writes nothing and decides with its local breaker, and
+//! [`RedisBreaker::check_settings`] (at start) returns a
+//! [`SettingsConflict`] that names the settings that differ. A lost key is
+//! recorded again by whichever handle comes next.
 //!
 //! # When Redis does not answer
 //! Every call waits at most the store timeout (50 ms by default). On an
-//! error, a timeout or a reply the script cannot have given, the handle logs once, reports [`Mode::Local`], and
-//! decides with a local `tripbreaker::SharedBreaker` of the same settings,
+//! error, a timeout or a reply the script cannot have given, the handle
+//! logs once, reports [`Mode::Local`], and decides with a local
+//! `tripbreaker::SharedBreaker` of the same settings,
 //! asking Redis again at most once per probe interval; the first answer
 //! rejoins the shared state. The local breaker resumes the shared state as
 //! last seen, so losing Redis never admits a call the shared breaker would
@@ -56,6 +79,7 @@
 //!     ..Settings::new("greeter")
 //! };
 //! let breaker = RedisBreaker::builder(settings).connect("redis://127.0.0.1:6379")?;
+//! // or, on a cluster: .connect("redis-cluster://10.0.0.1:7000,10.0.0.2:7000")?
 //! match breaker.try_acquire().await {
 //!     Ok(ticket) => {
 //!         let worked = true; // make the call here
@@ -71,10 +95,12 @@
 
 mod builder;
 mod error;
+mod fingerprint;
 mod handle;
 mod mode;
 mod script;
 mod settings;
+mod store;
 mod ticket;
 
 pub use builder::{
@@ -82,6 +108,7 @@ pub use builder::{
     check_url,
 };
 pub use error::BuildError;
+pub use fingerprint::{Difference, SettingsConflict};
 pub use handle::RedisBreaker;
 pub use mode::Mode;
 pub use settings::{MAX_BUCKETS, SettingsError};

@@ -10,13 +10,15 @@ use std::time::{Duration, SystemTime};
 pub enum Mode {
     /// The breaker shared through Redis.
     Shared,
-    /// A local breaker with the same settings, because Redis did not answer.
+    /// A local breaker with the same settings, because the shared state
+    /// could not be used: Redis did not answer, or gave an answer the
+    /// handle cannot use (an error, a key of another type, other settings).
     /// The handle asks Redis again at most once per probe interval and
     /// rejoins the shared state when it answers.
     Local {
         /// When the handle fell back.
         since: SystemTime,
-        /// What went wrong (an error or a timeout).
+        /// What went wrong (an error, a timeout, the settings that differ).
         reason: String,
     },
 }
@@ -75,13 +77,15 @@ impl ModeCell {
         now_nanos.saturating_add(interval)
     }
 
-    /// Redis failed: go local (once) and wait a probe interval before asking
-    /// again. `start_local` runs when the handle goes local, before any call
-    /// can see it local, to set up the local breaker.
+    /// The shared state could not be used (`what` went wrong, for the log):
+    /// go local (once) and wait a probe interval before asking again.
+    /// `start_local` runs when the handle goes local, before any call can
+    /// see it local, to set up the local breaker.
     pub(crate) fn fall_back(
         &self,
         name: &str,
         now_nanos: u64,
+        what: &str,
         reason: &dyn std::fmt::Display,
         start_local: impl FnOnce(),
     ) {
@@ -92,7 +96,7 @@ impl ModeCell {
             tracing::warn!(
                 breaker = name,
                 %reason,
-                "Redis did not answer: this handle uses a local breaker until it does"
+                "{what}: this handle uses a local breaker until it can use the shared state"
             );
             start_local();
             *mode = Mode::Local {
@@ -101,7 +105,7 @@ impl ModeCell {
             };
             self.local.store(true, Ordering::Release);
         } else {
-            tracing::debug!(breaker = name, %reason, "Redis still does not answer");
+            tracing::debug!(breaker = name, %reason, "{what}: still local");
         }
     }
 

@@ -48,11 +48,16 @@ impl Call<'_> {
             .arg(op)
             .arg(self.now.map(|us| us.to_string()).unwrap_or_default())
             .arg(self.expiry_ms);
-        for arg in &self.settings.0 {
+        for arg in &self.settings.args {
             invocation.arg(arg.as_str());
         }
         let (seen, open) = self.seen.args();
-        invocation.arg(seen).arg(open);
+        let recorded = &self.settings.recorded;
+        invocation
+            .arg(seen)
+            .arg(open)
+            .arg(recorded.fingerprint())
+            .arg(recorded.description());
         if let Op::Record(ticket, outcome) = self.op {
             invocation
                 .arg(ticket.epoch)

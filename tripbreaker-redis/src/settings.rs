@@ -1,6 +1,7 @@
 //! The settings a shared breaker can run, and the script's arguments built
 //! from them once.
 
+use crate::fingerprint::Recorded;
 use std::fmt;
 use std::time::Duration;
 use tripbreaker::{Settings, TripRule};
@@ -62,9 +63,13 @@ pub(crate) fn signed_micros(duration: Duration) -> i64 {
     i64::try_from(micros(duration)).unwrap_or(i64::MAX)
 }
 
-/// The settings as the script's arguments 4 to 14, in microseconds.
+/// The settings as the script's arguments 4 to 14, in microseconds, and
+/// as the shared state records them (see [`crate::fingerprint`]).
 #[derive(Debug, Clone)]
-pub(crate) struct SettingsArgs(pub(crate) [String; 11]);
+pub(crate) struct SettingsArgs {
+    pub(crate) args: [String; 11],
+    pub(crate) recorded: Recorded,
+}
 
 impl SettingsArgs {
     /// The arguments for `settings`, or why the script cannot run them.
@@ -89,7 +94,39 @@ impl SettingsArgs {
         };
         let optional = |d: Option<Duration>| d.map_or(-1, signed_micros);
         let backoff = settings.backoff;
-        Ok(SettingsArgs([
+        // What the script runs, named as the settings are: durations in
+        // whole microseconds, as the script takes them.
+        let shown = |d: Duration| format!("{:?}", Duration::from_micros(micros(d)));
+        let shown_optional = |d: Option<Duration>| d.map_or("none".to_owned(), shown);
+        let window = match (micros(bucket), buckets) {
+            (0, _) => "none".to_owned(),
+            (_, 1) => format!("fixed({})", shown(bucket)),
+            (_, n) => format!("rolling({n}x{})", shown(bucket)),
+        };
+        let recorded = Recorded::new(&[
+            ("max_requests", settings.half_open_limit().to_string()),
+            ("window", window),
+            ("timeout", shown(settings.open_timeout())),
+            (
+                "ready_to_trip",
+                match kind {
+                    "c" => format!("consecutive_failures({count})"),
+                    _ => format!("failure_rate(min_requests={count},ratio={ratio})"),
+                },
+            ),
+            (
+                "backoff",
+                backoff.map_or("none".to_owned(), |b| {
+                    format!("x{} up to {}", b.multiplier, shown(b.max_timeout))
+                }),
+            ),
+            (
+                "max_half_open_wait",
+                shown_optional(settings.max_half_open_wait),
+            ),
+            ("slow_call", shown_optional(settings.slow_call)),
+        ]);
+        let args = [
             settings.half_open_limit().to_string(),
             micros(bucket).to_string(),
             buckets.to_string(),
@@ -102,6 +139,7 @@ impl SettingsArgs {
             backoff.map_or(0, |b| micros(b.max_timeout)).to_string(),
             optional(settings.max_half_open_wait).to_string(),
             optional(settings.slow_call).to_string(),
-        ]))
+        ];
+        Ok(SettingsArgs { args, recorded })
     }
 }

@@ -1,6 +1,6 @@
 //! Eight real client processes (`tests/bin/shared_client.rs`) share one
-//! breaker on one Redis, in front of a fake dependency this test controls:
-//! the breaker opens after `trip` failures in total, admits at most
+//! breaker on one Redis (and again on a Redis Cluster), in front of a fake
+//! dependency this test controls: the breaker opens after `trip` failures in total, admits at most
 //! `max_requests` trial calls across all processes in half-open, and then
 //! is closed for every process.
 
@@ -10,6 +10,7 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::redis_cluster::RedisCluster;
 use support::redis_server::RedisServer;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::net::TcpListener;
@@ -123,6 +124,19 @@ async fn wait_until(what: &str, condition: impl Fn() -> bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_processes_share_one_breaker() {
     let server = RedisServer::start();
+    share_one_breaker(&server.url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_share_one_breaker_on_a_cluster() {
+    let cluster = tokio::task::spawn_blocking(RedisCluster::start)
+        .await
+        .expect("the cluster starts");
+    share_one_breaker(&cluster.url()).await;
+}
+
+/// The test, on the store at `url`.
+async fn share_one_breaker(url: &str) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let fake_addr = listener.local_addr().unwrap().to_string();
     let fake = Arc::new(Fake {
@@ -134,7 +148,7 @@ async fn eight_processes_share_one_breaker() {
     });
     tokio::spawn(fake.clone().serve(listener));
     let mut clients: Vec<Client> = (0..PROCESSES)
-        .map(|_| Client::spawn(&server.url(), &fake_addr))
+        .map(|_| Client::spawn(url, &fake_addr))
         .collect();
 
     // The dependency fails; the processes take turns. After TRIP failures

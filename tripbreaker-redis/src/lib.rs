@@ -60,7 +60,8 @@
 //! panics or writes. The local breaker resumes the shared state as
 //! last seen, so losing Redis never admits a call the shared breaker would
 //! reject: seen open, it stays open until the same instant and then admits
-//! `max_requests` trial calls; seen half-open (trial calls may be running
+//! `max_requests` trial calls (its own: across handles that are all local
+//! past the open timeout, up to one `max_requests` each); seen half-open (trial calls may be running
 //! elsewhere), it is open for a fresh timeout; otherwise it starts closed.
 //!
 //! A Redis that restarts empty loses the shared counts and nothing else

@@ -46,12 +46,14 @@ impl StoreError {
                 Some("OOM") => {
                     "Redis is out of memory (maxmemory) and refuses the breaker's writes"
                 }
-                Some("NOSCRIPT") => {
-                    "Redis does not have the breaker's script and could not load it"
+                Some("NOSCRIPT") => "Redis lost the breaker's script and could not load it again",
+                Some("NOPERM") => {
+                    "Redis does not let this handle run (or load again) the breaker's script"
                 }
                 _ if error.is_io_error() || error.is_timeout() || error.is_connection_dropped() => {
                     "Redis did not answer"
                 }
+                // The script failed: a field it cannot read, a command refused.
                 _ => "Redis refused the breaker's script",
             },
             StoreError::Reply(_) => "the breaker's script gave a reply it cannot give",

@@ -261,14 +261,18 @@ impl<O: Observer + Send + 'static> Inner<O> {
         Reply::decode(&values).map_err(StoreError::Reply)
     }
 
-    /// An error from Redis; the script's refusal of other settings names them.
+    /// An error from Redis; the script's refusal of other settings names
+    /// them, and a reply that is not an array of integers is a wrong reply.
     fn store_error(&self, error: redis::RedisError) -> StoreError {
-        match error.code() {
-            Some("SETTINGS") => StoreError::Settings(SettingsConflict::new(
+        match (error.code(), error.kind()) {
+            (Some("SETTINGS"), _) => StoreError::Settings(SettingsConflict::new(
                 &self.key,
                 &self.args.recorded,
                 error.detail().unwrap_or_default(),
             )),
+            (_, redis::ErrorKind::UnexpectedReturnType | redis::ErrorKind::Parse) => {
+                StoreError::Reply(error.to_string())
+            }
             _ => StoreError::Redis(error),
         }
     }

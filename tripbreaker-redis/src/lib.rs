@@ -43,16 +43,25 @@
 //! [`SettingsConflict`] that names the settings that differ. A lost key is
 //! recorded again by whichever handle comes next.
 //!
-//! # When Redis does not answer
-//! Every call waits at most the store timeout (50 ms by default). On an
-//! error, a timeout or a reply the script cannot have given, the handle
-//! logs once, reports [`Mode::Local`], and decides with a local
-//! `tripbreaker::SharedBreaker` of the same settings,
-//! asking Redis again at most once per probe interval; the first answer
-//! rejoins the shared state. The local breaker resumes the shared state as
+//! # When Redis does not answer, or answers wrong
+//! Every call waits at most the store timeout (50 ms by default). On a
+//! timeout, a lost connection, or an answer the handle cannot use, the
+//! handle says once, in one log line, what went wrong, reports
+//! [`Mode::Local`], and decides with a local `tripbreaker::SharedBreaker`
+//! of the same settings, asking Redis again at most once per probe
+//! interval; the first sound answer rejoins the shared state. Answers it
+//! cannot use: the key holding another type of value (`WRONGTYPE`: it is
+//! left alone, delete it to share again), Redis at `maxmemory` refusing the
+//! script's writes (`OOM`), the script's cache flushed where this handle
+//! may not load it again (a flushed cache is otherwise loaded again by the
+//! same call, `NOSCRIPT` then `SCRIPT LOAD`), a reply of the wrong shape
+//! (fields no run of the script writes), another error from the script,
+//! and other settings recorded under the name (above). No such answer
+//! panics or writes. The local breaker resumes the shared state as
 //! last seen, so losing Redis never admits a call the shared breaker would
 //! reject: seen open, it stays open until the same instant and then admits
-//! `max_requests` trial calls; seen half-open (trial calls may be running
+//! `max_requests` trial calls (its own: across handles that are all local
+//! past the open timeout, up to one `max_requests` each); seen half-open (trial calls may be running
 //! elsewhere), it is open for a fresh timeout; otherwise it starts closed.
 //!
 //! A Redis that restarts empty loses the shared counts and nothing else

@@ -117,6 +117,31 @@ impl RedisCluster {
         panic!("no master holds slot {slot} of {key}");
     }
 
+    /// Kills (SIGKILL) the master that holds `key`'s slot, once its replica
+    /// has every write (`WAIT`): its URL.
+    pub fn kill_master_of(&mut self, key: &str) -> String {
+        let master = self.master_of(key);
+        let synced: i64 = self.command_on(&master, redis::cmd("WAIT").arg(1).arg(5_000));
+        assert_eq!(synced, 1, "the replica of {master} has every write");
+        let node = self
+            .nodes
+            .iter_mut()
+            .find(|node| node.url() == master)
+            .expect("the master is one of the nodes");
+        node.kill();
+        master
+    }
+
+    /// After [`Self::kill_master_of`]: the URL of the node that now serves
+    /// `key`'s slot as master, once one that is running does and every
+    /// node says the cluster is ok; `None` before (one look, no waiting).
+    pub fn promoted_master(&self, key: &str) -> Option<String> {
+        let master = self.master_of(key);
+        let promoted = self.running().any(|node| node.url() == master);
+        let ok = |node: &Node| node.info("CLUSTER", "INFO").contains("cluster_state:ok");
+        (promoted && self.running().all(ok)).then_some(master)
+    }
+
     /// Runs one command on any running node (one that does not hold a key
     /// answers for the cluster as a whole: `CLUSTER …`, `KEYSLOT`).
     pub fn command<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> T {

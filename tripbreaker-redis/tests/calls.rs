@@ -9,17 +9,10 @@ use support::redis_server::RedisServer;
 use tripbreaker::{CallError, Outcome, Rejected, Settings, State, TripRule};
 use tripbreaker_redis::RedisBreaker;
 
-fn handle(server: &RedisServer, settings: Settings) -> RedisBreaker {
-    RedisBreaker::builder(settings)
-        .store_timeout(Duration::from_secs(5))
-        .connect(&server.url())
-        .expect("a valid URL")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_count_as_classified() {
     let server = RedisServer::start();
-    let breaker = handle(&server, Settings::new("calls"));
+    let breaker = server.handle(Settings::new("calls"));
     let ok: Result<u32, CallError<&str>> = breaker.call(|| async { Ok(7) }).await;
     assert_eq!(ok, Ok(7));
     let failed: Result<u32, _> = breaker.call(|| async { Err("down") }).await;
@@ -54,7 +47,7 @@ async fn a_dropped_call_gives_its_half_open_slot_back() {
         ready_to_trip: TripRule::ConsecutiveFailures(1),
         ..Settings::new("dropped")
     };
-    let breaker = handle(&server, settings);
+    let breaker = server.handle(settings);
     let _: Result<(), _> = breaker.call(|| async { Err("down") }).await;
     assert_eq!(breaker.state().await, State::Open);
     tokio::time::sleep(Duration::from_millis(200)).await;

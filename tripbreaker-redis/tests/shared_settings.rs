@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 use support::redis_server::RedisServer;
 use tripbreaker::{Outcome, Settings, TripRule};
-use tripbreaker_redis::{Mode, RedisBreaker};
+use tripbreaker_redis::Mode;
 
 fn settings() -> Settings {
     Settings {
@@ -19,17 +19,10 @@ fn settings() -> Settings {
     }
 }
 
-fn handle(server: &RedisServer, settings: Settings) -> RedisBreaker {
-    RedisBreaker::builder(settings)
-        .store_timeout(Duration::from_secs(5))
-        .connect(&server.url())
-        .expect("a valid URL")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handle_with_other_settings_is_refused_naming_them() {
     let server = RedisServer::start();
-    let first = handle(&server, settings());
+    let first = server.handle(settings());
     assert_eq!(first.check_settings().await, Ok(()));
     let ticket = first.try_acquire().await.expect("closed");
     first.record(ticket, Outcome::Success).await;
@@ -39,21 +32,18 @@ async fn a_handle_with_other_settings_is_refused_naming_them() {
     assert_eq!(recorded[0].len(), 16, "a fingerprint of 16 hex digits");
     assert!(recorded[1].contains("timeout=60s"), "{}", recorded[1]);
 
-    let same = handle(&server, settings());
+    let same = server.handle(settings());
     assert_eq!(
         same.check_settings().await,
         Ok(()),
         "the same settings join"
     );
 
-    let other = handle(
-        &server,
-        Settings {
-            max_requests: 1,
-            timeout: Duration::from_secs(5),
-            ..settings()
-        },
-    );
+    let other = server.handle(Settings {
+        max_requests: 1,
+        timeout: Duration::from_secs(5),
+        ..settings()
+    });
     let conflict = other.check_settings().await.unwrap_err();
     println!("{conflict}");
     assert_eq!(conflict.key(), "breaker:{fingerprinted}");
@@ -101,17 +91,14 @@ async fn a_handle_with_other_settings_is_refused_naming_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_lost_is_recorded_again_by_whoever_comes_next() {
     let server = RedisServer::start();
-    let first = handle(&server, settings());
+    let first = server.handle(settings());
     assert_eq!(first.check_settings().await, Ok(()));
     let () = server.command(redis::cmd("DEL").arg(first.key()));
     // After the loss (an expiry, a restart), other settings may start it.
-    let other = handle(
-        &server,
-        Settings {
-            ready_to_trip: TripRule::ConsecutiveFailures(5),
-            ..settings()
-        },
-    );
+    let other = server.handle(Settings {
+        ready_to_trip: TripRule::ConsecutiveFailures(5),
+        ..settings()
+    });
     assert_eq!(other.check_settings().await, Ok(()));
     let conflict = first.check_settings().await.unwrap_err();
     let named: Vec<_> = conflict

@@ -11,6 +11,9 @@
 //!
 //! A connection whose responses are all making progress never gives way:
 //! when every slot holds one, the new connection waits for a slot to free.
+//!
+//! Hand-written: tower's and hyper-util's limits make a new connection
+//! wait for a slot; none makes an idle one give its slot up.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

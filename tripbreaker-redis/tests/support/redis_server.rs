@@ -27,6 +27,15 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// A handle of a breaker with `settings` on this server, waiting up to
+    /// 5 s for it (long enough never to fall back on a loaded machine).
+    pub fn handle(&self, settings: tripbreaker::Settings) -> tripbreaker_redis::RedisBreaker {
+        tripbreaker_redis::RedisBreaker::builder(settings)
+            .store_timeout(Duration::from_secs(5))
+            .connect(&self.url())
+            .expect("a valid URL")
+    }
+
     /// Kills the server (SIGKILL: no goodbye to clients) and reaps it.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

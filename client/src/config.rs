@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use greeter_client::{
-    ChosenBreaker, Greeter, Settings, TransitionSink, local_breaker, redis_breaker,
+    Balanced, ChosenBreaker, Greeter, Settings, TransitionSink, local_breaker, redis_breaker,
     redis_url_for_logs,
 };
 use std::time::Duration;
@@ -14,9 +14,22 @@ use std::time::Duration;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "client", version)]
 pub struct Config {
-    /// The greeter server's URL.
-    #[arg(long, env = "GREETER_SERVER", default_value = "http://127.0.0.1:50051", value_parser = greeter_client::parse_server)]
-    pub server: String,
+    /// The greeter server's URL. Repeat it (or give a comma-separated
+    /// list) to spread --calls over several servers, each with its own
+    /// breaker.
+    #[arg(long = "server", env = "GREETER_SERVER", value_name = "URL",
+          default_value = "http://127.0.0.1:50051", value_delimiter = ',',
+          value_parser = greeter_client::parse_server)]
+    pub servers: Vec<String>,
+
+    /// With several --server: the most endpoints a call may pass over
+    /// because their breakers refuse, as a share of all (gRFC A50's
+    /// max_ejection_percent, and its rule: one can always be passed over).
+    /// Past it a call fails at once with the breaker's error instead.
+    #[arg(long, env = "CLIENT_MAX_EJECTION_PERCENT", value_name = "PERCENT",
+          default_value_t = greeter_client::DEFAULT_MAX_EJECTION_PERCENT,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_ejection_percent: u8,
 
     /// The name sent in valid calls.
     #[arg(long, default_value = "World")]
@@ -83,13 +96,36 @@ impl Config {
         Config::parse_from(["client", "--server", &server.into()])
     }
 
-    /// The client these flags describe: its breaker shared through Redis
-    /// with `--shared-state`, its own otherwise. With `--shared-state`, a
-    /// shared breaker that runs other settings is a [`UsageError`] (one
-    /// round trip to Redis; if Redis does not answer, the client starts on
-    /// its local breaker). Needs a tokio runtime.
+    /// The servers to call, each once: a server given twice is a
+    /// [`UsageError`] naming it.
+    pub fn servers(&self) -> Result<&[String], UsageError> {
+        for (at, server) in self.servers.iter().enumerate() {
+            if self.servers[..at].contains(server) {
+                return Err(UsageError(format!("--server {server} is given twice")));
+            }
+        }
+        Ok(&self.servers)
+    }
+
+    /// The one server of the Go demo, whose story needs one breaker: more
+    /// than one is a [`UsageError`].
+    pub fn server(&self) -> Result<&str, UsageError> {
+        match self.servers()? {
+            [server] => Ok(server),
+            _ => Err(UsageError(
+                "the Go demo plays one breaker: with several --server, give --calls N".to_owned(),
+            )),
+        }
+    }
+
+    /// The client of `server` these flags describe: its breaker shared
+    /// through Redis with `--shared-state`, its own otherwise. With
+    /// `--shared-state`, a shared breaker that runs other settings is a
+    /// [`UsageError`] (one round trip to Redis; if Redis does not answer,
+    /// the client starts on its local breaker). Needs a tokio runtime.
     pub async fn greeter(
         &self,
+        server: &str,
         on_transition: TransitionSink,
     ) -> anyhow::Result<Greeter<ChosenBreaker>> {
         let breaker = match &self.shared_state {
@@ -108,8 +144,29 @@ impl Config {
             }
             None => ChosenBreaker::Local(local_breaker(&self.settings, on_transition)?),
         };
-        Greeter::over(&self.server, self.settings, breaker)
-            .map_err(|error| anyhow::anyhow!("--server {}: {error}", self.server))
+        Greeter::over(server, self.settings, breaker)
+            .map_err(|error| anyhow::anyhow!("--server {server}: {error}"))
+    }
+
+    /// The client of every `--server`, each with its own breaker, reporting
+    /// its state changes to the sink `on_transition` makes for its URL.
+    /// `--shared-state` shares one breaker, so it takes one server.
+    pub async fn balanced(
+        &self,
+        mut on_transition: impl FnMut(&str) -> TransitionSink,
+    ) -> anyhow::Result<Balanced<ChosenBreaker>> {
+        let servers = self.servers()?;
+        if servers.len() > 1 && self.shared_state.is_some() {
+            return Err(UsageError(
+                "--shared-state shares one breaker: give one --server with it".to_owned(),
+            )
+            .into());
+        }
+        let mut endpoints = Vec::with_capacity(servers.len());
+        for server in servers {
+            endpoints.push(self.greeter(server, on_transition(server)).await?);
+        }
+        Ok(Balanced::new(endpoints, self.max_ejection_percent)?)
     }
 }
 
@@ -124,6 +181,7 @@ mod tests {
     #[test]
     fn the_breaker_is_local_unless_shared_state_names_a_redis() {
         let config = parse(&[]).unwrap();
+        assert_eq!(config.servers, ["http://127.0.0.1:50051"]);
         assert_eq!(config.shared_state, None);
         assert_eq!(config.store_timeout, Duration::from_millis(50));
         assert_eq!(config.calls, None, "the Go demo by default");
@@ -147,6 +205,9 @@ mod tests {
             ("--store-timeout", "0s"),
             ("--calls", "0"),
             ("--every", "soon"),
+            ("--server", "127.0.0.1:50051"),
+            ("--server", "http://127.0.0.1:50051,localhost:50052"),
+            ("--max-ejection-percent", "101"),
         ] {
             let error = parse(&[flag, value]).unwrap_err().to_string();
             assert!(error.contains(flag), "{error}");
@@ -154,5 +215,20 @@ mod tests {
                 assert!(error.contains("is not a Redis Cluster URL"), "{error}");
             }
         }
+    }
+
+    #[test]
+    fn servers_repeat_or_come_as_a_list_each_once() {
+        let config = parse(&["--server", "http://a:1", "--server", "http://b:2/"]).unwrap();
+        assert_eq!(config.servers().unwrap(), ["http://a:1", "http://b:2"]);
+        assert_eq!(config.max_ejection_percent, 10);
+        let config = parse(&["--server", "http://a:1,http://b:2,http://c:3"]).unwrap();
+        assert_eq!(config.servers.len(), 3);
+        assert!(config.server().unwrap_err().0.contains("--calls"));
+        let config = parse(&["--server", "http://a:1", "--server", "http://a:1/"]).unwrap();
+        assert_eq!(
+            config.servers().unwrap_err().0,
+            "--server http://a:1 is given twice"
+        );
     }
 }

@@ -27,7 +27,7 @@ pub struct Report {
     pub state: State,
 }
 
-/// Replays the Go demo ([`go_demo::play`]) against `config.server`,
+/// Replays the Go demo ([`go_demo::play`]) against `config`'s one server,
 /// printing its lines to `print` as they happen.
 ///
 /// The progress log on stderr ends with what happened: recovered, or the
@@ -42,7 +42,8 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
             lines.lock().unwrap().push(line);
         })
     };
-    let metrics = BreakerMetrics::of(config);
+    let server = config.server()?;
+    let metrics = BreakerMetrics::of(config, server);
     let on_transition = {
         let (say, transitions) = (Arc::clone(&say), Arc::clone(&transitions));
         Box::new(move |name: &str, t: Transition| {
@@ -51,9 +52,10 @@ pub async fn run(config: &Config, print: Printer) -> anyhow::Result<Report> {
             say(go_style::transition(name, t));
         })
     };
-    let greeter = config.greeter(on_transition).await?;
+    let greeter = config.greeter(server, on_transition).await?;
     let mut terminal = Terminal {
         config,
+        server,
         say,
         attempts: 0,
     };
@@ -80,6 +82,7 @@ type Say = Arc<dyn Fn(String) + Send + Sync>;
 /// The story told in the terminal.
 struct Terminal<'a> {
     config: &'a Config,
+    server: &'a str,
     say: Say,
     /// Calls sent so far: a server that does not answer the first is hinted at.
     attempts: u64,
@@ -98,7 +101,7 @@ impl Player for Terminal<'_> {
         {
             tracing::error!(
                 "the server at {} does not answer: is it running? (`cargo run -p server`)",
-                self.config.server
+                self.server
             );
         }
         (self.say)(reply_line(&call.reply));

@@ -1,7 +1,8 @@
 //! `--metrics-addr`: the CLI's breaker as Prometheus reads it,
 //! `circuit_breaker_state`, `circuit_breaker_transitions_total` and
 //! `circuit_breaker_calls_total`, labelled `breaker="greeter"` and the
-//! server's URL as `key` (tripbreaker-tower's `MetricsObserver`).
+//! server's URL as `key` (tripbreaker-tower's `MetricsObserver`), one
+//! breaker per `--server`.
 //!
 //! The exporter is installed by `main` before the calls begin; every call
 //! of `--calls N` is counted, and the Go demo's transitions and state.
@@ -19,12 +20,13 @@ use crate::Config;
 pub struct BreakerMetrics(Option<Arc<Mutex<MetricsObserver>>>);
 
 impl BreakerMetrics {
-    /// The metrics of `config`'s breaker: nothing without `--metrics-addr`.
-    pub fn of(config: &Config) -> Self {
+    /// The metrics of `config`'s breaker of `server`: nothing without
+    /// `--metrics-addr`.
+    pub fn of(config: &Config, server: &str) -> Self {
         Self(config.metrics_addr.map(|_| {
             Arc::new(Mutex::new(MetricsObserver::new(
                 config.settings.breaker_settings().name,
-                config.server.clone(),
+                server.to_owned(),
             )))
         }))
     }

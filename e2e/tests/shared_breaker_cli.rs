@@ -15,22 +15,17 @@ mod support;
 #[path = "../../tripbreaker-tower/tests/support/refused.rs"]
 mod refused;
 
+#[path = "support/client_process.rs"]
+mod client_process;
+
 #[path = "../../tripbreaker-redis/tests/support/redis_server.rs"]
 #[allow(dead_code)] // the test uses only part of it
 mod redis_server;
 
+use client_process::{Run, run_client};
 use redis_server::RedisServer;
 use refused::RefusedPort;
-use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 use support::ServerProcess;
-
-/// The longest one client run may take: far above the few hundred
-/// milliseconds it needs, far below a hung client.
-const RUN_LIMIT: Duration = Duration::from_secs(60);
 
 const OPEN: &str = "Error calling SayHello: circuit breaker is open";
 const FAILED: &str =
@@ -38,76 +33,9 @@ const FAILED: &str =
 const TRIPPED: &str = "Circuit Breaker 'greeter' changed from closed to open";
 const GREETING: &str = "Greeting: Hello World";
 
-fn client_binary() -> PathBuf {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY
-        .get_or_init(|| support::workspace_binary("client", "E2E_CLIENT_BIN"))
-        .clone()
-}
-
-/// What one run of the client did.
-#[derive(Debug)]
-struct Run {
-    status: ExitStatus,
-    stdout: Vec<String>,
-    stderr: String,
-}
-
-/// Runs the client binary against `server` with `args` and `env` (none of
-/// the caller's own client variables), waiting at most [`RUN_LIMIT`].
+/// Runs the client binary against `server` with `args` and `env`.
 fn client(server: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(client_binary());
-    command
-        .args(["--server", server])
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if ["GREETER_", "BREAKER_", "CLIENT_"]
-            .iter()
-            .any(|p| name.starts_with(p))
-        {
-            command.env_remove(&*name);
-        }
-    }
-    command.envs(env.iter().copied());
-    let mut child = command.spawn().expect("the client starts");
-    let read = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    };
-    let stdout = read(Box::new(child.stdout.take().unwrap()));
-    let stderr = read(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the client can be waited for") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the client did not finish within {RUN_LIMIT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let run = Run {
-        status,
-        stdout: stdout.join().unwrap().lines().map(str::to_owned).collect(),
-        stderr: stderr.join().unwrap(),
-    };
-    println!(
-        "client {args:?}:\n{}\n{}",
-        run.stdout.join("\n"),
-        run.stderr
-    );
-    run
+    run_client(&[&["--server", server], args].concat(), env)
 }
 
 /// `n` calls, close together, with an open timeout far longer than the test.

@@ -1,6 +1,7 @@
 //! Why a client could not be built.
 
-/// Why [`Greeter::new`](crate::Greeter::new) could not build a client.
+/// Why [`Greeter::new`](crate::Greeter::new) (or [`Balanced::new`](crate::Balanced::new))
+/// could not build a client.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The breaker refused the settings.
@@ -12,4 +13,8 @@ pub enum Error {
     /// The shared breaker's store could not be used (feature `shared-state`).
     #[error("{0}")]
     SharedState(String),
+    /// A [`Balanced`](crate::Balanced) client was given no endpoint or a
+    /// cap past 100%.
+    #[error("{0}")]
+    Endpoints(String),
 }

@@ -3,7 +3,8 @@
 //! parsed by its row of [`SETTINGS`], the breaker and its [`tower` layer](tripbreaker_tower) with the
 //! chosen classifier, the deadline, one [`RetryPolicy`], and the Go demo's
 //! spelling ([`reply_line`], [`go_style::transition`]) and its story
-//! ([`go_demo::play`]).
+//! ([`go_demo::play`]). Several servers, each with its own breaker, are
+//! one [`Balanced`] client.
 //!
 //! The breaker is the local [`Breaker`] by default; a [`Greeter`] takes any
 //! [`Guard`]. Natively, feature `shared-state` adds `ChosenBreaker`: the
@@ -35,6 +36,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod balanced;
 #[cfg(feature = "cli")]
 mod cli;
 mod error;
@@ -50,6 +52,7 @@ mod settings;
 #[cfg(all(feature = "shared-state", not(target_arch = "wasm32")))]
 mod shared_state;
 
+pub use balanced::{Balanced, BalancedCall, DEFAULT_MAX_EJECTION_PERCENT};
 pub use error::Error;
 pub use go_style::reply_line;
 pub use greeter::{Breaker, Call, Greeter, TransitionSink, local_breaker};

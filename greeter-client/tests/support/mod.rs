@@ -47,7 +47,7 @@ impl TestServer {
                 ),
             },
         };
-        server.set_mode(fault_mode::Mode::Healthy(Healthy {})).await;
+        server.heal().await;
         server
     }
 
@@ -78,6 +78,11 @@ impl TestServer {
             .set_mode(FaultMode { mode: Some(mode) })
             .await
             .expect("the server's fault controls are on");
+    }
+
+    /// Every SayHello is answered at once.
+    pub async fn heal(&self) {
+        self.set_mode(fault_mode::Mode::Healthy(Healthy {})).await;
     }
 
     /// Every SayHello fails with `Unavailable`.

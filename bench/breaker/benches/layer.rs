@@ -1,0 +1,119 @@
+//! The tower layer's cost per call as a user meets it, beside
+//! tower-resilience's circuit breaker layer on the same in-process service
+//! that answers at once: the service made ready, called, and the response
+//! body read to its end, on a current-thread tokio runtime.
+//!
+//! `cargo bench -p breaker-bench --bench layer`
+
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use http::{Request, Response};
+use http_body_util::{BodyExt, Empty};
+use std::convert::Infallible;
+use std::future::Ready;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::runtime::Runtime;
+use tower::{Layer, Service, ServiceExt};
+use tripbreaker::{MonotonicClock, Settings, SharedBreaker, TripRule};
+use tripbreaker_tower::CircuitBreakerLayer;
+
+/// Answers `grpc-status: 0` at once, with an empty body.
+#[derive(Clone)]
+struct Ready0;
+
+impl Service<Request<()>> for Ready0 {
+    type Response = Response<Empty<bytes::Bytes>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<()>) -> Self::Future {
+        let mut response = Response::new(Empty::new());
+        response
+            .headers_mut()
+            .insert("grpc-status", http::HeaderValue::from_static("0"));
+        std::future::ready(Ok(response))
+    }
+}
+
+/// One call through `service`: ready, call, the body read to its end.
+async fn call<S, B>(service: &mut S)
+where
+    S: Service<Request<()>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+    B: http_body::Body<Error: std::fmt::Debug>,
+{
+    let request = Request::post("/greeter.Greeter/SayHello").body(()).unwrap();
+    let response = service.ready().await.unwrap().call(request).await.unwrap();
+    black_box(response.into_body().collect().await.unwrap());
+}
+
+fn settings(interval: Duration) -> Settings {
+    Settings {
+        max_requests: 3,
+        interval,
+        timeout: Duration::from_secs(5),
+        ready_to_trip: TripRule::ConsecutiveFailures(3),
+        ..Settings::new("bench")
+    }
+}
+
+fn layers(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    // One `block_on` per batch of calls, so the runtime's entry is not
+    // counted in every call.
+    fn run<S, B>(b: &mut criterion::Bencher, runtime: &Runtime, service: &mut S)
+    where
+        S: Service<Request<()>, Response = Response<B>>,
+        S::Error: std::fmt::Debug,
+        B: http_body::Body<Error: std::fmt::Debug>,
+    {
+        b.iter_custom(|calls| {
+            runtime.block_on(async {
+                let start = Instant::now();
+                for _ in 0..calls {
+                    call(service).await;
+                }
+                start.elapsed()
+            })
+        })
+    }
+    let mut group = c.benchmark_group("layer: ready + call + body (current-thread runtime)");
+    group.bench_function("bare service", |b| {
+        let mut service = Ready0;
+        run(b, &runtime, &mut service)
+    });
+    for (name, interval) in [
+        (
+            "this layer, Go demo settings (10 s interval)",
+            Duration::from_secs(10),
+        ),
+        ("this layer, no interval", Duration::ZERO),
+    ] {
+        let breaker = SharedBreaker::new(settings(interval), MonotonicClock::new()).unwrap();
+        let mut service = CircuitBreakerLayer::new(breaker).layer(Ready0);
+        group.bench_function(name, |b| run(b, &runtime, &mut service));
+    }
+    let _guard = runtime.enter();
+    let resilience = tower_resilience_circuitbreaker::CircuitBreakerLayer::builder()
+        .build()
+        .unwrap();
+    let mut service = resilience.layer(Ready0);
+    group.bench_function("tower-resilience 0.13, its defaults", |b| {
+        run(b, &runtime, &mut service)
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    targets = layers
+}
+criterion_main!(benches);

@@ -29,20 +29,26 @@
 --          ARGV[22] admitted at (microseconds), ARGV[23] outcome
 --          ('s' success, 'f' failure, 'x' excluded).
 --
--- Returns {code, state, generation, epoch, age, now, expiry,
+-- A force set by force.lua (fields `fk`, `fend`, `frs`) is obeyed first: while
+-- it lasts the state is forced open or forced closed; once it has ended or
+-- been released, the breaker goes on closed with fresh counts.
+--
+-- Returns {code, state, generation, epoch, age, now, expiry, force end,
 --          requests, successes, failures, exclusions, consecutive successes,
 --          consecutive failures, then per transition (from, to, at, reason,
 --          and the six counts as they stood when it fired)}.
 -- code: 1 admitted, 0 nothing to admit, -1 rejected open, -2 too many requests.
--- States: 0 closed, 1 half-open, 2 open. Expiry -1: nothing due.
+-- States: 0 closed, 1 half-open, 2 open, 3 forced open, 4 forced closed.
+-- Expiry -1: nothing due. Force end -1: no force (else the state is forced).
 -- Reasons (tripbreaker's `Reason`): 0 consecutive failures, 1 failure rate,
 -- 3 slow call, 4 trial failed, 5 trials succeeded, 6 timeout elapsed,
--- 7 half-open wait expired.
+-- 7 half-open wait expired, 8 forced, 9 released.
 
 local MAX = 4294967295
-local CLOSED, HALF_OPEN, OPEN = 0, 1, 2
+local CLOSED, HALF_OPEN, OPEN, FORCED_OPEN, FORCED_CLOSED = 0, 1, 2, 3, 4
 local CONSECUTIVE_FAILURES, FAILURE_RATE, SLOW_CALL, TRIAL_FAILED = 0, 1, 3, 4
 local TRIALS_SUCCEEDED, TIMEOUT_ELAPSED, HALF_OPEN_WAIT_EXPIRED = 5, 6, 7
+local FORCED, RELEASED = 8, 9
 
 local key, op = KEYS[1], ARGV[1]
 local now
@@ -151,10 +157,12 @@ local function start_new_generation(at)
   gen = gen + 1
   start = at
   clear()
-  if st == CLOSED then
+  if st == CLOSED or st == FORCED_CLOSED then
     if bucket > 0 then expiry = at + bucket else expiry = -1 end
   elseif st == OPEN then
     expiry = at + open_timeout
+  elseif st == FORCED_OPEN then
+    expiry = -1
   elseif half_open_wait >= 0 then
     expiry = at + half_open_wait
   else
@@ -185,13 +193,14 @@ end
 
 local function current_state()
   if expiry < 0 then return st end
-  if st == CLOSED and rolling then
+  local counting = st == CLOSED or st == FORCED_CLOSED
+  if counting and rolling then
     if expiry <= now then start_new_bucket(now) end
-  elseif st == CLOSED then
+  elseif counting then
     if expiry < now then start_new_generation(now) end
   elseif st == OPEN then
     if expiry < now then set_state(HALF_OPEN, now, TIMEOUT_ELAPSED) end
-  elseif expiry < now then
+  elseif st == HALF_OPEN and expiry < now then
     set_state(OPEN, now, HALF_OPEN_WAIT_EXPIRED)
   end
   return st
@@ -223,10 +232,25 @@ if fresh then
   end
 end
 
+-- The force in effect, if any: it decides before the state machine does.
+local force_end, forced = -1, nil
+local fend = tonumber(b.fend)
+if b.fk ~= nil and fend ~= nil and fend > now then
+  force_end = fend
+  if b.fk == 'o' then forced = FORCED_OPEN else forced = FORCED_CLOSED end
+elseif b.fk ~= nil then
+  redis.call('HDEL', key, 'fk', 'fend', 'frs') -- ended: nothing to keep
+end
+if forced ~= nil then
+  set_state(forced, now, FORCED)
+elseif st == FORCED_OPEN or st == FORCED_CLOSED then
+  set_state(CLOSED, now, RELEASED)
+end
+
 local code = 0
 if op == 'acquire' then
   local state = current_state()
-  if state == CLOSED then
+  if state == CLOSED or state == FORCED_CLOSED then
     on_request(); code = 1
   elseif state == HALF_OPEN then
     if total[1] - total[4] < limit then on_request(); code = 1 else code = -2 end
@@ -244,7 +268,7 @@ elseif op == 'record' then
       trip, trial = SLOW_CALL, SLOW_CALL
     end
     if outcome == 's' then
-      if state == CLOSED then
+      if state == CLOSED or state == FORCED_CLOSED then
         on_outcome(a, 's')
       elseif state == HALF_OPEN then
         on_outcome(a, 's')
@@ -254,10 +278,12 @@ elseif op == 'record' then
       if state == CLOSED then
         on_outcome(a, 'f')
         if is_tripped() then set_state(OPEN, now, trip) end
+      elseif state == FORCED_CLOSED then
+        on_outcome(a, 'f') -- counted, never tripping
       elseif state == HALF_OPEN then
         set_state(OPEN, now, trial)
       end
-    elseif state == CLOSED or state == HALF_OPEN then
+    elseif state ~= OPEN and state ~= FORCED_OPEN then
       on_outcome(a, 'x')
     end
   end
@@ -276,9 +302,10 @@ if b.fp == nil then
   fields[#fields + 1] = 'cfg'; fields[#fields + 1] = description
 end
 redis.call('HSET', key, unpack(fields))
-redis.call('PEXPIRE', key, ttl)
+-- A forced key outlives its force (force.lua set it so).
+if force_end < 0 or redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
 
-local reply = {code, st, gen, epoch, age, now, expiry}
+local reply = {code, st, gen, epoch, age, now, expiry, force_end}
 for i = 1, 6 do reply[#reply + 1] = total[i] end
 for _, t in ipairs(transitions) do
   reply[#reply + 1] = t[1]; reply[#reply + 1] = t[2]; reply[#reply + 1] = t[3]

@@ -2,6 +2,7 @@
 //! Redis, and how long it waits for Redis.
 
 use crate::error::BuildError;
+use crate::force;
 use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker, late_answer_limit};
 use crate::mode::ModeCell;
 use crate::script::{self, Seen};
@@ -183,6 +184,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             settings: self.settings,
             args,
             script: redis::Script::new(script::SOURCE),
+            force_script: redis::Script::new(force::SOURCE),
             connection,
             store_timeout: self.store_timeout,
             expiry_ms: millis(expiry).max(1),
@@ -196,6 +198,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
                 store_now: 0,
                 at_nanos: 0,
             }),
+            local_force: Mutex::new(None),
         }))
     }
 }

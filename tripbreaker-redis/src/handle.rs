@@ -3,6 +3,7 @@
 
 use crate::error::StoreError;
 use crate::fingerprint::SettingsConflict;
+use crate::force::Force;
 use crate::mode::{Mode, ModeCell};
 use crate::script::{Admission, Answer, Call, Op, Reply, Seen, SharedTicket, micros_between};
 use crate::settings::{MAX_BUCKETS, SettingsArgs};
@@ -35,7 +36,7 @@ type Local<O> = SharedBreaker<DynClock, Forward<O>, MAX_BUCKETS>;
 ///
 /// Make one with [`RedisBreaker::builder`]; see the crate docs for an example.
 pub struct RedisBreaker<O = ()> {
-    inner: Arc<Inner<O>>,
+    pub(crate) inner: Arc<Inner<O>>,
 }
 
 impl<O> Clone for RedisBreaker<O> {
@@ -51,6 +52,8 @@ pub(crate) struct Inner<O> {
     pub(crate) settings: Settings,
     pub(crate) args: SettingsArgs,
     pub(crate) script: redis::Script,
+    /// Sets, ends and reads the shared force (`force.lua`).
+    pub(crate) force_script: redis::Script,
     pub(crate) connection: Connection,
     pub(crate) store_timeout: Duration,
     pub(crate) expiry_ms: u64,
@@ -63,6 +66,9 @@ pub(crate) struct Inner<O> {
     pub(crate) local: Mutex<Local<O>>,
     pub(crate) mode: ModeCell,
     pub(crate) seen: Mutex<LastSeen>,
+    /// This handle's own force, applied to its local breaker (which then
+    /// decides every call, see `RedisBreaker::force_locally`).
+    pub(crate) local_force: Mutex<Option<Force>>,
 }
 
 /// The shared state as last seen, with when (on the handle's clock).
@@ -94,6 +100,25 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     /// [`record`](Self::record) with its outcome. Never waits longer than
     /// the store timeout.
     pub async fn try_acquire(&self) -> Result<Ticket, Rejected> {
+        let inner = &self.inner;
+        let local_force = *inner.local_force.lock();
+        match local_force {
+            // The local breaker is forced open: it rejects, whatever Redis holds.
+            Some(Force::Open) => return inner.local_acquire(),
+            Some(Force::Closed) => {}
+            None => return self.acquire_unforced().await,
+        }
+        // Forced closed here: admitted by the local breaker unless the
+        // shared breaker is forced open (a force open wins).
+        if inner.read().await.shared_force_open {
+            return Err(Rejected::Open);
+        }
+        inner.local_acquire()
+    }
+
+    /// Admission when this handle has no local force: the shared breaker
+    /// decides, or the local fallback while Redis does not answer.
+    async fn acquire_unforced(&self) -> Result<Ticket, Rejected> {
         let inner = &self.inner;
         if inner.mode.should_ask_store(inner.now_nanos()) {
             match inner.clone().acquire_shared().await {
@@ -176,7 +201,9 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
         Ok(())
     }
 
-    /// The state now (applying what is due) and the counts, in one round trip.
+    /// The state now (applying what is due) and the counts, in one round
+    /// trip; under a local force, the local breaker's (unless the shared
+    /// breaker is forced open, which wins over a local force closed).
     pub async fn snapshot(&self) -> (State, Counts) {
         let reading = self.inner.read().await;
         (reading.state, reading.counts)
@@ -226,11 +253,33 @@ struct Reading {
     state: State,
     counts: Counts,
     next_transition: Option<Duration>,
+    /// Whether the shared breaker is forced open (as Redis said now or,
+    /// while local, as last seen and not yet over).
+    shared_force_open: bool,
 }
 
 impl<O: Observer + Send + 'static> Inner<O> {
     fn now_nanos(&self) -> u64 {
         self.clock.now().as_nanos()
+    }
+
+    /// The time to give a script: the handle's manual clock in tests,
+    /// `None` (the Redis server's clock) otherwise.
+    pub(crate) fn manual_now_micros(&self) -> Option<u64> {
+        self.manual_time.then(|| self.now_nanos() / 1_000)
+    }
+
+    /// Sets or ends this handle's local force, on its local breaker (and
+    /// on every local breaker it makes while the force lasts).
+    pub(crate) fn set_local_force(&self, force: Option<Force>) {
+        let mut local_force = self.local_force.lock();
+        *local_force = force;
+        let local = self.local();
+        match force {
+            Some(Force::Open) => local.force_open(),
+            Some(Force::Closed) => local.force_closed(),
+            None => local.release(),
+        }
     }
 
     fn ticket(self: &Arc<Self>, kind: Kind) -> Ticket {
@@ -245,7 +294,7 @@ impl<O: Observer + Send + 'static> Inner<O> {
     async fn invoke<A: Answer>(&self, op: Op, limit: Duration) -> Result<Reply<A>, StoreError> {
         let call = Call {
             op,
-            now: self.manual_time.then(|| self.now_nanos() / 1_000),
+            now: self.manual_now_micros(),
             expiry_ms: self.expiry_ms,
             settings: &self.args,
             seen: self.seen_now(),
@@ -348,7 +397,10 @@ impl<O: Observer + Send + 'static> Inner<O> {
         let now = self.now_nanos();
         self.mode
             .fall_back(self.settings.name, now, error.what(), error, || {
-                *self.local.lock() = self.resume_locally(now);
+                // Under the force's lock, so a local force set meanwhile
+                // is on the breaker that stays.
+                let force = self.local_force.lock();
+                *self.local.lock() = self.resume_locally(now, *force);
             });
     }
 
@@ -358,21 +410,28 @@ impl<O: Observer + Send + 'static> Inner<O> {
     /// with its limit of trial calls); open for a fresh timeout if seen
     /// half-open (its trial calls may still be running elsewhere, as when a
     /// restarted Redis is re-seeded); closed with no counts otherwise.
-    fn resume_locally(&self, now_nanos: u64) -> Local<O> {
+    /// The local force, if any, is applied to it.
+    fn resume_locally(&self, now_nanos: u64, force: Option<Force>) -> Local<O> {
         let last = *self.seen.lock();
         let fresh =
             CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
                 .expect("the settings were checked when the handle was built");
         let seen_for = Duration::from_nanos(now_nanos.saturating_sub(last.at_nanos));
         let resumed = match last.seen {
-            Seen::OpenUntil(until) => {
+            Seen::OpenUntil(until) | Seen::ForcedOpenUntil(until) => {
                 fresh.resumed_open(micros_between(last.store_now, until).saturating_sub(seen_for))
             }
             Seen::OpenFor(left) => fresh.resumed_open(left.saturating_sub(seen_for)),
             Seen::HalfOpen => fresh.resumed_open(self.settings.open_timeout()),
             Seen::Closed | Seen::Nothing => fresh,
         };
-        SharedBreaker::from_breaker(resumed.with_observer(Forward(self.observer.clone())))
+        let mut resumed = resumed.with_observer(Forward(self.observer.clone()));
+        match force {
+            Some(Force::Open) => resumed.force_open(),
+            Some(Force::Closed) => resumed.force_closed(),
+            None => {}
+        }
+        SharedBreaker::from_breaker(resumed)
     }
 
     /// What a store that lost the key should resume from: the shared state
@@ -397,17 +456,23 @@ impl<O: Observer + Send + 'static> Inner<O> {
     }
 
     /// The state, counts and time to the next transition: from Redis (one
-    /// round trip) or, while local, from the local breaker.
+    /// round trip) or, while local or under a local force, from the local
+    /// breaker (a shared force open wins over a local force closed).
     async fn read(&self) -> Reading {
-        if self.mode.should_ask_store(self.now_nanos()) {
+        let local_force = *self.local_force.lock();
+        if local_force != Some(Force::Open) && self.mode.should_ask_store(self.now_nanos()) {
             match self.invoke::<()>(Op::Read, self.store_timeout).await {
                 Ok(reply) => {
                     self.accept(&reply);
-                    return Reading {
-                        state: reply.state,
-                        counts: reply.counts,
-                        next_transition: reply.time_to_next_transition(),
-                    };
+                    let shared_force_open = reply.state == State::ForcedOpen;
+                    if local_force.is_none() || shared_force_open {
+                        return Reading {
+                            state: reply.state,
+                            counts: reply.counts,
+                            next_transition: reply.time_to_next_transition(),
+                            shared_force_open,
+                        };
+                    }
                 }
                 Err(error) => self.fall_back(&error),
             }
@@ -417,7 +482,19 @@ impl<O: Observer + Send + 'static> Inner<O> {
             state: local.state(),
             counts: local.counts(),
             next_transition: local.time_to_next_transition(),
+            shared_force_open: self.mode.is_local() && self.seen_forced_open(),
         }
+    }
+
+    /// Whether the shared breaker was last seen forced open, by a force
+    /// that has not ended since (on the handle's clock).
+    fn seen_forced_open(&self) -> bool {
+        let last = *self.seen.lock();
+        let Seen::ForcedOpenUntil(end) = last.seen else {
+            return false;
+        };
+        let seen_for = Duration::from_nanos(self.now_nanos().saturating_sub(last.at_nanos));
+        micros_between(last.store_now, end) > seen_for
     }
 }
 

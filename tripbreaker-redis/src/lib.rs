@@ -31,7 +31,52 @@
 //! ([`Builder::idle_expiry`], 1 hour by default, at least twice the longest
 //! time in the settings). Its fields: `st`, `gen`, `epoch`, `start`, `exp`,
 //! `ot`, `age` (the state machine), `t` and `w` (the counts and the rolling
-//! window's buckets, MessagePack), `fp` and `cfg` (the settings, below).
+//! window's buckets, MessagePack), `fp` and `cfg` (the settings, below),
+//! and while a force lasts `fk`, `fend` and `frs` (below); a forced key
+//! lives at least its idle expiry past the force's end.
+//!
+//! # Steering: a force for the whole fleet
+//! [`RedisBreaker::force`] forces the shared breaker open ([`Force::Open`]:
+//! every call rejected) or closed ([`Force::Closed`]: every call admitted
+//! and counted, never tripping) for a time to live of at most
+//! [`MAX_FORCE_TTL`], with a reason; [`RedisBreaker::release`] ends it and
+//! [`RedisBreaker::forced`] reads it ([`Forced`]: what, why, how long
+//! left). The force is three fields of the breaker's own hash, so it sits
+//! in the breaker's slot on a cluster, and the script that runs every call
+//! reads it first: every handle obeys at its next call, one round trip
+//! after the force was set. The handle whose call applies it reports
+//! `closed → forced-open` (or `forced-closed`) with [`tripbreaker::Reason::Forced`];
+//! when the force is released or its time is up, the next call moves the
+//! breaker to closed with fresh counts (a new generation, as when an
+//! operator closes a resilience4j or Polly breaker), reported with
+//! [`tripbreaker::Reason::Released`]. Setting a force needs no settings in
+//! common with the handles it steers (the `client force` command uses the
+//! defaults whatever the fleet runs) and records none; a force replaces
+//! the one in effect. Time is the store's, as for the rest.
+//!
+//! While a handle is in its local fallback it cannot see a force set
+//! meanwhile: it obeys when it rejoins. A force open it saw before it went
+//! local holds on its local breaker until the force's end (then half-open,
+//! as after any open state). A Redis that restarts empty loses the force
+//! with the rest; a handle that saw it forced open re-seeds the key open
+//! until the force's end.
+//!
+//! # A local force against a shared one
+//! [`RedisBreaker::force_locally`] forces one handle only, until
+//! [`RedisBreaker::release_locally`], on its local breaker. One rule
+//! decides between the two: **a force open wins, wherever it was set.**
+//!
+//! | this handle's force | shared force | a call through this handle |
+//! |---|---|---|
+//! | open | any, or none | rejected, without a round trip |
+//! | closed | open | rejected (one round trip to learn it) |
+//! | closed | closed, or none | admitted, counted by this handle's local breaker only |
+//! | none | open / closed / none | as the shared breaker decides |
+//!
+//! So an operator's fleet-wide force open stops every handle, and a
+//! process that stops calling a dependency of its own accord stays stopped
+//! whatever the fleet is told; a handle forced closed never moves the
+//! shared counts, so it cannot trip (or hold closed) the others' breaker.
 //!
 //! # One set of settings per breaker
 //! The first handle to use a key records its settings in it: `cfg`, every
@@ -105,6 +150,7 @@
 mod builder;
 mod error;
 mod fingerprint;
+mod force;
 mod handle;
 mod mode;
 mod script;
@@ -118,6 +164,7 @@ pub use builder::{
 };
 pub use error::BuildError;
 pub use fingerprint::{Difference, SettingsConflict};
+pub use force::{Force, ForceError, Forced, MAX_FORCE_TTL, MAX_REASON_LEN, check_force_ttl};
 pub use handle::RedisBreaker;
 pub use mode::Mode;
 pub use settings::{MAX_BUCKETS, SettingsError};

@@ -7,7 +7,10 @@
 //! first (the control). Also: a bad `--shared-state` is refused naming the
 //! flag, a client whose settings differ from the shared breaker's is
 //! refused at start (exit 2) naming them, and a Redis that is down at start
-//! leaves the calls going on through a local breaker, said once.
+//! leaves the calls going on through a local breaker, said once. And
+//! `client force`: a force open from the CLI makes the next client refuse
+//! every call, a force closed keeps a failing server's calls going without
+//! a trip, a release closes the breaker again, and bad forces exit 2.
 
 #[path = "hardening_support.rs"]
 mod support;
@@ -56,9 +59,13 @@ struct Run {
 /// Runs the client binary against `server` with `args` and `env` (none of
 /// the caller's own client variables), waiting at most [`RUN_LIMIT`].
 fn client(server: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_client(&[&["--server", server], args].concat(), env)
+}
+
+/// Runs the client binary with `args` alone (a subcommand, say).
+fn run_client(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(client_binary());
     command
-        .args(["--server", server])
         .args(args)
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
@@ -238,4 +245,160 @@ fn with_redis_down_at_start_calls_go_on_through_a_local_breaker_said_once() {
         "the fallback is logged once: {}",
         run.stderr
     );
+}
+
+const FORCED_OPEN: &str = "Circuit Breaker 'greeter' changed from closed to forced-open";
+const RELEASED: &str = "Circuit Breaker 'greeter' changed from forced-open to closed";
+
+#[test]
+fn a_force_from_the_cli_steers_every_client_until_it_is_released() {
+    let redis = RedisServer::start();
+    let server = ServerProcess::start(&[]);
+    let redis_url = redis.url();
+    let shared = [calls("3"), vec!["--shared-state", &redis_url]].concat();
+    let force = |args: &[&str]| {
+        let run = run_client(
+            &[&["force"], args, &["--shared-state", &redis_url]].concat(),
+            &[],
+        );
+        assert!(run.status.success(), "{run:?}");
+        run.stdout
+    };
+
+    let said = force(&[
+        "open",
+        "--for",
+        "60s",
+        "--reason",
+        "deploy of the greeter service",
+    ]);
+    assert_eq!(
+        said,
+        [r#"forced open for 1m: "deploy of the greeter service""#]
+    );
+    let refused = client(&server.url(), &shared, &[]);
+    assert!(refused.status.success(), "{refused:?}");
+    assert_eq!(
+        refused.stdout,
+        [FORCED_OPEN, OPEN, OPEN, OPEN],
+        "a healthy server, and not one call made"
+    );
+
+    let said = force(&["release"]);
+    assert_eq!(said.len(), 1);
+    assert!(
+        said[0].starts_with("released the force open (")
+            && said[0].ends_with(r#" left: "deploy of the greeter service")"#),
+        "{said:?}"
+    );
+    assert_eq!(force(&["release"]), ["no force to release"]);
+    let closed = client(&server.url(), &shared, &[]);
+    assert_eq!(closed.stdout, [RELEASED, GREETING, GREETING, GREETING]);
+}
+
+#[test]
+fn a_force_closed_from_the_cli_keeps_a_failing_servers_calls_going_without_a_trip() {
+    let redis = RedisServer::start();
+    let server = ServerProcess::start(&["--initial-fault", "failing"]);
+    let redis_url = redis.url();
+    let args = [
+        "force",
+        "closed",
+        "--shared-state",
+        &redis_url,
+        "--for",
+        "10m",
+        "--reason",
+        "false alarms",
+    ];
+    let run = run_client(&args, &[]);
+    assert_eq!(
+        run.stdout,
+        [r#"forced closed for 10m: "false alarms""#],
+        "{run:?}"
+    );
+    let shared = [calls("5"), vec!["--shared-state", &redis_url]].concat();
+    let failing = client(&server.url(), &shared, &[]);
+    assert_eq!(
+        failing.stdout,
+        [
+            "Circuit Breaker 'greeter' changed from closed to forced-closed",
+            FAILED,
+            FAILED,
+            FAILED,
+            FAILED,
+            FAILED
+        ],
+        "five failures past a trip count of 3, and no trip"
+    );
+}
+
+#[test]
+fn bad_forces_exit_2_naming_what_is_wrong() {
+    // No Redis is needed: each is refused before any is asked.
+    let url = "redis://127.0.0.1:9";
+    for (args, says) in [
+        (
+            vec!["force", "open", "--for", "60s", "--reason", "x"],
+            "--shared-state <URL>",
+        ),
+        (vec!["force", "release"], "--shared-state <URL>"),
+        (
+            vec![
+                "force",
+                "open",
+                "--shared-state",
+                url,
+                "--for",
+                "soon",
+                "--reason",
+                "x",
+            ],
+            "invalid value 'soon' for '--for <DURATION>'",
+        ),
+        (
+            vec![
+                "force",
+                "open",
+                "--shared-state",
+                url,
+                "--for",
+                "0s",
+                "--reason",
+                "x",
+            ],
+            "a force must last more than 0s",
+        ),
+        (
+            vec![
+                "force",
+                "closed",
+                "--shared-state",
+                url,
+                "--for",
+                "25h",
+                "--reason",
+                "x",
+            ],
+            "a force may last at most 1day",
+        ),
+        (
+            vec![
+                "force",
+                "open",
+                "--shared-state",
+                url,
+                "--for",
+                "1m",
+                "--reason",
+                "a\nb",
+            ],
+            "--reason: a reason is at most 200 bytes of printable text",
+        ),
+    ] {
+        let run = run_client(&args, &[]);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+        assert!(run.stderr.contains(says), "{says}: {}", run.stderr);
+    }
 }

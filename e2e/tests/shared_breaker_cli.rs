@@ -336,69 +336,47 @@ fn a_force_closed_from_the_cli_keeps_a_failing_servers_calls_going_without_a_tri
 #[test]
 fn bad_forces_exit_2_naming_what_is_wrong() {
     // No Redis is needed: each is refused before any is asked.
-    let url = "redis://127.0.0.1:9";
+    let forced = |rest: &str| format!("force open --shared-state redis://127.0.0.1:9 {rest}");
     for (args, says) in [
         (
-            vec!["force", "open", "--for", "60s", "--reason", "x"],
+            "force open --for 60s --reason x".to_owned(),
             "--shared-state <URL>",
         ),
-        (vec!["force", "release"], "--shared-state <URL>"),
+        ("force release".to_owned(), "--shared-state <URL>"),
         (
-            vec![
-                "force",
-                "open",
-                "--shared-state",
-                url,
-                "--for",
-                "soon",
-                "--reason",
-                "x",
-            ],
+            forced("--for soon --reason x"),
             "invalid value 'soon' for '--for <DURATION>'",
         ),
         (
-            vec![
-                "force",
-                "open",
-                "--shared-state",
-                url,
-                "--for",
-                "0s",
-                "--reason",
-                "x",
-            ],
+            forced("--for 0s --reason x"),
             "a force must last more than 0s",
         ),
         (
-            vec![
-                "force",
-                "closed",
-                "--shared-state",
-                url,
-                "--for",
-                "25h",
-                "--reason",
-                "x",
-            ],
+            forced("--for 25h --reason x"),
             "a force may last at most 1day",
         ),
-        (
-            vec![
-                "force",
-                "open",
-                "--shared-state",
-                url,
-                "--for",
-                "1m",
-                "--reason",
-                "a\nb",
-            ],
-            "--reason: a reason is at most 200 bytes of printable text",
-        ),
     ] {
-        let run = run_client(&args, &[]);
-        assert_eq!(run.status.code(), Some(2), "{args:?}: {run:?}");
-        assert!(run.stdout.is_empty(), "{run:?}");
-        assert!(run.stderr.contains(says), "{says}: {}", run.stderr);
+        let args: Vec<&str> = args.split_whitespace().collect();
+        assert_refused(&run_client(&args, &[]), says);
     }
+    let reason = [
+        "force",
+        "open",
+        "--shared-state",
+        "redis://127.0.0.1:9",
+        "--for",
+        "1m",
+    ];
+    let run = run_client(&[&reason[..], &["--reason", "a\nb"]].concat(), &[]);
+    assert_refused(
+        &run,
+        "--reason: a reason is at most 200 bytes of printable text",
+    );
+}
+
+/// The run exited 2, printing nothing but an error that says `says`.
+fn assert_refused(run: &Run, says: &str) {
+    assert_eq!(run.status.code(), Some(2), "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    assert!(run.stderr.contains(says), "{says}: {}", run.stderr);
 }

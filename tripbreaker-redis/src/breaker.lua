@@ -3,7 +3,7 @@
 -- order, so every field matches the core on every step.
 --
 -- KEYS[1]  the breaker's hash (one key, so one slot in a cluster).
--- ARGV[1]  operation: 'acquire', 'record' or 'read'.
+-- ARGV[1]  operation: 'acquire', 'record', 'sync' or 'read'.
 -- ARGV[2]  now in microseconds, or '' for the Redis server's clock (TIME).
 -- ARGV[3]  key expiry in milliseconds, refreshed by every call.
 -- ARGV[4]  half-open limit (max_requests, or 1 if zero).
@@ -28,6 +28,13 @@
 -- record:  ARGV[19] ticket epoch, ARGV[20] generation, ARGV[21] bucket age,
 --          ARGV[22] admitted at (microseconds), ARGV[23] outcome
 --          ('s' success, 'f' failure, 'x' excluded).
+-- sync:    (fast mode: calls a handle admitted and counted itself while
+--          closed) ARGV[19] epoch, ARGV[20] generation they were admitted
+--          in, then ARGV[21..28] requests, successes, failures, exclusions,
+--          failures before the first success, the longest run of failures,
+--          trailing failures, trailing successes. Counted only if the
+--          breaker is still closed in that generation; a failure among
+--          them trips it as one recorded after the shared ones would have.
 --
 -- A force set by force.lua (fields `fk`, `fend`, `frs`) is obeyed first: while
 -- it lasts the state is forced open or forced closed; once it has ended or
@@ -285,6 +292,29 @@ elseif op == 'record' then
       end
     elseif state ~= OPEN and state ~= FORCED_OPEN then
       on_outcome(a, 'x')
+    end
+  end
+elseif op == 'sync' then
+  local state = current_state()
+  if state == CLOSED and tonumber(ARGV[19]) == epoch and tonumber(ARGV[20]) == gen then
+    local n = {}
+    for i = 21, 28 do n[#n + 1] = tonumber(ARGV[i]) end
+    local r, s, f, x, lead_f, run_f, tail_f, tail_s = unpack(n)
+    -- The longest streak of failures the shared counts went through.
+    local longest = math.max(total[6] + lead_f, run_f)
+    local function merge(c)
+      c[1] = sat(c[1] + r); c[2] = sat(c[2] + s); c[3] = sat(c[3] + f); c[4] = sat(c[4] + x)
+      if f > 0 then c[5] = tail_s else c[5] = sat(c[5] + s) end
+      if s > 0 then c[6] = tail_f else c[6] = sat(c[6] + f) end
+    end
+    merge(total)
+    if rolling then merge(buckets[slot(age)]) end
+    if f > 0 then
+      if rule == 'c' and longest >= rule_n then
+        set_state(OPEN, now, CONSECUTIVE_FAILURES)
+      elseif rule ~= 'c' and is_tripped() then
+        set_state(OPEN, now, FAILURE_RATE)
+      end
     end
   end
 else

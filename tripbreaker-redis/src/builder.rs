@@ -2,6 +2,7 @@
 //! Redis, and how long it waits for Redis.
 
 use crate::error::BuildError;
+use crate::fast::SharedMode;
 use crate::force;
 use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker, late_answer_limit};
 use crate::mode::ModeCell;
@@ -36,6 +37,7 @@ pub struct Builder<O = ()> {
     idle_expiry: Duration,
     observer: O,
     clock: Option<DynClock>,
+    mode: SharedMode,
 }
 
 impl RedisBreaker {
@@ -52,6 +54,7 @@ impl RedisBreaker {
             idle_expiry: DEFAULT_IDLE_EXPIRY,
             observer: (),
             clock: None,
+            mode: SharedMode::Exact,
         }
     }
 }
@@ -100,7 +103,17 @@ impl<O: Observer + Send + 'static> Builder<O> {
             idle_expiry: self.idle_expiry,
             observer,
             clock: self.clock,
+            mode: self.mode,
         }
+    }
+
+    /// Exact (every call decided by Redis) or fast (closed calls admitted
+    /// and counted by the handle, synced every period). Default:
+    /// [`SharedMode::Exact`]. Fast mode syncs in a task of its own, so the
+    /// handle must be built inside a tokio runtime.
+    pub fn shared_mode(mut self, mode: SharedMode) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// Tests only: time comes from `clock` (in whole microseconds), for the
@@ -179,7 +192,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
         let expiry = self
             .idle_expiry
             .max(longest_wait(&self.settings).saturating_mul(2));
-        Ok(RedisBreaker::from_inner(Inner {
+        let breaker = RedisBreaker::from_inner(Inner {
             key: format!("{}:{{{}}}", self.namespace, self.settings.name).into(),
             settings: self.settings,
             args,
@@ -199,7 +212,13 @@ impl<O: Observer + Send + 'static> Builder<O> {
                 at_nanos: 0,
             }),
             local_force: Mutex::new(None),
-        }))
+            fast: matches!(self.mode, SharedMode::Fast { .. }),
+            window: Mutex::new(None),
+        });
+        if let SharedMode::Fast { sync } = self.mode {
+            breaker.inner.start_syncing(sync)?;
+        }
+        Ok(breaker)
     }
 }
 
@@ -256,6 +275,7 @@ impl<O> std::fmt::Debug for Builder<O> {
             .field("probe_interval", &self.probe_interval)
             .field("idle_expiry", &self.idle_expiry)
             .field("manual_clock", &self.clock.is_some())
+            .field("mode", &self.mode)
             .finish_non_exhaustive()
     }
 }

@@ -1,7 +1,8 @@
 //! The handle: one shared breaker as seen from one process, with a local
 //! breaker to fall back on while Redis does not answer.
 
-use crate::error::StoreError;
+use crate::error::{BuildError, StoreError};
+use crate::fast::Window;
 use crate::fingerprint::SettingsConflict;
 use crate::force::Force;
 use crate::mode::{Mode, ModeCell};
@@ -69,6 +70,10 @@ pub(crate) struct Inner<O> {
     /// This handle's own force, applied to its local breaker (which then
     /// decides every call, see `RedisBreaker::force_locally`).
     pub(crate) local_force: Mutex<Option<Force>>,
+    /// Fast mode: the closed generation this handle admits in by itself,
+    /// and what it counted there; `None` in exact mode or when not closed.
+    pub(crate) fast: bool,
+    pub(crate) window: Mutex<Option<Window>>,
 }
 
 /// The shared state as last seen, with when (on the handle's clock).
@@ -120,6 +125,9 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     /// decides, or the local fallback while Redis does not answer.
     async fn acquire_unforced(&self) -> Result<Ticket, Rejected> {
         let inner = &self.inner;
+        if let Some(ticket) = inner.fast_acquire() {
+            return Ok(ticket);
+        }
         if inner.mode.should_ask_store(inner.now_nanos()) {
             match inner.clone().acquire_shared().await {
                 Ok(reply) => {
@@ -225,6 +233,13 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     /// The counts now, after any transition that is due (one round trip).
     pub async fn counts(&self) -> Counts {
         self.snapshot().await.1
+    }
+
+    /// Fast mode: sends what this handle counted since its last sync now,
+    /// and learns the shared state (one round trip); for a handle about to
+    /// stop, say. Nothing in exact mode, or while the breaker is not closed.
+    pub async fn sync(&self) {
+        self.inner.sync().await;
     }
 
     /// Whether this handle uses the shared state or its local fallback.
@@ -375,6 +390,9 @@ impl<O: Observer + Send + 'static> Inner<O> {
     /// Redis answered: rejoin if local, remember what it said, report its transitions.
     fn accept<A>(&self, reply: &Reply<A>) {
         self.mode.rejoin(self.settings.name);
+        if self.fast {
+            self.follow(reply);
+        }
         *self.seen.lock() = LastSeen {
             seen: reply.seen(),
             store_now: reply.now,
@@ -395,6 +413,8 @@ impl<O: Observer + Send + 'static> Inner<O> {
 
     fn fall_back(&self, error: &StoreError) {
         let now = self.now_nanos();
+        // What a fast handle counted is lost with the shared counts.
+        *self.window.lock() = None;
         self.mode
             .fall_back(self.settings.name, now, error.what(), error, || {
                 // Under the force's lock, so a local force set meanwhile
@@ -512,6 +532,13 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
             Kind::Shared(ticket) => {
                 Box::pin(async move { self.record_shared(ticket, outcome).await })
             }
+            Kind::Fast { epoch, generation } => {
+                if self.count_fast(epoch, generation, outcome) {
+                    Box::pin(async move { self.sync().await })
+                } else {
+                    Box::pin(std::future::ready(()))
+                }
+            }
         }
     }
 
@@ -523,7 +550,103 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
                     runtime.spawn(async move { self.record_shared(ticket, outcome).await });
                 }
             }
+            Kind::Fast { epoch, generation } => {
+                if self.count_fast(epoch, generation, outcome)
+                    && let Ok(runtime) = tokio::runtime::Handle::try_current()
+                {
+                    runtime.spawn(async move { self.sync().await });
+                }
+            }
         }
+    }
+}
+
+/// Fast mode (see `crate::fast`).
+impl<O: Observer + Send + 'static> Inner<O> {
+    /// Admits a call with no round trip, if the handle follows a closed
+    /// shared breaker.
+    fn fast_acquire(self: &Arc<Self>) -> Option<Ticket> {
+        if self.mode.is_local() {
+            return None;
+        }
+        let mut window = self.window.lock();
+        let window = window.as_mut()?;
+        window.batch.admit();
+        let kind = Kind::Fast {
+            epoch: window.epoch,
+            generation: window.generation,
+        };
+        Some(self.ticket(kind))
+    }
+
+    /// Counts an outcome of a call admitted by [`fast_acquire`](Self::fast_acquire)
+    /// (nothing if its generation is over); whether it could trip the
+    /// breaker, and so must be sent at once.
+    fn count_fast(&self, epoch: i64, generation: u64, outcome: Outcome) -> bool {
+        let mut window = self.window.lock();
+        match window.as_mut() {
+            Some(w) if (w.epoch, w.generation) == (epoch, generation) => {
+                w.batch.count(outcome);
+                w.batch.could_trip(w.seen, self.settings.ready_to_trip)
+            }
+            _ => false,
+        }
+    }
+
+    /// Follows the shared state a reply gave: closed, admit here (in a new
+    /// window if its generation is new); otherwise decide exactly.
+    fn follow<A>(&self, reply: &Reply<A>) {
+        let mut window = self.window.lock();
+        *window = match *window {
+            _ if reply.state != State::Closed => None,
+            Some(w) if (w.epoch, w.generation) == (reply.epoch, reply.generation) => Some(Window {
+                seen: reply.counts,
+                ..w
+            }),
+            _ => Some(Window {
+                epoch: reply.epoch,
+                generation: reply.generation,
+                seen: reply.counts,
+                batch: Default::default(),
+            }),
+        };
+    }
+
+    /// Sends what was counted since the last sync (one script call) and
+    /// follows the state in the reply. Nothing while not following a
+    /// closed breaker.
+    pub(crate) async fn sync(self: &Arc<Self>) {
+        let op = {
+            let mut window = self.window.lock();
+            let Some(w) = window.as_mut() else { return };
+            Op::Sync {
+                epoch: w.epoch,
+                generation: w.generation,
+                batch: std::mem::take(&mut w.batch),
+            }
+        };
+        match self.invoke::<()>(op, self.store_timeout).await {
+            Ok(reply) => self.accept(&reply),
+            Err(error) => self.fall_back(&error),
+        }
+    }
+
+    /// Syncs every `period` in a task of its own, for as long as a handle
+    /// is left.
+    pub(crate) fn start_syncing(self: &Arc<Self>, period: Duration) -> Result<(), BuildError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
+        let handle = Arc::downgrade(self);
+        runtime.spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await; // the first tick is at once
+            loop {
+                ticks.tick().await;
+                let Some(inner) = handle.upgrade() else { break };
+                inner.sync().await;
+            }
+        });
+        Ok(())
     }
 }
 

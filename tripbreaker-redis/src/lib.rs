@@ -61,6 +61,45 @@
 //! with the rest; a handle that saw it forced open re-seeds the key open
 //! until the force's end.
 //!
+//! # Fast mode
+//! In [`SharedMode::Exact`] (the default) every call is two script runs,
+//! so one Redis caps the fleet at what its one thread runs and every call
+//! pays a round trip. [`SharedMode::Fast`] (`Builder::shared_mode`) takes
+//! the closed state off Redis: while the handle last saw the shared
+//! breaker closed, it admits calls and counts their outcomes itself (no
+//! round trip, no lock held across a call), and sends what it counted as
+//! one script call (`sync`) every sync period `T` ([`DEFAULT_SYNC`],
+//! 100 ms), whatever its call rate; each reply tells it the shared state.
+//! A failure after which the shared counts it last saw plus its own would
+//! trip the breaker is sent at once. The script adds a batch to the counts
+//! of the closed generation it was counted in (a batch of an earlier
+//! generation is dropped, as the core drops late outcomes), keeping the
+//! streaks exact (`3 + 2` failures in a row trip `ConsecutiveFailures(5)`,
+//! a success between them does not). Open and half-open are decided
+//! exactly: a handle that last saw them asks Redis for every call, so
+//! half-open admits at most `max_requests` trial calls across the fleet.
+//! Redis runs about `H / T` scripts a second for `H` handles in steady
+//! state.
+//!
+//! What fast mode gets late, with `H` handles each making `λ` calls a
+//! second, a round trip `r`, and `ConsecutiveFailures(n)`:
+//! - **failures past the trip point** (those an exact breaker would have
+//!   refused, counted from the `n`-th failure in a row across the fleet):
+//!   each handle keeps at most `n − 1` failures unsent, sends the next at
+//!   once, and learns the state from that reply or from its sync, so the
+//!   fleet makes at most `F ≤ H · min(n, ⌈λ · (T + r)⌉)` of them (plus the
+//!   calls already in flight, as in exact mode). With `H = 16`, `n = 3`,
+//!   `λ = 1000/s`, `T = 100 ms`: at most 48, where an exact breaker makes
+//!   none past the trip point. Under `FailureRate`, `n` is replaced by the
+//!   failures that trip from the counts a handle last saw: at most
+//!   `⌈λ · (T + r)⌉` a handle;
+//! - **a trip's news**: another handle refuses at most `T + r` after the
+//!   trip (its next sync, or the reply to its next failure that could trip);
+//! - **counts**: [`RedisBreaker::counts`] lags each handle's calls by at
+//!   most `T`; a batch pending when its closed generation ends (the
+//!   `interval`, or a trip by others) or when the handle falls back to its
+//!   local breaker is dropped with that generation's counts.
+//!
 //! # A local force against a shared one
 //! [`RedisBreaker::force_locally`] forces one handle only, until
 //! [`RedisBreaker::release_locally`], on its local breaker. One rule
@@ -149,6 +188,7 @@
 
 mod builder;
 mod error;
+mod fast;
 mod fingerprint;
 mod force;
 mod handle;
@@ -163,6 +203,7 @@ pub use builder::{
     check_url,
 };
 pub use error::BuildError;
+pub use fast::{DEFAULT_SYNC, SharedMode};
 pub use fingerprint::{Difference, SettingsConflict};
 pub use force::{Force, ForceError, Forced, MAX_FORCE_TTL, MAX_REASON_LEN, check_force_ttl};
 pub use handle::RedisBreaker;

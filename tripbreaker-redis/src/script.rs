@@ -1,6 +1,7 @@
 //! The state machine script: one call's arguments, and its reply decoded
 //! once into the core's types.
 
+use crate::fast::Batch;
 use crate::settings::{SettingsArgs, signed_micros};
 use std::time::Duration;
 use tripbreaker::{Counts, Instant, Outcome, Reason, Rejected, State, Transition};
@@ -13,6 +14,13 @@ pub(crate) const SOURCE: &str = include_str!("breaker.lua");
 pub(crate) enum Op {
     Acquire,
     Record(SharedTicket, Outcome),
+    /// What a fast handle counted in the closed generation `generation`
+    /// of the key made at `epoch`.
+    Sync {
+        epoch: i64,
+        generation: u64,
+        batch: Batch,
+    },
     Read,
 }
 
@@ -42,6 +50,7 @@ impl Call<'_> {
         let op = match self.op {
             Op::Acquire => "acquire",
             Op::Record(..) => "record",
+            Op::Sync { .. } => "sync",
             Op::Read => "read",
         };
         invocation
@@ -69,6 +78,17 @@ impl Call<'_> {
                     Outcome::Failure => "f",
                     Outcome::Excluded => "x",
                 });
+        }
+        if let Op::Sync {
+            epoch,
+            generation,
+            batch,
+        } = self.op
+        {
+            invocation.arg(epoch).arg(generation);
+            for count in batch.args() {
+                invocation.arg(count);
+            }
         }
     }
 }

@@ -22,19 +22,26 @@ pub struct Ticket {
 #[derive(Debug)]
 pub(crate) enum Kind {
     Shared(SharedTicket),
+    /// Admitted by a fast handle itself, in this closed generation of the
+    /// key made at `epoch`.
+    Fast {
+        epoch: i64,
+        generation: u64,
+    },
     Local(tripbreaker::Ticket),
 }
 
 impl Ticket {
     /// Whether the shared breaker admitted the call (rather than the local fallback).
     pub fn is_shared(&self) -> bool {
-        matches!(self.kind, Some(Kind::Shared(_)))
+        matches!(self.kind, Some(Kind::Shared(_) | Kind::Fast { .. }))
     }
 
     /// The generation the call was admitted in, by whichever breaker admitted it.
     pub fn generation(&self) -> u64 {
         match &self.kind {
             Some(Kind::Shared(ticket)) => ticket.generation,
+            Some(Kind::Fast { generation, .. }) => *generation,
             Some(Kind::Local(ticket)) => ticket.generation(),
             None => 0,
         }

@@ -81,6 +81,40 @@ pub struct SharedStore {
     #[arg(long, env = "GREETER_STORE_TIMEOUT", value_name = "DURATION",
           default_value = "50ms", value_parser = positive_duration)]
     pub store_timeout: Duration,
+
+    /// With --shared-state: `exact`, Redis decides every call (two round
+    /// trips); `fast`, while the shared breaker is closed this client
+    /// admits and counts calls itself and sends them every --shared-sync
+    /// (or at once when a failure could trip it).
+    #[arg(long, env = "GREETER_SHARED_MODE", value_enum, default_value_t = ModeFlag::Exact)]
+    pub shared_mode: ModeFlag,
+
+    /// With --shared-mode fast: how often this client sends what it counted
+    /// and learns the shared state.
+    #[arg(long, env = "GREETER_SHARED_SYNC", value_name = "DURATION",
+          default_value = "100ms", value_parser = positive_duration)]
+    pub shared_sync: Duration,
+}
+
+/// `--shared-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeFlag {
+    /// Redis decides every call.
+    Exact,
+    /// Closed calls are admitted here and synced every --shared-sync.
+    Fast,
+}
+
+impl SharedStore {
+    /// The shared mode these flags ask for.
+    pub fn mode(&self) -> tripbreaker_redis::SharedMode {
+        match self.shared_mode {
+            ModeFlag::Exact => tripbreaker_redis::SharedMode::Exact,
+            ModeFlag::Fast => tripbreaker_redis::SharedMode::Fast {
+                sync: self.shared_sync,
+            },
+        }
+    }
 }
 
 /// Flags that cannot work together with what they point at (the command
@@ -117,9 +151,14 @@ impl Config {
         let breaker = match &self.store.shared_state {
             Some(url) => {
                 let shown = redis_url_for_logs(url);
-                let shared =
-                    redis_breaker(url, &self.settings, self.store.store_timeout, on_transition)
-                        .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
+                let shared = redis_breaker(
+                    url,
+                    &self.settings,
+                    self.store.store_timeout,
+                    self.store.mode(),
+                    on_transition,
+                )
+                .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
                 if let Err(conflict) = shared.check_settings().await {
                     return Err(UsageError(format!("--shared-state {shown}: {conflict}")).into());
                 }
@@ -150,6 +189,14 @@ mod tests {
         assert_eq!(config.store.shared_state, None);
         assert_eq!(config.store.store_timeout, Duration::from_millis(50));
         assert_eq!(config.calls, None, "the Go demo by default");
+        assert_eq!(config.store.mode(), tripbreaker_redis::SharedMode::Exact);
+        let config = parse(&["--shared-mode", "fast", "--shared-sync", "250ms"]).unwrap();
+        assert_eq!(
+            config.store.mode(),
+            tripbreaker_redis::SharedMode::Fast {
+                sync: Duration::from_millis(250)
+            }
+        );
         let config = parse(&["--shared-state", "redis://127.0.0.1:6379/2"]).unwrap();
         assert_eq!(
             config.store.shared_state.as_deref(),
@@ -168,6 +215,8 @@ mod tests {
             ("--shared-state", "redis-cluster://10.0.0.1:7000,10.0.0.2"),
             ("--shared-state", "redis-cluster://10.0.0.1:7000/3"),
             ("--store-timeout", "0s"),
+            ("--shared-mode", "quick"),
+            ("--shared-sync", "0s"),
             ("--calls", "0"),
             ("--every", "soon"),
         ] {

@@ -73,6 +73,7 @@ pub async fn run(command: &ForceCommand) -> anyhow::Result<String> {
         url,
         &Settings::default(),
         target.store.store_timeout,
+        tripbreaker_redis::SharedMode::Exact,
         Box::new(|_, _| {}),
     )
     .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;

@@ -18,5 +18,5 @@ pub mod force;
 pub mod metrics;
 
 pub use calls::{Tally, repeat};
-pub use config::{Command, Config, SharedStore, UsageError};
+pub use config::{Command, Config, ModeFlag, SharedStore, UsageError};
 pub use demo::{Report, run};

@@ -137,26 +137,32 @@ fn count(lines: &[String], line: &str) -> usize {
 
 #[test]
 fn a_second_client_refuses_every_call_once_the_first_tripped_the_shared_breaker() {
-    let redis = RedisServer::start();
     let server = ServerProcess::start(&["--initial-fault", "failing"]);
     let url = server.url();
-    let redis_url = redis.url();
-    let shared = |n| [calls(n), vec!["--shared-state", &redis_url]].concat();
+    // Fast mode sends the failure that trips at once: the same lines.
+    for mode in ["exact", "fast"] {
+        let redis = RedisServer::start();
+        let redis_url = redis.url();
+        let shared = |n| {
+            let store = vec!["--shared-state", &redis_url, "--shared-mode", mode];
+            [calls(n), store].concat()
+        };
 
-    let first = client(&url, &shared("5"), &[]);
-    assert!(first.status.success(), "{first:?}");
-    assert_eq!(
-        first.stdout,
-        [FAILED, FAILED, TRIPPED, FAILED, OPEN, OPEN],
-        "the first client trips the shared breaker with its own failures"
-    );
+        let first = client(&url, &shared("5"), &[]);
+        assert!(first.status.success(), "{mode}: {first:?}");
+        assert_eq!(
+            first.stdout,
+            [FAILED, FAILED, TRIPPED, FAILED, OPEN, OPEN],
+            "{mode}: the first client trips the shared breaker with its own failures"
+        );
 
-    let second = client(&url, &shared("5"), &[]);
-    assert!(second.status.success(), "{second:?}");
-    assert_eq!(
-        second.stdout, [OPEN; 5],
-        "the second client refuses every call and never fails one itself"
-    );
+        let second = client(&url, &shared("5"), &[]);
+        assert!(second.status.success(), "{mode}: {second:?}");
+        assert_eq!(
+            second.stdout, [OPEN; 5],
+            "{mode}: the second client refuses every call and never fails one itself"
+        );
+    }
 
     // The control: a client with a breaker of its own fails `trip` calls first.
     let alone = client(&url, &calls("5"), &[]);

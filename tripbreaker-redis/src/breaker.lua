@@ -35,6 +35,8 @@
 --          trailing failures, trailing successes. Counted only if the
 --          breaker is still closed in that generation; a failure among
 --          them trips it as one recorded after the shared ones would have.
+-- A run that changes the state publishes `epoch:generation` on
+-- `KEYS[1]:changed` (changes.rs).
 --
 -- A force set by force.lua (fields `fk`, `fend`, `frs`) is obeyed first: while
 -- it lasts the state is forced open or forced closed; once it has ended or
@@ -334,6 +336,12 @@ end
 redis.call('HSET', key, unpack(fields))
 -- A forced key outlives its force (force.lua set it so).
 if force_end < 0 or redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+
+-- Fast handles stop admitting by themselves as soon as they hear of it.
+-- pcall: a user the ACL denies the channel still runs the breaker.
+if #transitions > 0 then
+  redis.pcall('PUBLISH', key .. ':changed', string.format('%d:%d', epoch, gen))
+end
 
 local reply = {code, st, gen, epoch, age, now, expiry, force_end}
 for i = 1, 6 do reply[#reply + 1] = total[i] end

@@ -135,19 +135,25 @@ impl<O: Observer + Send + 'static> Builder<O> {
         // The store timeout bounds each call; the connection waits longer
         // for a late answer, so a late admission can still be given back.
         let late = late_answer_limit(self.store_timeout);
-        let connection = match StoreUrl::parse(url)? {
+        let (connection, nodes) = match StoreUrl::parse(url)? {
             StoreUrl::Server(client) => {
+                let nodes = vec![client.clone()];
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(self.store_timeout))
                     .set_response_timeout(Some(late))
                     .set_number_of_retries(1)
                     .set_max_delay(self.probe_interval);
-                Connection::Server(ConnectionManager::new_lazy_with_config(client, config)?)
+                let manager = ConnectionManager::new_lazy_with_config(client, config)?;
+                (Connection::Server(manager), nodes)
             }
-            StoreUrl::Cluster(nodes) => {
+            StoreUrl::Cluster(urls) => {
+                let nodes = urls
+                    .iter()
+                    .map(|url| redis::Client::open(url.as_str()))
+                    .collect::<Result<Vec<_>, _>>()?;
                 // Few retries, none waiting past a probe interval: while a
                 // slot moves or fails over, calls go to the local breaker.
-                let client = ClusterClient::builder(nodes)
+                let client = ClusterClient::builder(urls)
                     .retries(CLUSTER_RETRIES)
                     .min_retry_wait(1)
                     .max_retry_wait(millis(self.probe_interval))
@@ -155,31 +161,40 @@ impl<O: Observer + Send + 'static> Builder<O> {
                 let config = ClusterConfig::new()
                     .set_connection_timeout(self.store_timeout)
                     .set_response_timeout(late);
-                Connection::Cluster(client.get_pending_async_connection_with_config(config))
+                let connection = client.get_pending_async_connection_with_config(config);
+                (Connection::Cluster(connection), nodes)
             }
         };
-        self.build(connection)
+        self.build(connection, nodes)
     }
 
     /// The handle, on an existing connection manager to one Redis server
     /// (its timeouts are the caller's; the store timeout still bounds every call).
+    /// In fast mode it learns of changes at its syncs only (no subscription).
     pub fn with_connection(
         self,
         connection: ConnectionManager,
     ) -> Result<RedisBreaker<O>, BuildError> {
-        self.build(Connection::Server(connection))
+        self.build(Connection::Server(connection), Vec::new())
     }
 
     /// The handle, on an existing Redis Cluster connection (its timeouts
     /// and retries are the caller's; the store timeout still bounds every call).
+    /// In fast mode it learns of changes at its syncs only (no subscription).
     pub fn with_cluster_connection(
         self,
         connection: ClusterConnection,
     ) -> Result<RedisBreaker<O>, BuildError> {
-        self.build(Connection::Cluster(connection))
+        self.build(Connection::Cluster(connection), Vec::new())
     }
 
-    fn build(self, connection: Connection) -> Result<RedisBreaker<O>, BuildError> {
+    /// `nodes`: where a fast handle subscribes to the breaker's changes
+    /// (none: it learns them at its syncs only).
+    fn build(
+        self,
+        connection: Connection,
+        nodes: Vec<redis::Client>,
+    ) -> Result<RedisBreaker<O>, BuildError> {
         let args = SettingsArgs::new(&self.settings)?;
         let manual_time = self.clock.is_some();
         let clock: DynClock = self
@@ -217,6 +232,9 @@ impl<O: Observer + Send + 'static> Builder<O> {
         });
         if let SharedMode::Fast { sync } = self.mode {
             breaker.inner.start_syncing(sync)?;
+            if !nodes.is_empty() {
+                breaker.inner.start_listening(nodes, self.probe_interval);
+            }
         }
         Ok(breaker)
     }

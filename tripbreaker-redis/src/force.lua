@@ -11,6 +11,8 @@
 -- force:   ARGV[4] 'o' (open) or 'c' (closed), ARGV[5] time to live in
 --          microseconds, ARGV[6] the reason.
 --
+-- 'force' and 'release' publish `force` on `KEYS[1]:changed` (changes.rs).
+--
 -- Returns {kind, end, now, reason}: the force in effect after the
 -- operation (for 'release', the one it ended); kind '' and end -1 when
 -- there is none. A force whose end has passed is none.
@@ -37,4 +39,5 @@ if op == 'force' then
 elseif op == 'release' then
   redis.call('HDEL', key, 'fk', 'fend', 'frs')
 end
+if op ~= 'read' then redis.pcall('PUBLISH', key .. ':changed', 'force') end
 return {kind, ends, now, reason}

@@ -79,7 +79,14 @@
 //! exactly: a handle that last saw them asks Redis for every call, so
 //! half-open admits at most `max_requests` trial calls across the fleet.
 //! Redis runs about `H / T` scripts a second for `H` handles in steady
-//! state.
+//! state. A state change does not wait for the syncs: every script run
+//! that changes the state (and every force set or released) publishes on
+//! `namespace:{name}:changed` (Redis pub/sub; on a cluster a publish
+//! reaches every node), and each fast handle, subscribed through its URL's
+//! first node that answers, stops admitting by itself when it hears of
+//! it: its next call asks Redis. A handle whose subscription is down (it
+//! resubscribes every probe interval), or whose Redis user the ACL denies
+//! the channel, learns at its next sync.
 //!
 //! What fast mode gets late, with `H` handles each making `λ` calls a
 //! second, a round trip `r`, and `ConsecutiveFailures(n)`:
@@ -93,8 +100,10 @@
 //!   none past the trip point. Under `FailureRate`, `n` is replaced by the
 //!   failures that trip from the counts a handle last saw: at most
 //!   `⌈λ · (T + r)⌉` a handle;
-//! - **a trip's news**: another handle refuses at most `T + r` after the
-//!   trip (its next sync, or the reply to its next failure that could trip);
+//! - **a trip's news**: another handle refuses from about one round trip
+//!   `r` after the trip (the push), and at most `T + r` after it if its
+//!   subscription is down (its next sync, or the reply to its next failure
+//!   that could trip);
 //! - **counts**: [`RedisBreaker::counts`] lags each handle's calls by at
 //!   most `T`; a batch pending when its closed generation ends (the
 //!   `interval`, or a trip by others) or when the handle falls back to its
@@ -187,6 +196,7 @@
 #![warn(missing_docs)]
 
 mod builder;
+mod changes;
 mod error;
 mod fast;
 mod fingerprint;

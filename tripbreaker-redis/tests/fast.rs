@@ -1,15 +1,17 @@
 //! Fast mode on a real Redis: closed calls cost no round trip, what a
 //! handle counted reaches the shared counts at its sync, a failure that
 //! could trip is sent at once, the handles' failures together trip the
-//! breaker, every handle learns of the trip by its next sync, and
-//! half-open stays exact across handles.
+//! breaker, every handle learns of the trip by its next sync (or at once,
+//! pushed to it, as it learns of a force), on a Redis and on a cluster,
+//! and half-open stays exact across handles.
 
 mod support;
 
 use std::time::Duration;
+use support::redis_cluster::RedisCluster;
 use support::redis_server::RedisServer;
 use tripbreaker::{Outcome, Rejected, Settings, State, TripRule};
-use tripbreaker_redis::{RedisBreaker, SharedMode};
+use tripbreaker_redis::{Force, RedisBreaker, SharedMode};
 
 const STORE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A sync period longer than any test: only failures that could trip,
@@ -27,11 +29,27 @@ fn settings(name: &'static str, timeout: Duration) -> Settings {
 }
 
 fn fast(server: &RedisServer, settings: Settings, sync: Duration) -> RedisBreaker {
+    fast_at(&server.url(), settings, sync)
+}
+
+fn fast_at(url: &str, settings: Settings, sync: Duration) -> RedisBreaker {
     RedisBreaker::builder(settings)
         .store_timeout(STORE_TIMEOUT)
         .shared_mode(SharedMode::Fast { sync })
-        .connect(&server.url())
+        .connect(url)
         .expect("a valid URL")
+}
+
+/// Calls through `breaker` until it refuses (at most 200 tries, 20 ms apart).
+async fn refuses_soon(breaker: &RedisBreaker) -> Rejected {
+    for _ in 0..200 {
+        match breaker.try_acquire().await {
+            Err(rejected) => return rejected,
+            Ok(ticket) => breaker.record(ticket, Outcome::Success).await,
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{} still admits after 200 tries", breaker.key());
 }
 
 async fn call(breaker: &RedisBreaker, outcome: Outcome) -> Result<(), Rejected> {
@@ -175,4 +193,37 @@ async fn half_open_admits_max_requests_across_fast_handles() {
     call(&other, Outcome::Success).await.expect("closed");
     other.sync().await;
     assert_eq!(one.counts().await.requests, 2);
+}
+
+/// With no sync in the test's time, only the push can tell `other`.
+async fn a_trip_and_a_force_are_pushed_to_the_other_handle(url: &str) {
+    let one = fast_at(url, settings("fast-pushed", Duration::from_secs(60)), NEVER);
+    let other = fast_at(url, settings("fast-pushed", Duration::from_secs(60)), NEVER);
+    call(&one, Outcome::Success).await.expect("closed");
+    call(&other, Outcome::Success).await.expect("closed");
+    for _ in 0..TRIP {
+        call(&one, Outcome::Failure).await.expect("closed");
+    }
+    assert_eq!(refuses_soon(&other).await, Rejected::Open);
+
+    one.force(Force::Closed, Duration::from_secs(60), "pushed")
+        .await
+        .expect("forced");
+    call(&other, Outcome::Success).await.expect("forced closed");
+    one.force(Force::Open, Duration::from_secs(60), "pushed")
+        .await
+        .expect("forced");
+    assert_eq!(refuses_soon(&other).await, Rejected::Open);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trip_and_a_force_are_pushed_to_fast_handles() {
+    let server = RedisServer::start();
+    a_trip_and_a_force_are_pushed_to_the_other_handle(&server.url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trip_and_a_force_are_pushed_to_fast_handles_on_a_cluster() {
+    let cluster = RedisCluster::start();
+    a_trip_and_a_force_are_pushed_to_the_other_handle(&cluster.url()).await;
 }

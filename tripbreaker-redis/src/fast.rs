@@ -98,6 +98,16 @@ impl Batch {
     }
 }
 
+/// A call a fast handle admitted itself: in the closed generation
+/// `generation` of the key made at `epoch`, at `admitted_nanos` on the
+/// handle's clock (for the slow-call rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FastTicket {
+    pub(crate) epoch: i64,
+    pub(crate) generation: u64,
+    pub(crate) admitted_nanos: u64,
+}
+
 /// The closed generation a fast handle counts in, with what it counted.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Window {

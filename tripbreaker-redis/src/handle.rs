@@ -2,7 +2,7 @@
 //! breaker to fall back on while Redis does not answer.
 
 use crate::error::{BuildError, StoreError};
-use crate::fast::Window;
+use crate::fast::{FastTicket, Window};
 use crate::fingerprint::SettingsConflict;
 use crate::force::Force;
 use crate::mode::{Mode, ModeCell};
@@ -532,8 +532,8 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
             Kind::Shared(ticket) => {
                 Box::pin(async move { self.record_shared(ticket, outcome).await })
             }
-            Kind::Fast { epoch, generation } => {
-                if self.count_fast(epoch, generation, outcome) {
+            Kind::Fast(ticket) => {
+                if self.count_fast(ticket, outcome) {
                     Box::pin(async move { self.sync().await })
                 } else {
                     Box::pin(std::future::ready(()))
@@ -550,8 +550,8 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
                     runtime.spawn(async move { self.record_shared(ticket, outcome).await });
                 }
             }
-            Kind::Fast { epoch, generation } => {
-                if self.count_fast(epoch, generation, outcome)
+            Kind::Fast(ticket) => {
+                if self.count_fast(ticket, outcome)
                     && let Ok(runtime) = tokio::runtime::Handle::try_current()
                 {
                     runtime.spawn(async move { self.sync().await });
@@ -572,20 +572,27 @@ impl<O: Observer + Send + 'static> Inner<O> {
         let mut window = self.window.lock();
         let window = window.as_mut()?;
         window.batch.admit();
-        let kind = Kind::Fast {
+        let ticket = FastTicket {
             epoch: window.epoch,
             generation: window.generation,
+            admitted_nanos: self.now_nanos(),
         };
-        Some(self.ticket(kind))
+        Some(self.ticket(Kind::Fast(ticket)))
     }
 
     /// Counts an outcome of a call admitted by [`fast_acquire`](Self::fast_acquire)
-    /// (nothing if its generation is over); whether it could trip the
-    /// breaker, and so must be sent at once.
-    fn count_fast(&self, epoch: i64, generation: u64, outcome: Outcome) -> bool {
+    /// (nothing if its generation is over; a success slower than the
+    /// slow-call limit as a failure); whether it could trip the breaker, and
+    /// so must be sent at once.
+    fn count_fast(&self, ticket: FastTicket, outcome: Outcome) -> bool {
+        let took = Duration::from_nanos(self.now_nanos().saturating_sub(ticket.admitted_nanos));
+        let outcome = match (outcome, self.settings.slow_call) {
+            (Outcome::Success, Some(limit)) if took > limit => Outcome::Failure,
+            _ => outcome,
+        };
         let mut window = self.window.lock();
         match window.as_mut() {
-            Some(w) if (w.epoch, w.generation) == (epoch, generation) => {
+            Some(w) if (w.epoch, w.generation) == (ticket.epoch, ticket.generation) => {
                 w.batch.count(outcome);
                 w.batch.could_trip(w.seen, self.settings.ready_to_trip)
             }

@@ -105,7 +105,10 @@
 //!   subscription is down (its next sync, or the reply to its next failure
 //!   that could trip);
 //! - **counts**: [`RedisBreaker::counts`] lags each handle's calls by at
-//!   most `T`; a batch pending when its closed generation ends (the
+//!   most `T`; under a rolling window a batch counts in the bucket current
+//!   at its sync; a slow call is timed on the handle's clock, and a trip
+//!   from a batch is reported as `ConsecutiveFailures` or `FailureRate`
+//!   (never `SlowCall`); a batch pending when its closed generation ends (the
 //!   `interval`, or a trip by others) or when the handle falls back to its
 //!   local breaker is dropped with that generation's counts.
 //!

@@ -227,3 +227,31 @@ async fn a_trip_and_a_force_are_pushed_to_fast_handles_on_a_cluster() {
     let cluster = RedisCluster::start();
     a_trip_and_a_force_are_pushed_to_the_other_handle(&cluster.url()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_success_counts_as_a_failure_in_fast_mode_too() {
+    let server = RedisServer::start();
+    let clock = std::sync::Arc::new(tripbreaker::ManualClock::new());
+    let settings = Settings {
+        slow_call: Some(Duration::from_millis(50)),
+        ready_to_trip: TripRule::ConsecutiveFailures(1),
+        ..Settings::new("fast-slow")
+    };
+    let breaker = RedisBreaker::builder(settings)
+        .store_timeout(STORE_TIMEOUT)
+        .manual_clock(clock.clone())
+        .shared_mode(SharedMode::Fast { sync: NEVER })
+        .connect(&server.url())
+        .expect("a valid URL");
+    call(&breaker, Outcome::Success).await.expect("closed");
+    let before = script_calls(&server);
+    let ticket = breaker.try_acquire().await.expect("closed");
+    assert_eq!(script_calls(&server), before, "admitted here");
+    clock.advance(Duration::from_millis(60));
+    breaker.record(ticket, Outcome::Success).await;
+    assert_eq!(
+        breaker.state().await,
+        State::Open,
+        "sent at once, and tripped"
+    );
+}

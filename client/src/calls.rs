@@ -48,6 +48,10 @@ pub async fn repeat(config: &Config, calls: u32, print: Printer) -> anyhow::Resu
         }
         print(&reply_line(&call.reply));
     }
+    // In fast mode, what this client counted since its last sync.
+    if let greeter_client::ChosenBreaker::Shared(shared) = greeter.breaker() {
+        shared.sync().await;
+    }
     tracing::info!(
         "{calls} calls: {} answered, {} failed, {} refused by the breaker",
         tally.answered,

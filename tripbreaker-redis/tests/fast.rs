@@ -255,3 +255,38 @@ async fn a_slow_success_counts_as_a_failure_in_fast_mode_too() {
         "sent at once, and tripped"
     );
 }
+
+/// The crate docs' bound, `F ≤ H · min(n, …)`: handles failing every call
+/// at once, as fast as they can, make at most `n` failures each before
+/// every one refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_handles_make_at_most_n_failures_each_before_all_refuse() {
+    const HANDLES: u32 = 4;
+    let server = RedisServer::start();
+    let tasks: Vec<_> = (0..HANDLES)
+        .map(|_| {
+            let handle = fast(
+                &server,
+                settings("fast-bound", Duration::from_secs(60)),
+                NEVER,
+            );
+            tokio::spawn(async move {
+                let mut failures = 0;
+                for _ in 0..1000 {
+                    if call(&handle, Outcome::Failure).await.is_err() {
+                        return failures;
+                    }
+                    failures += 1;
+                }
+                panic!("still admitting after 1000 failures");
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for task in tasks {
+        let failures = task.await.expect("a handle's task");
+        assert!(failures <= TRIP, "{failures} failures from one handle");
+        total += failures;
+    }
+    assert!((TRIP..=HANDLES * TRIP).contains(&total), "{total} in all");
+}

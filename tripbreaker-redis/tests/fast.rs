@@ -271,12 +271,10 @@ async fn failing_handles_make_at_most_n_failures_each_before_all_refuse() {
                 NEVER,
             );
             tokio::spawn(async move {
-                let mut failures = 0;
-                for _ in 0..1000 {
+                for failures in 0..1000 {
                     if call(&handle, Outcome::Failure).await.is_err() {
                         return failures;
                     }
-                    failures += 1;
                 }
                 panic!("still admitting after 1000 failures");
             })

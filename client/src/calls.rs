@@ -91,5 +91,11 @@ pub async fn repeat(config: &Config, calls: u32, print: Printer) -> anyhow::Resu
             tracing::info!("{server}: {tally}");
         }
     }
+    // In fast mode, what this client counted since its last sync.
+    for endpoint in greeter.endpoints() {
+        if let greeter_client::ChosenBreaker::Shared(shared) = endpoint.breaker() {
+            shared.sync().await;
+        }
+    }
     Ok(tally)
 }

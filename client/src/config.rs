@@ -1,6 +1,7 @@
 //! The demo's flags, each with an environment fallback.
 
-use clap::Parser;
+use crate::force::ForceCommand;
+use clap::{Args, Parser, Subcommand};
 use greeter_client::{
     Balanced, ChosenBreaker, Greeter, Settings, TransitionSink, local_breaker, redis_breaker,
     redis_url_for_logs,
@@ -12,8 +13,12 @@ use std::time::Duration;
 /// wait, half-open probes and recovery. The demo's lines go to stdout;
 /// progress and retries are logged to stderr (`RUST_LOG`).
 #[derive(Debug, Clone, Parser)]
-#[command(name = "client", version)]
+#[command(name = "client", version, args_conflicts_with_subcommands = true)]
 pub struct Config {
+    /// Instead of calling: steer the shared breaker.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The greeter server's URL. Repeat it (or give a comma-separated
     /// list) to spread --calls over several servers, each with its own
     /// breaker.
@@ -35,18 +40,9 @@ pub struct Config {
     #[arg(long, default_value = "World")]
     pub name: String,
 
-    /// Share the breaker with every client given the same Redis, e.g.
-    /// `redis://127.0.0.1:6379`, or the same Redis Cluster, e.g.
-    /// `redis-cluster://10.0.0.1:7000,10.0.0.2:7000`: one state and one set
-    /// of counts for all of them. Unset: this process's own breaker.
-    #[arg(long, env = "GREETER_SHARED_STATE", value_name = "URL", value_parser = greeter_client::parse_redis_url)]
-    pub shared_state: Option<String>,
-
-    /// With --shared-state: the longest a call waits for Redis before this
-    /// client decides with a local breaker (logged once) until Redis answers.
-    #[arg(long, env = "GREETER_STORE_TIMEOUT", value_name = "DURATION",
-          default_value = "50ms", value_parser = positive_duration)]
-    pub store_timeout: Duration,
+    /// Where the breaker is shared, if it is.
+    #[command(flatten)]
+    pub store: SharedStore,
 
     /// Instead of the Go demo, call SayHello(--name) this many times (at
     /// most 100000), one every --every, printing the demo's line for each.
@@ -72,6 +68,66 @@ pub struct Config {
     /// The breaker's and the calls' settings (`greeter_client::Settings`).
     #[command(flatten)]
     pub settings: Settings,
+}
+
+/// What the CLI can do besides calling.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Force the breaker shared on --shared-state open or closed for every
+    /// client on it (for a time, with a reason), or release it.
+    #[command(subcommand)]
+    Force(ForceCommand),
+}
+
+/// The shared breaker's store: `--shared-state` and `--store-timeout`.
+#[derive(Debug, Clone, Args)]
+pub struct SharedStore {
+    /// Share the breaker with every client given the same Redis, e.g.
+    /// `redis://127.0.0.1:6379`, or the same Redis Cluster, e.g.
+    /// `redis-cluster://10.0.0.1:7000,10.0.0.2:7000`: one state and one set
+    /// of counts for all of them. Unset: this process's own breaker.
+    #[arg(long, env = "GREETER_SHARED_STATE", value_name = "URL", value_parser = greeter_client::parse_redis_url)]
+    pub shared_state: Option<String>,
+
+    /// With --shared-state: the longest a call waits for Redis before this
+    /// client decides with a local breaker (logged once) until Redis answers.
+    #[arg(long, env = "GREETER_STORE_TIMEOUT", value_name = "DURATION",
+          default_value = "50ms", value_parser = positive_duration)]
+    pub store_timeout: Duration,
+
+    /// With --shared-state: `exact`, Redis decides every call (two round
+    /// trips); `fast`, while the shared breaker is closed this client
+    /// admits and counts calls itself and sends them every --shared-sync
+    /// (or at once when a failure could trip it).
+    #[arg(long, env = "GREETER_SHARED_MODE", value_enum, default_value_t = ModeFlag::Exact)]
+    pub shared_mode: ModeFlag,
+
+    /// With --shared-mode fast: how often this client sends what it counted
+    /// and learns the shared state.
+    #[arg(long, env = "GREETER_SHARED_SYNC", value_name = "DURATION",
+          default_value = "100ms", value_parser = positive_duration)]
+    pub shared_sync: Duration,
+}
+
+/// `--shared-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeFlag {
+    /// Redis decides every call.
+    Exact,
+    /// Closed calls are admitted here and synced every --shared-sync.
+    Fast,
+}
+
+impl SharedStore {
+    /// The shared mode these flags ask for.
+    pub fn mode(&self) -> tripbreaker_redis::SharedMode {
+        match self.shared_mode {
+            ModeFlag::Exact => tripbreaker_redis::SharedMode::Exact,
+            ModeFlag::Fast => tripbreaker_redis::SharedMode::Fast {
+                sync: self.shared_sync,
+            },
+        }
+    }
 }
 
 /// Flags that cannot work together with what they point at (the command
@@ -128,11 +184,17 @@ impl Config {
         server: &str,
         on_transition: TransitionSink,
     ) -> anyhow::Result<Greeter<ChosenBreaker>> {
-        let breaker = match &self.shared_state {
+        let breaker = match &self.store.shared_state {
             Some(url) => {
                 let shown = redis_url_for_logs(url);
-                let shared = redis_breaker(url, &self.settings, self.store_timeout, on_transition)
-                    .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
+                let shared = redis_breaker(
+                    url,
+                    &self.settings,
+                    self.store.store_timeout,
+                    self.store.mode(),
+                    on_transition,
+                )
+                .map_err(|error| anyhow::anyhow!("--shared-state {shown}: {error}"))?;
                 if let Err(conflict) = shared.check_settings().await {
                     return Err(UsageError(format!("--shared-state {shown}: {conflict}")).into());
                 }
@@ -156,7 +218,7 @@ impl Config {
         mut on_transition: impl FnMut(&str) -> TransitionSink,
     ) -> anyhow::Result<Balanced<ChosenBreaker>> {
         let servers = self.servers()?;
-        if servers.len() > 1 && self.shared_state.is_some() {
+        if servers.len() > 1 && self.store.shared_state.is_some() {
             return Err(UsageError(
                 "--shared-state shares one breaker: give one --server with it".to_owned(),
             )
@@ -182,17 +244,25 @@ mod tests {
     fn the_breaker_is_local_unless_shared_state_names_a_redis() {
         let config = parse(&[]).unwrap();
         assert_eq!(config.servers, ["http://127.0.0.1:50051"]);
-        assert_eq!(config.shared_state, None);
-        assert_eq!(config.store_timeout, Duration::from_millis(50));
+        assert_eq!(config.store.shared_state, None);
+        assert_eq!(config.store.store_timeout, Duration::from_millis(50));
         assert_eq!(config.calls, None, "the Go demo by default");
+        assert_eq!(config.store.mode(), tripbreaker_redis::SharedMode::Exact);
+        let config = parse(&["--shared-mode", "fast", "--shared-sync", "250ms"]).unwrap();
+        assert_eq!(
+            config.store.mode(),
+            tripbreaker_redis::SharedMode::Fast {
+                sync: Duration::from_millis(250)
+            }
+        );
         let config = parse(&["--shared-state", "redis://127.0.0.1:6379/2"]).unwrap();
         assert_eq!(
-            config.shared_state.as_deref(),
+            config.store.shared_state.as_deref(),
             Some("redis://127.0.0.1:6379/2")
         );
         let cluster = "redis-cluster://10.0.0.1:7000,10.0.0.2:7000";
         let config = parse(&["--shared-state", cluster]).unwrap();
-        assert_eq!(config.shared_state.as_deref(), Some(cluster));
+        assert_eq!(config.store.shared_state.as_deref(), Some(cluster));
     }
 
     #[test]
@@ -203,6 +273,8 @@ mod tests {
             ("--shared-state", "redis-cluster://10.0.0.1:7000,10.0.0.2"),
             ("--shared-state", "redis-cluster://10.0.0.1:7000/3"),
             ("--store-timeout", "0s"),
+            ("--shared-mode", "quick"),
+            ("--shared-sync", "0s"),
             ("--calls", "0"),
             ("--every", "soon"),
             ("--server", "127.0.0.1:50051"),

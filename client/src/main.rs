@@ -1,5 +1,6 @@
 //! `cargo run -p client`: the Go demo, replayed through the breaker (or,
-//! with `--calls N`, N calls at a steady pace).
+//! with `--calls N`, N calls at a steady pace; or, with `force …`, the
+//! shared breaker steered).
 
 use clap::{CommandFactory, Parser};
 use std::io::{ErrorKind, Write};
@@ -18,6 +19,15 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let config = client::Config::parse();
+    if let Some(client::Command::Force(command)) = &config.command {
+        return match client::force::run(command).await {
+            Ok(done) => {
+                println!("{done}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => failed(&error),
+        };
+    }
     if let Some(addr) = config.metrics_addr {
         match metrics_endpoint::serve(addr, config.metrics_public) {
             Ok(()) => tracing::info!("serving metrics at http://{addr}/metrics"),
@@ -38,18 +48,7 @@ async fn main() -> ExitCode {
     tokio::select! {
         result = run => match result {
             Ok(_) => ExitCode::SUCCESS,
-            Err(error) => match error.downcast_ref::<client::UsageError>() {
-                // Reported as clap reports the flags it refuses, and with its exit code (2).
-                Some(usage) => {
-                    let error = client::Config::command().error(clap::error::ErrorKind::ArgumentConflict, usage);
-                    let _ = error.print();
-                    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
-                }
-                None => {
-                    eprintln!("client: {error:#}");
-                    ExitCode::FAILURE
-                }
-            },
+            Err(error) => failed(&error),
         },
         () = stdout.closed.notified() => match stdout.error.get() {
             // The reader went away (`client | head -1`): nothing is wrong.
@@ -59,6 +58,23 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+    }
+}
+
+/// Reports `error` on stderr: a [`client::UsageError`] as clap reports the
+/// flags it refuses, with its exit code (2); anything else with exit code 1.
+fn failed(error: &anyhow::Error) -> ExitCode {
+    match error.downcast_ref::<client::UsageError>() {
+        Some(usage) => {
+            let error =
+                client::Config::command().error(clap::error::ErrorKind::ArgumentConflict, usage);
+            let _ = error.print();
+            ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
+        }
+        None => {
+            eprintln!("client: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

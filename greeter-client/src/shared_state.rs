@@ -18,15 +18,19 @@ pub type RedisGuard = RedisBreaker<TransitionSink>;
 /// process using the same URL shares one breaker named `greeter`. No call
 /// waits for Redis longer than `store_timeout`; while Redis does not
 /// answer the handle decides with a local breaker and says so once in the
-/// log. Connects on first use, so Redis may be down now. Needs a tokio runtime.
+/// log. `mode` is exact (Redis decides every call) or fast (closed calls
+/// admitted here and synced, see `tripbreaker_redis::SharedMode`).
+/// Connects on first use, so Redis may be down now. Needs a tokio runtime.
 pub fn redis_breaker(
     url: &str,
     settings: &Settings,
     store_timeout: Duration,
+    mode: tripbreaker_redis::SharedMode,
     on_transition: TransitionSink,
 ) -> Result<RedisGuard, Error> {
     RedisBreaker::builder(settings.breaker_settings())
         .store_timeout(store_timeout)
+        .shared_mode(mode)
         .observer(on_transition)
         .connect(url)
         .map_err(|error| Error::SharedState(error.to_string()))

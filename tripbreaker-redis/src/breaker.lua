@@ -3,7 +3,7 @@
 -- order, so every field matches the core on every step.
 --
 -- KEYS[1]  the breaker's hash (one key, so one slot in a cluster).
--- ARGV[1]  operation: 'acquire', 'record' or 'read'.
+-- ARGV[1]  operation: 'acquire', 'record', 'sync' or 'read'.
 -- ARGV[2]  now in microseconds, or '' for the Redis server's clock (TIME).
 -- ARGV[3]  key expiry in milliseconds, refreshed by every call.
 -- ARGV[4]  half-open limit (max_requests, or 1 if zero).
@@ -28,21 +28,36 @@
 -- record:  ARGV[19] ticket epoch, ARGV[20] generation, ARGV[21] bucket age,
 --          ARGV[22] admitted at (microseconds), ARGV[23] outcome
 --          ('s' success, 'f' failure, 'x' excluded).
+-- sync:    (fast mode: calls a handle admitted and counted itself while
+--          closed) ARGV[19] epoch, ARGV[20] generation they were admitted
+--          in, then ARGV[21..28] requests, successes, failures, exclusions,
+--          failures before the first success, the longest run of failures,
+--          trailing failures, trailing successes. Counted only if the
+--          breaker is still closed in that generation; a failure among
+--          them trips it as one recorded after the shared ones would have.
+-- A run that changes the state publishes `epoch:generation` on
+-- `KEYS[1]:changed` (changes.rs).
 --
--- Returns {code, state, generation, epoch, age, now, expiry,
+-- A force set by force.lua (fields `fk`, `fend`, `frs`) is obeyed first: while
+-- it lasts the state is forced open or forced closed; once it has ended or
+-- been released, the breaker goes on closed with fresh counts.
+--
+-- Returns {code, state, generation, epoch, age, now, expiry, force end,
 --          requests, successes, failures, exclusions, consecutive successes,
 --          consecutive failures, then per transition (from, to, at, reason,
 --          and the six counts as they stood when it fired)}.
 -- code: 1 admitted, 0 nothing to admit, -1 rejected open, -2 too many requests.
--- States: 0 closed, 1 half-open, 2 open. Expiry -1: nothing due.
+-- States: 0 closed, 1 half-open, 2 open, 3 forced open, 4 forced closed.
+-- Expiry -1: nothing due. Force end -1: no force (else the state is forced).
 -- Reasons (tripbreaker's `Reason`): 0 consecutive failures, 1 failure rate,
 -- 3 slow call, 4 trial failed, 5 trials succeeded, 6 timeout elapsed,
--- 7 half-open wait expired.
+-- 7 half-open wait expired, 8 forced, 9 released.
 
 local MAX = 4294967295
-local CLOSED, HALF_OPEN, OPEN = 0, 1, 2
+local CLOSED, HALF_OPEN, OPEN, FORCED_OPEN, FORCED_CLOSED = 0, 1, 2, 3, 4
 local CONSECUTIVE_FAILURES, FAILURE_RATE, SLOW_CALL, TRIAL_FAILED = 0, 1, 3, 4
 local TRIALS_SUCCEEDED, TIMEOUT_ELAPSED, HALF_OPEN_WAIT_EXPIRED = 5, 6, 7
+local FORCED, RELEASED = 8, 9
 
 local key, op = KEYS[1], ARGV[1]
 local now
@@ -151,10 +166,12 @@ local function start_new_generation(at)
   gen = gen + 1
   start = at
   clear()
-  if st == CLOSED then
+  if st == CLOSED or st == FORCED_CLOSED then
     if bucket > 0 then expiry = at + bucket else expiry = -1 end
   elseif st == OPEN then
     expiry = at + open_timeout
+  elseif st == FORCED_OPEN then
+    expiry = -1
   elseif half_open_wait >= 0 then
     expiry = at + half_open_wait
   else
@@ -185,13 +202,14 @@ end
 
 local function current_state()
   if expiry < 0 then return st end
-  if st == CLOSED and rolling then
+  local counting = st == CLOSED or st == FORCED_CLOSED
+  if counting and rolling then
     if expiry <= now then start_new_bucket(now) end
-  elseif st == CLOSED then
+  elseif counting then
     if expiry < now then start_new_generation(now) end
   elseif st == OPEN then
     if expiry < now then set_state(HALF_OPEN, now, TIMEOUT_ELAPSED) end
-  elseif expiry < now then
+  elseif st == HALF_OPEN and expiry < now then
     set_state(OPEN, now, HALF_OPEN_WAIT_EXPIRED)
   end
   return st
@@ -223,10 +241,25 @@ if fresh then
   end
 end
 
+-- The force in effect, if any: it decides before the state machine does.
+local force_end, forced = -1, nil
+local fend = tonumber(b.fend)
+if b.fk ~= nil and fend ~= nil and fend > now then
+  force_end = fend
+  if b.fk == 'o' then forced = FORCED_OPEN else forced = FORCED_CLOSED end
+elseif b.fk ~= nil then
+  redis.call('HDEL', key, 'fk', 'fend', 'frs') -- ended: nothing to keep
+end
+if forced ~= nil then
+  set_state(forced, now, FORCED)
+elseif st == FORCED_OPEN or st == FORCED_CLOSED then
+  set_state(CLOSED, now, RELEASED)
+end
+
 local code = 0
 if op == 'acquire' then
   local state = current_state()
-  if state == CLOSED then
+  if state == CLOSED or state == FORCED_CLOSED then
     on_request(); code = 1
   elseif state == HALF_OPEN then
     if total[1] - total[4] < limit then on_request(); code = 1 else code = -2 end
@@ -244,7 +277,7 @@ elseif op == 'record' then
       trip, trial = SLOW_CALL, SLOW_CALL
     end
     if outcome == 's' then
-      if state == CLOSED then
+      if state == CLOSED or state == FORCED_CLOSED then
         on_outcome(a, 's')
       elseif state == HALF_OPEN then
         on_outcome(a, 's')
@@ -254,11 +287,36 @@ elseif op == 'record' then
       if state == CLOSED then
         on_outcome(a, 'f')
         if is_tripped() then set_state(OPEN, now, trip) end
+      elseif state == FORCED_CLOSED then
+        on_outcome(a, 'f') -- counted, never tripping
       elseif state == HALF_OPEN then
         set_state(OPEN, now, trial)
       end
-    elseif state == CLOSED or state == HALF_OPEN then
+    elseif state ~= OPEN and state ~= FORCED_OPEN then
       on_outcome(a, 'x')
+    end
+  end
+elseif op == 'sync' then
+  local state = current_state()
+  if state == CLOSED and tonumber(ARGV[19]) == epoch and tonumber(ARGV[20]) == gen then
+    local n = {}
+    for i = 21, 28 do n[#n + 1] = tonumber(ARGV[i]) end
+    local r, s, f, x, lead_f, run_f, tail_f, tail_s = unpack(n)
+    -- The longest streak of failures the shared counts went through.
+    local longest = math.max(total[6] + lead_f, run_f)
+    local function merge(c)
+      c[1] = sat(c[1] + r); c[2] = sat(c[2] + s); c[3] = sat(c[3] + f); c[4] = sat(c[4] + x)
+      if f > 0 then c[5] = tail_s else c[5] = sat(c[5] + s) end
+      if s > 0 then c[6] = tail_f else c[6] = sat(c[6] + f) end
+    end
+    merge(total)
+    if rolling then merge(buckets[slot(age)]) end
+    if f > 0 then
+      if rule == 'c' and longest >= rule_n then
+        set_state(OPEN, now, CONSECUTIVE_FAILURES)
+      elseif rule ~= 'c' and is_tripped() then
+        set_state(OPEN, now, FAILURE_RATE)
+      end
     end
   end
 else
@@ -276,9 +334,16 @@ if b.fp == nil then
   fields[#fields + 1] = 'cfg'; fields[#fields + 1] = description
 end
 redis.call('HSET', key, unpack(fields))
-redis.call('PEXPIRE', key, ttl)
+-- A forced key outlives its force (force.lua set it so).
+if force_end < 0 or redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
 
-local reply = {code, st, gen, epoch, age, now, expiry}
+-- Fast handles stop admitting by themselves as soon as they hear of it.
+-- pcall: a user the ACL denies the channel still runs the breaker.
+if #transitions > 0 then
+  redis.pcall('PUBLISH', key .. ':changed', string.format('%d:%d', epoch, gen))
+end
+
+local reply = {code, st, gen, epoch, age, now, expiry, force_end}
 for i = 1, 6 do reply[#reply + 1] = total[i] end
 for _, t in ipairs(transitions) do
   reply[#reply + 1] = t[1]; reply[#reply + 1] = t[2]; reply[#reply + 1] = t[3]

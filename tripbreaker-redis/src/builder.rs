@@ -2,6 +2,8 @@
 //! Redis, and how long it waits for Redis.
 
 use crate::error::BuildError;
+use crate::fast::SharedMode;
+use crate::force;
 use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker, late_answer_limit};
 use crate::mode::ModeCell;
 use crate::script::{self, Seen};
@@ -35,6 +37,7 @@ pub struct Builder<O = ()> {
     idle_expiry: Duration,
     observer: O,
     clock: Option<DynClock>,
+    mode: SharedMode,
 }
 
 impl RedisBreaker {
@@ -51,6 +54,7 @@ impl RedisBreaker {
             idle_expiry: DEFAULT_IDLE_EXPIRY,
             observer: (),
             clock: None,
+            mode: SharedMode::Exact,
         }
     }
 }
@@ -99,7 +103,17 @@ impl<O: Observer + Send + 'static> Builder<O> {
             idle_expiry: self.idle_expiry,
             observer,
             clock: self.clock,
+            mode: self.mode,
         }
+    }
+
+    /// Exact (every call decided by Redis) or fast (closed calls admitted
+    /// and counted by the handle, synced every period). Default:
+    /// [`SharedMode::Exact`]. Fast mode syncs in a task of its own, so the
+    /// handle must be built inside a tokio runtime.
+    pub fn shared_mode(mut self, mode: SharedMode) -> Self {
+        self.mode = mode;
+        self
     }
 
     /// Tests only: time comes from `clock` (in whole microseconds), for the
@@ -121,19 +135,25 @@ impl<O: Observer + Send + 'static> Builder<O> {
         // The store timeout bounds each call; the connection waits longer
         // for a late answer, so a late admission can still be given back.
         let late = late_answer_limit(self.store_timeout);
-        let connection = match StoreUrl::parse(url)? {
+        let (connection, nodes) = match StoreUrl::parse(url)? {
             StoreUrl::Server(client) => {
+                let nodes = vec![client.clone()];
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(self.store_timeout))
                     .set_response_timeout(Some(late))
                     .set_number_of_retries(1)
                     .set_max_delay(self.probe_interval);
-                Connection::Server(ConnectionManager::new_lazy_with_config(client, config)?)
+                let manager = ConnectionManager::new_lazy_with_config(client, config)?;
+                (Connection::Server(manager), nodes)
             }
-            StoreUrl::Cluster(nodes) => {
+            StoreUrl::Cluster(urls) => {
+                let nodes = urls
+                    .iter()
+                    .map(|url| redis::Client::open(url.as_str()))
+                    .collect::<Result<Vec<_>, _>>()?;
                 // Few retries, none waiting past a probe interval: while a
                 // slot moves or fails over, calls go to the local breaker.
-                let client = ClusterClient::builder(nodes)
+                let client = ClusterClient::builder(urls)
                     .retries(CLUSTER_RETRIES)
                     .min_retry_wait(1)
                     .max_retry_wait(millis(self.probe_interval))
@@ -141,31 +161,40 @@ impl<O: Observer + Send + 'static> Builder<O> {
                 let config = ClusterConfig::new()
                     .set_connection_timeout(self.store_timeout)
                     .set_response_timeout(late);
-                Connection::Cluster(client.get_pending_async_connection_with_config(config))
+                let connection = client.get_pending_async_connection_with_config(config);
+                (Connection::Cluster(connection), nodes)
             }
         };
-        self.build(connection)
+        self.build(connection, nodes)
     }
 
     /// The handle, on an existing connection manager to one Redis server
     /// (its timeouts are the caller's; the store timeout still bounds every call).
+    /// In fast mode it learns of changes at its syncs only (no subscription).
     pub fn with_connection(
         self,
         connection: ConnectionManager,
     ) -> Result<RedisBreaker<O>, BuildError> {
-        self.build(Connection::Server(connection))
+        self.build(Connection::Server(connection), Vec::new())
     }
 
     /// The handle, on an existing Redis Cluster connection (its timeouts
     /// and retries are the caller's; the store timeout still bounds every call).
+    /// In fast mode it learns of changes at its syncs only (no subscription).
     pub fn with_cluster_connection(
         self,
         connection: ClusterConnection,
     ) -> Result<RedisBreaker<O>, BuildError> {
-        self.build(Connection::Cluster(connection))
+        self.build(Connection::Cluster(connection), Vec::new())
     }
 
-    fn build(self, connection: Connection) -> Result<RedisBreaker<O>, BuildError> {
+    /// `nodes`: where a fast handle subscribes to the breaker's changes
+    /// (none: it learns them at its syncs only).
+    fn build(
+        self,
+        connection: Connection,
+        nodes: Vec<redis::Client>,
+    ) -> Result<RedisBreaker<O>, BuildError> {
         let args = SettingsArgs::new(&self.settings)?;
         let manual_time = self.clock.is_some();
         let clock: DynClock = self
@@ -178,11 +207,12 @@ impl<O: Observer + Send + 'static> Builder<O> {
         let expiry = self
             .idle_expiry
             .max(longest_wait(&self.settings).saturating_mul(2));
-        Ok(RedisBreaker::from_inner(Inner {
+        let breaker = RedisBreaker::from_inner(Inner {
             key: format!("{}:{{{}}}", self.namespace, self.settings.name).into(),
             settings: self.settings,
             args,
             script: redis::Script::new(script::SOURCE),
+            force_script: redis::Script::new(force::SOURCE),
             connection,
             store_timeout: self.store_timeout,
             expiry_ms: millis(expiry).max(1),
@@ -196,7 +226,17 @@ impl<O: Observer + Send + 'static> Builder<O> {
                 store_now: 0,
                 at_nanos: 0,
             }),
-        }))
+            local_force: Mutex::new(None),
+            fast: matches!(self.mode, SharedMode::Fast { .. }),
+            window: Mutex::new(None),
+        });
+        if let SharedMode::Fast { sync } = self.mode {
+            breaker.inner.start_syncing(sync)?;
+            if !nodes.is_empty() {
+                breaker.inner.start_listening(nodes, self.probe_interval);
+            }
+        }
+        Ok(breaker)
     }
 }
 
@@ -253,6 +293,7 @@ impl<O> std::fmt::Debug for Builder<O> {
             .field("probe_interval", &self.probe_interval)
             .field("idle_expiry", &self.idle_expiry)
             .field("manual_clock", &self.clock.is_some())
+            .field("mode", &self.mode)
             .finish_non_exhaustive()
     }
 }

@@ -16,6 +16,9 @@ pub enum BuildError {
     /// The `redis-cluster://` URL is malformed: what is wrong with it.
     #[error("redis-cluster URL: {0}")]
     ClusterUrl(String),
+    /// Fast mode syncs in a task of its own: build it inside a tokio runtime.
+    #[error("fast mode needs a tokio runtime to sync in: build the handle inside one")]
+    NoRuntime,
 }
 
 /// Why one call to the store gave no answer the handle can use: it then

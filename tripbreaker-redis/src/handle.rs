@@ -1,8 +1,10 @@
 //! The handle: one shared breaker as seen from one process, with a local
 //! breaker to fall back on while Redis does not answer.
 
-use crate::error::StoreError;
+use crate::error::{BuildError, StoreError};
+use crate::fast::{FastTicket, Window};
 use crate::fingerprint::SettingsConflict;
+use crate::force::Force;
 use crate::mode::{Mode, ModeCell};
 use crate::script::{Admission, Answer, Call, Op, Reply, Seen, SharedTicket, micros_between};
 use crate::settings::{MAX_BUCKETS, SettingsArgs};
@@ -35,7 +37,7 @@ type Local<O> = SharedBreaker<DynClock, Forward<O>, MAX_BUCKETS>;
 ///
 /// Make one with [`RedisBreaker::builder`]; see the crate docs for an example.
 pub struct RedisBreaker<O = ()> {
-    inner: Arc<Inner<O>>,
+    pub(crate) inner: Arc<Inner<O>>,
 }
 
 impl<O> Clone for RedisBreaker<O> {
@@ -51,6 +53,8 @@ pub(crate) struct Inner<O> {
     pub(crate) settings: Settings,
     pub(crate) args: SettingsArgs,
     pub(crate) script: redis::Script,
+    /// Sets, ends and reads the shared force (`force.lua`).
+    pub(crate) force_script: redis::Script,
     pub(crate) connection: Connection,
     pub(crate) store_timeout: Duration,
     pub(crate) expiry_ms: u64,
@@ -63,6 +67,13 @@ pub(crate) struct Inner<O> {
     pub(crate) local: Mutex<Local<O>>,
     pub(crate) mode: ModeCell,
     pub(crate) seen: Mutex<LastSeen>,
+    /// This handle's own force, applied to its local breaker (which then
+    /// decides every call, see `RedisBreaker::force_locally`).
+    pub(crate) local_force: Mutex<Option<Force>>,
+    /// Fast mode: the closed generation this handle admits in by itself,
+    /// and what it counted there; `None` in exact mode or when not closed.
+    pub(crate) fast: bool,
+    pub(crate) window: Mutex<Option<Window>>,
 }
 
 /// The shared state as last seen, with when (on the handle's clock).
@@ -95,6 +106,28 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     /// the store timeout.
     pub async fn try_acquire(&self) -> Result<Ticket, Rejected> {
         let inner = &self.inner;
+        let local_force = *inner.local_force.lock();
+        match local_force {
+            // The local breaker is forced open: it rejects, whatever Redis holds.
+            Some(Force::Open) => return inner.local_acquire(),
+            Some(Force::Closed) => {}
+            None => return self.acquire_unforced().await,
+        }
+        // Forced closed here: admitted by the local breaker unless the
+        // shared breaker is forced open (a force open wins).
+        if inner.read().await.shared_force_open {
+            return Err(Rejected::Open);
+        }
+        inner.local_acquire()
+    }
+
+    /// Admission when this handle has no local force: the shared breaker
+    /// decides, or the local fallback while Redis does not answer.
+    async fn acquire_unforced(&self) -> Result<Ticket, Rejected> {
+        let inner = &self.inner;
+        if let Some(ticket) = inner.fast_acquire() {
+            return Ok(ticket);
+        }
         if inner.mode.should_ask_store(inner.now_nanos()) {
             match inner.clone().acquire_shared().await {
                 Ok(reply) => {
@@ -176,7 +209,9 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
         Ok(())
     }
 
-    /// The state now (applying what is due) and the counts, in one round trip.
+    /// The state now (applying what is due) and the counts, in one round
+    /// trip; under a local force, the local breaker's (unless the shared
+    /// breaker is forced open, which wins over a local force closed).
     pub async fn snapshot(&self) -> (State, Counts) {
         let reading = self.inner.read().await;
         (reading.state, reading.counts)
@@ -198,6 +233,13 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
     /// The counts now, after any transition that is due (one round trip).
     pub async fn counts(&self) -> Counts {
         self.snapshot().await.1
+    }
+
+    /// Fast mode: sends what this handle counted since its last sync now,
+    /// and learns the shared state (one round trip); for a handle about to
+    /// stop, say. Nothing in exact mode, or while the breaker is not closed.
+    pub async fn sync(&self) {
+        self.inner.sync().await;
     }
 
     /// Whether this handle uses the shared state or its local fallback.
@@ -226,11 +268,33 @@ struct Reading {
     state: State,
     counts: Counts,
     next_transition: Option<Duration>,
+    /// Whether the shared breaker is forced open (as Redis said now or,
+    /// while local, as last seen and not yet over).
+    shared_force_open: bool,
 }
 
 impl<O: Observer + Send + 'static> Inner<O> {
     fn now_nanos(&self) -> u64 {
         self.clock.now().as_nanos()
+    }
+
+    /// The time to give a script: the handle's manual clock in tests,
+    /// `None` (the Redis server's clock) otherwise.
+    pub(crate) fn manual_now_micros(&self) -> Option<u64> {
+        self.manual_time.then(|| self.now_nanos() / 1_000)
+    }
+
+    /// Sets or ends this handle's local force, on its local breaker (and
+    /// on every local breaker it makes while the force lasts).
+    pub(crate) fn set_local_force(&self, force: Option<Force>) {
+        let mut local_force = self.local_force.lock();
+        *local_force = force;
+        let local = self.local();
+        match force {
+            Some(Force::Open) => local.force_open(),
+            Some(Force::Closed) => local.force_closed(),
+            None => local.release(),
+        }
     }
 
     fn ticket(self: &Arc<Self>, kind: Kind) -> Ticket {
@@ -245,7 +309,7 @@ impl<O: Observer + Send + 'static> Inner<O> {
     async fn invoke<A: Answer>(&self, op: Op, limit: Duration) -> Result<Reply<A>, StoreError> {
         let call = Call {
             op,
-            now: self.manual_time.then(|| self.now_nanos() / 1_000),
+            now: self.manual_now_micros(),
             expiry_ms: self.expiry_ms,
             settings: &self.args,
             seen: self.seen_now(),
@@ -326,6 +390,9 @@ impl<O: Observer + Send + 'static> Inner<O> {
     /// Redis answered: rejoin if local, remember what it said, report its transitions.
     fn accept<A>(&self, reply: &Reply<A>) {
         self.mode.rejoin(self.settings.name);
+        if self.fast {
+            self.follow(reply);
+        }
         *self.seen.lock() = LastSeen {
             seen: reply.seen(),
             store_now: reply.now,
@@ -346,9 +413,14 @@ impl<O: Observer + Send + 'static> Inner<O> {
 
     fn fall_back(&self, error: &StoreError) {
         let now = self.now_nanos();
+        // What a fast handle counted is lost with the shared counts.
+        *self.window.lock() = None;
         self.mode
             .fall_back(self.settings.name, now, error.what(), error, || {
-                *self.local.lock() = self.resume_locally(now);
+                // Under the force's lock, so a local force set meanwhile
+                // is on the breaker that stays.
+                let force = self.local_force.lock();
+                *self.local.lock() = self.resume_locally(now, *force);
             });
     }
 
@@ -358,21 +430,28 @@ impl<O: Observer + Send + 'static> Inner<O> {
     /// with its limit of trial calls); open for a fresh timeout if seen
     /// half-open (its trial calls may still be running elsewhere, as when a
     /// restarted Redis is re-seeded); closed with no counts otherwise.
-    fn resume_locally(&self, now_nanos: u64) -> Local<O> {
+    /// The local force, if any, is applied to it.
+    fn resume_locally(&self, now_nanos: u64, force: Option<Force>) -> Local<O> {
         let last = *self.seen.lock();
         let fresh =
             CircuitBreaker::<_, _, MAX_BUCKETS>::new_rolling(self.settings, self.clock.clone())
                 .expect("the settings were checked when the handle was built");
         let seen_for = Duration::from_nanos(now_nanos.saturating_sub(last.at_nanos));
         let resumed = match last.seen {
-            Seen::OpenUntil(until) => {
+            Seen::OpenUntil(until) | Seen::ForcedOpenUntil(until) => {
                 fresh.resumed_open(micros_between(last.store_now, until).saturating_sub(seen_for))
             }
             Seen::OpenFor(left) => fresh.resumed_open(left.saturating_sub(seen_for)),
             Seen::HalfOpen => fresh.resumed_open(self.settings.open_timeout()),
             Seen::Closed | Seen::Nothing => fresh,
         };
-        SharedBreaker::from_breaker(resumed.with_observer(Forward(self.observer.clone())))
+        let mut resumed = resumed.with_observer(Forward(self.observer.clone()));
+        match force {
+            Some(Force::Open) => resumed.force_open(),
+            Some(Force::Closed) => resumed.force_closed(),
+            None => {}
+        }
+        SharedBreaker::from_breaker(resumed)
     }
 
     /// What a store that lost the key should resume from: the shared state
@@ -397,17 +476,23 @@ impl<O: Observer + Send + 'static> Inner<O> {
     }
 
     /// The state, counts and time to the next transition: from Redis (one
-    /// round trip) or, while local, from the local breaker.
+    /// round trip) or, while local or under a local force, from the local
+    /// breaker (a shared force open wins over a local force closed).
     async fn read(&self) -> Reading {
-        if self.mode.should_ask_store(self.now_nanos()) {
+        let local_force = *self.local_force.lock();
+        if local_force != Some(Force::Open) && self.mode.should_ask_store(self.now_nanos()) {
             match self.invoke::<()>(Op::Read, self.store_timeout).await {
                 Ok(reply) => {
                     self.accept(&reply);
-                    return Reading {
-                        state: reply.state,
-                        counts: reply.counts,
-                        next_transition: reply.time_to_next_transition(),
-                    };
+                    let shared_force_open = reply.state == State::ForcedOpen;
+                    if local_force.is_none() || shared_force_open {
+                        return Reading {
+                            state: reply.state,
+                            counts: reply.counts,
+                            next_transition: reply.time_to_next_transition(),
+                            shared_force_open,
+                        };
+                    }
                 }
                 Err(error) => self.fall_back(&error),
             }
@@ -417,7 +502,19 @@ impl<O: Observer + Send + 'static> Inner<O> {
             state: local.state(),
             counts: local.counts(),
             next_transition: local.time_to_next_transition(),
+            shared_force_open: self.mode.is_local() && self.seen_forced_open(),
         }
+    }
+
+    /// Whether the shared breaker was last seen forced open, by a force
+    /// that has not ended since (on the handle's clock).
+    fn seen_forced_open(&self) -> bool {
+        let last = *self.seen.lock();
+        let Seen::ForcedOpenUntil(end) = last.seen else {
+            return false;
+        };
+        let seen_for = Duration::from_nanos(self.now_nanos().saturating_sub(last.at_nanos));
+        micros_between(last.store_now, end) > seen_for
     }
 }
 
@@ -435,6 +532,13 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
             Kind::Shared(ticket) => {
                 Box::pin(async move { self.record_shared(ticket, outcome).await })
             }
+            Kind::Fast(ticket) => {
+                if self.count_fast(ticket, outcome) {
+                    Box::pin(async move { self.sync().await })
+                } else {
+                    Box::pin(std::future::ready(()))
+                }
+            }
         }
     }
 
@@ -446,7 +550,110 @@ impl<O: Observer + Send + 'static> Recorder for Inner<O> {
                     runtime.spawn(async move { self.record_shared(ticket, outcome).await });
                 }
             }
+            Kind::Fast(ticket) => {
+                if self.count_fast(ticket, outcome)
+                    && let Ok(runtime) = tokio::runtime::Handle::try_current()
+                {
+                    runtime.spawn(async move { self.sync().await });
+                }
+            }
         }
+    }
+}
+
+/// Fast mode (see `crate::fast`).
+impl<O: Observer + Send + 'static> Inner<O> {
+    /// Admits a call with no round trip, if the handle follows a closed
+    /// shared breaker.
+    fn fast_acquire(self: &Arc<Self>) -> Option<Ticket> {
+        if self.mode.is_local() {
+            return None;
+        }
+        let mut window = self.window.lock();
+        let window = window.as_mut()?;
+        window.batch.admit();
+        let ticket = FastTicket {
+            epoch: window.epoch,
+            generation: window.generation,
+            admitted_nanos: self.now_nanos(),
+        };
+        Some(self.ticket(Kind::Fast(ticket)))
+    }
+
+    /// Counts an outcome of a call admitted by [`fast_acquire`](Self::fast_acquire)
+    /// (nothing if its generation is over; a success slower than the
+    /// slow-call limit as a failure); whether it could trip the breaker, and
+    /// so must be sent at once.
+    fn count_fast(&self, ticket: FastTicket, outcome: Outcome) -> bool {
+        let took = Duration::from_nanos(self.now_nanos().saturating_sub(ticket.admitted_nanos));
+        let outcome = match (outcome, self.settings.slow_call) {
+            (Outcome::Success, Some(limit)) if took > limit => Outcome::Failure,
+            _ => outcome,
+        };
+        let mut window = self.window.lock();
+        match window.as_mut() {
+            Some(w) if (w.epoch, w.generation) == (ticket.epoch, ticket.generation) => {
+                w.batch.count(outcome);
+                w.batch.could_trip(w.seen, self.settings.ready_to_trip)
+            }
+            _ => false,
+        }
+    }
+
+    /// Follows the shared state a reply gave: closed, admit here (in a new
+    /// window if its generation is new); otherwise decide exactly.
+    fn follow<A>(&self, reply: &Reply<A>) {
+        let mut window = self.window.lock();
+        *window = match *window {
+            _ if reply.state != State::Closed => None,
+            Some(w) if (w.epoch, w.generation) == (reply.epoch, reply.generation) => Some(Window {
+                seen: reply.counts,
+                ..w
+            }),
+            _ => Some(Window {
+                epoch: reply.epoch,
+                generation: reply.generation,
+                seen: reply.counts,
+                batch: Default::default(),
+            }),
+        };
+    }
+
+    /// Sends what was counted since the last sync (one script call) and
+    /// follows the state in the reply. Nothing while not following a
+    /// closed breaker.
+    pub(crate) async fn sync(self: &Arc<Self>) {
+        let op = {
+            let mut window = self.window.lock();
+            let Some(w) = window.as_mut() else { return };
+            Op::Sync {
+                epoch: w.epoch,
+                generation: w.generation,
+                batch: std::mem::take(&mut w.batch),
+            }
+        };
+        match self.invoke::<()>(op, self.store_timeout).await {
+            Ok(reply) => self.accept(&reply),
+            Err(error) => self.fall_back(&error),
+        }
+    }
+
+    /// Syncs every `period` in a task of its own, for as long as a handle
+    /// is left.
+    pub(crate) fn start_syncing(self: &Arc<Self>, period: Duration) -> Result<(), BuildError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
+        let handle = Arc::downgrade(self);
+        runtime.spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await; // the first tick is at once
+            loop {
+                ticks.tick().await;
+                let Some(inner) = handle.upgrade() else { break };
+                inner.sync().await;
+            }
+        });
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The state machine script: one call's arguments, and its reply decoded
 //! once into the core's types.
 
+use crate::fast::Batch;
 use crate::settings::{SettingsArgs, signed_micros};
 use std::time::Duration;
 use tripbreaker::{Counts, Instant, Outcome, Reason, Rejected, State, Transition};
@@ -13,6 +14,13 @@ pub(crate) const SOURCE: &str = include_str!("breaker.lua");
 pub(crate) enum Op {
     Acquire,
     Record(SharedTicket, Outcome),
+    /// What a fast handle counted in the closed generation `generation`
+    /// of the key made at `epoch`.
+    Sync {
+        epoch: i64,
+        generation: u64,
+        batch: Batch,
+    },
     Read,
 }
 
@@ -42,6 +50,7 @@ impl Call<'_> {
         let op = match self.op {
             Op::Acquire => "acquire",
             Op::Record(..) => "record",
+            Op::Sync { .. } => "sync",
             Op::Read => "read",
         };
         invocation
@@ -70,6 +79,17 @@ impl Call<'_> {
                     Outcome::Excluded => "x",
                 });
         }
+        if let Op::Sync {
+            epoch,
+            generation,
+            batch,
+        } = self.op
+        {
+            invocation.arg(epoch).arg(generation);
+            for count in batch.args() {
+                invocation.arg(count);
+            }
+        }
     }
 }
 
@@ -83,6 +103,8 @@ pub(crate) enum Seen {
     HalfOpen,
     /// Open until this time on the store's clock (microseconds).
     OpenUntil(i64),
+    /// Forced open (a shared force) until this time on the store's clock.
+    ForcedOpenUntil(i64),
     /// Open for this much longer: what a local breaker decided, on a clock
     /// that is not the store's.
     OpenFor(Duration),
@@ -104,7 +126,7 @@ impl Seen {
             Seen::Nothing => (-1, -1),
             Seen::Closed => (0, -1),
             Seen::HalfOpen => (1, -1),
-            Seen::OpenUntil(until) => (2, until),
+            Seen::OpenUntil(until) | Seen::ForcedOpenUntil(until) => (2, until),
             Seen::OpenFor(left) => (3, signed_micros(left)),
         }
     }
@@ -149,6 +171,8 @@ pub(crate) struct Reply<A> {
     pub(crate) now: i64,
     /// When the state changes by itself (microseconds); `None`: not by itself.
     pub(crate) expiry: Option<i64>,
+    /// When the shared force in effect ends (microseconds); `None`: no force.
+    pub(crate) force_end: Option<i64>,
     pub(crate) counts: Counts,
     pub(crate) transitions: Vec<Transition>,
 }
@@ -158,6 +182,8 @@ fn state(code: i64) -> Result<State, String> {
         0 => Ok(State::Closed),
         1 => Ok(State::HalfOpen),
         2 => Ok(State::Open),
+        3 => Ok(State::ForcedOpen),
+        4 => Ok(State::ForcedClosed),
         other => Err(format!("unknown state {other}")),
     }
 }
@@ -171,6 +197,8 @@ fn reason(code: i64) -> Result<Reason, String> {
         5 => Ok(Reason::TrialsSucceeded),
         6 => Ok(Reason::TimeoutElapsed),
         7 => Ok(Reason::HalfOpenWaitExpired),
+        8 => Ok(Reason::Forced),
+        9 => Ok(Reason::Released),
         other => Err(format!("unknown reason {other}")),
     }
 }
@@ -208,10 +236,22 @@ pub(crate) fn micros_between(from: i64, to: i64) -> Duration {
 
 impl<A: Answer> Reply<A> {
     /// Decodes the script's array of integers: `code, state, generation,
-    /// epoch, age, now, expiry`, six counts, then `from, to, at, reason` and
-    /// six counts per transition.
+    /// epoch, age, now, expiry, force end`, six counts, then `from, to, at,
+    /// reason` and six counts per transition. A force end is given exactly
+    /// when the state is forced.
     pub(crate) fn decode(values: &[i64]) -> Result<Self, String> {
-        let [code, st, generation, epoch, age, now, expiry, counts @ ..] = values else {
+        let [
+            code,
+            st,
+            generation,
+            epoch,
+            age,
+            now,
+            expiry,
+            force_end,
+            counts @ ..,
+        ] = values
+        else {
             return Err(format!("a reply of {} integers", values.len()));
         };
         let (now_counts, transitions) = counts.split_at_checked(6).ok_or("missing counts")?;
@@ -230,9 +270,18 @@ impl<A: Answer> Reply<A> {
                 })
             })
             .collect::<Result<_, String>>()?;
+        let state = state(*st)?;
+        let force_end = match *force_end {
+            -1 => None,
+            at if at >= 0 => Some(at),
+            other => return Err(format!("force end {other}")),
+        };
+        if force_end.is_some() != state.is_manual() {
+            return Err(format!("state {state} with force end {force_end:?}"));
+        }
         Ok(Reply {
             answer: A::decode(*code).ok_or_else(|| format!("answer {code}"))?,
-            state: state(*st)?,
+            state,
             generation: unsigned("generation", *generation)?,
             epoch: *epoch,
             age: unsigned("age", *age)?,
@@ -242,6 +291,7 @@ impl<A: Answer> Reply<A> {
                 at if at >= 0 => Some(at),
                 other => return Err(format!("expiry {other}")),
             },
+            force_end,
             counts: counts_of(now_counts)?,
             transitions,
         })
@@ -262,15 +312,19 @@ impl<A> Reply<A> {
     /// What the handle should remember of this reply.
     pub(crate) fn seen(&self) -> Seen {
         match (self.state, self.expiry) {
+            (State::ForcedOpen, _) => Seen::ForcedOpenUntil(self.force_end.unwrap_or(self.now)),
             (State::Open, Some(until)) => Seen::OpenUntil(until),
             (State::HalfOpen, _) => Seen::HalfOpen,
             _ => Seen::Closed,
         }
     }
 
-    /// How long until the state changes by itself: strictly after the
-    /// expiry, as the core counts it.
+    /// How long until the state changes by itself: when a shared force
+    /// ends; otherwise strictly after the expiry, as the core counts it.
     pub(crate) fn time_to_next_transition(&self) -> Option<Duration> {
+        if let Some(end) = self.force_end {
+            return Some(micros_between(self.now, end));
+        }
         let expiry = self.expiry?;
         matches!(self.state, State::Open | State::HalfOpen)
             .then(|| micros_between(self.now, expiry) + Duration::from_micros(1))
@@ -281,7 +335,7 @@ impl<A> Reply<A> {
 mod tests {
     use super::*;
 
-    const CLOSED: [i64; 13] = [1, 0, 4, 100, 0, 200, -1, 1, 0, 0, 0, 0, 0];
+    const CLOSED: [i64; 14] = [1, 0, 4, 100, 0, 200, -1, -1, 1, 0, 0, 0, 0, 0];
 
     #[test]
     fn an_admission_decodes_into_its_answer_and_state() {
@@ -328,8 +382,37 @@ mod tests {
             }]
         );
         let mut unknown = values.clone();
-        unknown[13 + 3] = 2; // a custom rule never runs in Redis
+        unknown[14 + 3] = 2; // a custom rule never runs in Redis
         assert!(Reply::<Admission>::decode(&unknown).is_err());
+    }
+
+    #[test]
+    fn a_forced_state_decodes_with_the_end_of_its_force() {
+        let mut forced = CLOSED;
+        forced[..2].copy_from_slice(&[-1, 3]);
+        forced[7] = 900;
+        let reply = Reply::<Admission>::decode(&forced).unwrap();
+        assert_eq!(
+            (reply.answer, reply.state, reply.force_end),
+            (Err(Rejected::Open), State::ForcedOpen, Some(900))
+        );
+        assert_eq!(reply.seen(), Seen::ForcedOpenUntil(900));
+        assert_eq!(
+            reply.time_to_next_transition(),
+            Some(Duration::from_micros(700))
+        );
+        // Forced closed to forced open at 200 µs, by a force.
+        let mut values = [&forced[..], &[4, 3, 200, 8, 0, 0, 0, 0, 0, 0]].concat();
+        let reply = Reply::<Admission>::decode(&values).unwrap();
+        assert_eq!(reply.transitions[0].reason, Reason::Forced);
+        values[1] = 4;
+        assert_eq!(
+            Reply::<Admission>::decode(&values).unwrap().seen(),
+            Seen::Closed
+        );
+        // A force end only with a forced state, and the other way round.
+        values[7] = -1;
+        assert!(Reply::<Admission>::decode(&values).is_err());
     }
 
     #[test]
@@ -341,7 +424,7 @@ mod tests {
         };
         let wrong = [
             vec![],
-            CLOSED[..12].to_vec(),
+            CLOSED[..13].to_vec(),
             [&CLOSED[..], &[0, 1]].concat(),
             [&CLOSED[..], &[0, 7, 5]].concat(),
             with(0, 0),
@@ -350,8 +433,10 @@ mod tests {
             with(2, -1),
             with(4, -5),
             with(6, -2),
-            with(7, -1),
-            with(12, i64::MAX),
+            with(7, 300),
+            with(7, -2),
+            with(8, -1),
+            with(13, i64::MAX),
         ];
         for values in wrong {
             assert!(Reply::<Admission>::decode(&values).is_err(), "{values:?}");

@@ -1,5 +1,6 @@
 //! Proof of admission by a shared breaker or by its local fallback.
 
+use crate::fast::FastTicket;
 use crate::script::SharedTicket;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -22,19 +23,22 @@ pub struct Ticket {
 #[derive(Debug)]
 pub(crate) enum Kind {
     Shared(SharedTicket),
+    /// Admitted by a fast handle itself.
+    Fast(FastTicket),
     Local(tripbreaker::Ticket),
 }
 
 impl Ticket {
     /// Whether the shared breaker admitted the call (rather than the local fallback).
     pub fn is_shared(&self) -> bool {
-        matches!(self.kind, Some(Kind::Shared(_)))
+        matches!(self.kind, Some(Kind::Shared(_) | Kind::Fast(_)))
     }
 
     /// The generation the call was admitted in, by whichever breaker admitted it.
     pub fn generation(&self) -> u64 {
         match &self.kind {
             Some(Kind::Shared(ticket)) => ticket.generation,
+            Some(Kind::Fast(ticket)) => ticket.generation,
             Some(Kind::Local(ticket)) => ticket.generation(),
             None => 0,
         }

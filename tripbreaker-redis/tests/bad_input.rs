@@ -226,3 +226,23 @@ async fn replies_of_the_wrong_shape_send_the_handle_to_its_local_breaker() {
     tamper(open.key(), "redis.call('HSET', KEYS[1], 'st', 7)");
     assert_rejects(&open, "unknown state 7").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_denied_the_change_channel_still_runs_the_breaker() {
+    let server = RedisServer::start();
+    // Every command, no pub/sub channel (Redis 7's default for a new user).
+    let () = server.command(
+        redis::cmd("ACL")
+            .arg("SETUSER")
+            .arg("quiet")
+            .arg("on")
+            .arg(">secret")
+            .arg("~*")
+            .arg("resetchannels")
+            .arg("+@all"),
+    );
+    let url = server.url().replace("redis://", "redis://quiet:secret@");
+    let breaker = handle_at(&url, "no-channel");
+    trip(&breaker).await;
+    assert_eq!(breaker.mode(), Mode::Shared);
+}

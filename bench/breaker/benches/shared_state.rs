@@ -1,6 +1,6 @@
 //! What sharing a breaker through Redis costs: round trips per call, from
 //! Redis' own `INFO commandstats`, and the time per guarded call (admit +
-//! record) against the local `SharedBreaker` and a plain `GET`, at 1, 4 and
+//! record), exact and in fast mode, against the local `SharedBreaker` and a plain `GET`, at 1, 4 and
 //! 16 concurrent clients (each its own connection), on a `redis-server` it
 //! starts on loopback. Run: `cargo bench -p breaker-bench --bench shared_state`;
 //! with `SHARED_STATE_JSON=path` it also writes what it measured there, as
@@ -16,7 +16,7 @@ use redis_server::RedisServer;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tripbreaker::{BreakerRef, MonotonicClock, Outcome, Settings, SharedBreaker, TripRule};
-use tripbreaker_redis::RedisBreaker;
+use tripbreaker_redis::{DEFAULT_SYNC, RedisBreaker, SharedMode};
 
 /// How long each measurement runs.
 const RUN: Duration = Duration::from_secs(2);
@@ -33,8 +33,13 @@ fn settings() -> Settings {
 }
 
 fn handle(server: &RedisServer) -> RedisBreaker {
+    handle_in(server, SharedMode::Exact)
+}
+
+fn handle_in(server: &RedisServer, mode: SharedMode) -> RedisBreaker {
     RedisBreaker::builder(settings())
         .store_timeout(Duration::from_secs(5))
+        .shared_mode(mode)
         .connect(&server.url())
         .expect("a valid URL")
 }
@@ -140,20 +145,24 @@ async fn main() {
         .await;
         rows.push(print_row(clients, Guard::Local, row));
 
-        let handles: Vec<_> = (0..clients).map(|_| handle(&server)).collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let row = measure(clients, || {
-            let breaker = handles[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)].clone();
-            move || {
-                let breaker = breaker.clone();
-                async move {
-                    let ticket = breaker.try_acquire().await.expect("closed");
-                    breaker.record(ticket, Outcome::Success).await;
+        let fast = SharedMode::Fast { sync: DEFAULT_SYNC };
+        for (mode, guard) in [(SharedMode::Exact, Guard::Redis), (fast, Guard::RedisFast)] {
+            let handles: Vec<_> = (0..clients).map(|_| handle_in(&server, mode)).collect();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let row = measure(clients, || {
+                let breaker =
+                    handles[next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)].clone();
+                move || {
+                    let breaker = breaker.clone();
+                    async move {
+                        let ticket = breaker.try_acquire().await.expect("closed");
+                        breaker.record(ticket, Outcome::Success).await;
+                    }
                 }
-            }
-        })
-        .await;
-        rows.push(print_row(clients, Guard::Redis, row));
+            })
+            .await;
+            rows.push(print_row(clients, guard, row));
+        }
 
         let mut connections = Vec::new();
         for _ in 0..clients {

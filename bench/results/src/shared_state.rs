@@ -33,6 +33,9 @@ pub enum Guard {
     Local,
     /// `RedisBreaker`: admit + record, one script run each.
     Redis,
+    /// `RedisBreaker` in fast mode: admit + record while closed, counted by
+    /// the handle and synced every 100 ms.
+    RedisFast,
     /// A plain `GET`: one round trip, for scale.
     PlainGet,
 }
@@ -43,6 +46,7 @@ impl Guard {
         match self {
             Guard::Local => "local `SharedBreaker`",
             Guard::Redis => "`RedisBreaker` (2 round trips)",
+            Guard::RedisFast => "`RedisBreaker`, fast mode (no round trip while closed)",
             Guard::PlainGet => "plain `GET` (1 round trip)",
         }
     }

@@ -7,10 +7,12 @@
 //! - decoding never panics, nor does anything read from a decoded reply
 //!   (`ticket`, `seen`, `time_to_next_transition`);
 //! - a reply decodes exactly when it has the shape and ranges the script's
-//!   header documents (`breaker.lua`): 7 integers, 6 counts, then 10 per
+//!   header documents (`breaker.lua`): 8 integers, 6 counts, then 10 per
 //!   transition (from, to, at, reason, its 6 counts); the code is one the answer knows, states are 0 closed,
-//!   1 half-open, 2 open; generation, age and counts are at least 0 and
+//!   1 half-open, 2 open, 3 forced open, 4 forced closed; generation, age and counts are at least 0 and
 //!   counts at most `u32::MAX`; the expiry is -1 (nothing due) or at least 0;
+//!   the force end is -1 (no force) or at least 0, and given exactly when
+//!   the state is forced;
 //! - what decodes carries those values unchanged.
 //!
 //! Bounded by its case count; `PROPTEST_CASES` overrides it.
@@ -41,18 +43,19 @@ fn integer() -> impl Strategy<Value = i64> {
 fn well_formed() -> impl Strategy<Value = Vec<i64>> {
     let header = (
         prop::sample::select(vec![1i64, 0, -1, -2]),
-        0i64..3,
+        0i64..5,
         0..=i64::MAX,
         any::<i64>(),
         0..=i64::MAX,
         any::<i64>(),
         prop_oneof![Just(-1i64), 0..=i64::MAX],
+        0..=i64::MAX,
     );
     let counts = prop::collection::vec(0..=i64::from(u32::MAX), 6);
     let transitions = prop::collection::vec(
         (
-            0i64..3,
-            0i64..3,
+            0i64..5,
+            0i64..5,
             any::<i64>(),
             prop::sample::select(REASONS.to_vec()),
             prop::collection::vec(0..=i64::from(u32::MAX), 6),
@@ -60,8 +63,9 @@ fn well_formed() -> impl Strategy<Value = Vec<i64>> {
         0..4,
     );
     (header, counts, transitions).prop_map(
-        |((code, st, generation, epoch, age, now, expiry), counts, transitions)| {
-            let mut values = vec![code, st, generation, epoch, age, now, expiry];
+        |((code, st, generation, epoch, age, now, expiry, end), counts, transitions)| {
+            let force_end = if st >= 3 { end } else { -1 };
+            let mut values = vec![code, st, generation, epoch, age, now, expiry, force_end];
             values.extend(counts);
             for (from, to, at, reason, counts) in transitions {
                 values.extend([from, to, at, reason]);
@@ -95,28 +99,36 @@ fn reply() -> impl Strategy<Value = Vec<i64>> {
 }
 
 /// The reasons the script reports, by their codes.
-const REASONS: [i64; 7] = [0, 1, 3, 4, 5, 6, 7];
+const REASONS: [i64; 9] = [0, 1, 3, 4, 5, 6, 7, 8, 9];
 
 /// The states the script reports, by its code.
 fn documented_state(code: i64) -> Option<State> {
-    [State::Closed, State::HalfOpen, State::Open]
-        .get(usize::try_from(code).ok()?)
-        .copied()
+    [
+        State::Closed,
+        State::HalfOpen,
+        State::Open,
+        State::ForcedOpen,
+        State::ForcedClosed,
+    ]
+    .get(usize::try_from(code).ok()?)
+    .copied()
 }
 
 /// Whether `values` is a reply of the documented shape and ranges, given
 /// whether the answer knows `code`.
 fn documented(values: &[i64], knows: impl Fn(i64) -> bool) -> bool {
     let in_u32 = |v: i64| (0..=i64::from(u32::MAX)).contains(&v);
-    values.len() >= 13
-        && (values.len() - 13).is_multiple_of(TRANSITION_LEN)
+    values.len() >= 14
+        && (values.len() - 14).is_multiple_of(TRANSITION_LEN)
         && knows(values[0])
         && documented_state(values[1]).is_some()
         && values[2] >= 0
         && values[4] >= 0
         && values[6] >= -1
-        && values[7..13].iter().all(|&c| in_u32(c))
-        && values[13..].chunks(TRANSITION_LEN).all(|t| {
+        && values[7] >= -1
+        && (values[7] >= 0) == documented_state(values[1]).is_some_and(State::is_manual)
+        && values[8..14].iter().all(|&c| in_u32(c))
+        && values[14..].chunks(TRANSITION_LEN).all(|t| {
             documented_state(t[0]).is_some()
                 && documented_state(t[1]).is_some()
                 && REASONS.contains(&t[3])
@@ -132,6 +144,7 @@ fn check_decoded<A>(values: &[i64], reply: &Reply<A>) -> Result<(), TestCaseErro
     prop_assert_eq!(i64::try_from(reply.age), Ok(values[4]));
     prop_assert_eq!(reply.now, values[5]);
     prop_assert_eq!(reply.expiry, (values[6] != -1).then_some(values[6]));
+    prop_assert_eq!(reply.force_end, (values[7] != -1).then_some(values[7]));
     let c = reply.counts;
     let counts = [
         c.requests,
@@ -142,15 +155,15 @@ fn check_decoded<A>(values: &[i64], reply: &Reply<A>) -> Result<(), TestCaseErro
         c.consecutive_failures,
     ]
     .map(i64::from);
-    prop_assert_eq!(&counts[..], &values[7..13]);
+    prop_assert_eq!(&counts[..], &values[8..14]);
     prop_assert_eq!(
         reply.transitions.len(),
-        (values.len() - 13) / TRANSITION_LEN
+        (values.len() - 14) / TRANSITION_LEN
     );
     for (t, raw) in reply
         .transitions
         .iter()
-        .zip(values[13..].chunks(TRANSITION_LEN))
+        .zip(values[14..].chunks(TRANSITION_LEN))
     {
         let c = t.counts;
         let counts = [
@@ -179,13 +192,21 @@ fn check_decoded<A>(values: &[i64], reply: &Reply<A>) -> Result<(), TestCaseErro
         Seen::OpenUntil(until) => {
             prop_assert_eq!((reply.state, reply.expiry), (State::Open, Some(until)))
         }
+        Seen::ForcedOpenUntil(end) => {
+            prop_assert_eq!(
+                (reply.state, reply.force_end),
+                (State::ForcedOpen, Some(end))
+            )
+        }
         Seen::HalfOpen => prop_assert_eq!(reply.state, State::HalfOpen),
         Seen::Closed => prop_assert!(
-            reply.state == State::Closed || (reply.state == State::Open && reply.expiry.is_none())
+            matches!(reply.state, State::Closed | State::ForcedClosed)
+                || (reply.state == State::Open && reply.expiry.is_none())
         ),
         other => prop_assert!(false, "a reply is never seen as {:?}", other),
     }
     match reply.time_to_next_transition() {
+        Some(_) if reply.force_end.is_some() => prop_assert!(reply.state.is_manual()),
         Some(wait) => {
             prop_assert!(matches!(reply.state, State::Open | State::HalfOpen));
             prop_assert!(reply.expiry.is_some() && wait >= Duration::from_micros(1));

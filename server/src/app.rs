@@ -42,6 +42,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::Error;
+use crate::bench_layers::{self, BenchLayer};
 use crate::config::Config;
 use crate::cors::{OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
@@ -83,17 +84,31 @@ impl App {
         let site = Site::find(config.static_dir.as_deref());
         let connect_to: Vec<String> = origins.extra().iter().map(ToString::to_string).collect();
 
+        let keeps = |layer| bench_layers::keeps(&config.bench_without, layer);
+        if !config.bench_without.is_empty() {
+            tracing::warn!(
+                without = ?config.bench_without,
+                "benchmark only: layers left out; do not serve with --bench-without"
+            );
+        }
         let grpc = ServiceBuilder::new()
             .map_request(routing::tag_protocol::<Body>)
-            .layer(GrpcWebLayer::new())
-            .layer(request_body::layer(BodyLimits {
-                idle: config.body_timeout,
-                deadline: config.body_deadline,
-                max_bytes: config.max_request_body_bytes,
+            .option_layer(keeps(BenchLayer::GrpcWeb).then(GrpcWebLayer::new))
+            .option_layer(keeps(BenchLayer::BodyLimits).then(|| {
+                request_body::layer(BodyLimits {
+                    idle: config.body_timeout,
+                    deadline: config.body_deadline,
+                    max_bytes: config.max_request_body_bytes,
+                })
             }))
-            .map_response(box_body)
-            .layer(call_log_layer())
-            .layer(DeadlineLayer::new(config.request_timeout))
+            .option_layer(keeps(BenchLayer::CallLog).then(|| {
+                ServiceBuilder::new()
+                    .map_response(box_body)
+                    .layer(call_log_layer())
+            }))
+            .option_layer(
+                keeps(BenchLayer::Deadline).then(|| DeadlineLayer::new(config.request_timeout)),
+            )
             .service(grpc_routes(config, faults, faults_enabled));
         let page = ServiceBuilder::new()
             .map_response(box_body)
@@ -122,8 +137,10 @@ impl App {
             ))
             .service(site.service());
         let service = ServiceBuilder::new()
-            .layer(GuardLayer::new(hosts.clone(), origins.clone()))
-            .layer(cors_layer(origins))
+            .option_layer(
+                keeps(BenchLayer::Guard).then(|| GuardLayer::new(hosts.clone(), origins.clone())),
+            )
+            .option_layer(keeps(BenchLayer::Cors).then(|| cors_layer(origins)))
             .service(Steer::new(
                 [boxed(grpc), hold_a_file_per_request(boxed(page))],
                 routing::branch,
@@ -142,14 +159,18 @@ fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Rou
     let greeter = GreeterServer::new(GreeterService::new(faults.clone()))
         .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);
     let mut routes = Routes::builder();
-    routes.add_service(
-        QueueLimitLayer::new(
-            config.max_concurrent_requests,
-            config.max_queued_requests,
-            greeter_busy,
-        )
-        .layer(greeter),
-    );
+    if bench_layers::keeps(&config.bench_without, BenchLayer::QueueLimit) {
+        routes.add_service(
+            QueueLimitLayer::new(
+                config.max_concurrent_requests,
+                config.max_queued_requests,
+                greeter_busy,
+            )
+            .layer(greeter),
+        );
+    } else {
+        routes.add_service(greeter);
+    }
     if faults_enabled {
         let controls = FaultsServer::new(FaultsService::new(faults))
             .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);

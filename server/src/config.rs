@@ -182,6 +182,18 @@ pub struct Config {
     #[arg(long, env = "SERVER_SHUTDOWN_TIMEOUT", default_value = "10s",
           value_parser = humantime::parse_duration)]
     pub shutdown_timeout: Duration,
+
+    /// For benchmarks only, never for serving: layers of the gRPC path left
+    /// out, to measure what each costs (comma-separated or repeated).
+    #[arg(
+        long = "bench-without",
+        env = "SERVER_BENCH_WITHOUT",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "LAYER",
+        hide = true
+    )]
+    pub bench_without: Vec<crate::bench_layers::BenchLayer>,
 }
 
 impl Default for Config {

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod bench_layers;
 pub mod cli;
 pub mod config;
 pub mod connections;

@@ -54,6 +54,30 @@ pub fn block(report: &VersusGoReport) -> String {
             Contender::Server.label(),
             server / bare
         );
+        let partial: Vec<_> = report
+            .instructions
+            .iter()
+            .filter(|count| count.contender == Contender::Server && !count.without.is_empty())
+            .collect();
+        if !partial.is_empty() {
+            let _ = writeln!(
+                md,
+                "\nWhat each layer costs: the server run without it (`--bench-without`, \
+                 a benchmark-only switch), the same count:\n\n\
+                 | server without | instructions per call | / bare tonic | the layer's share |\n\
+                 |---|---:|---:|---:|"
+            );
+            for count in partial {
+                let _ = writeln!(
+                    md,
+                    "| {} | {:.0} | {:.2}× | {:.0} |",
+                    count.without.join(", "),
+                    count.per_call,
+                    count.per_call / bare,
+                    server - count.per_call
+                );
+            }
+        }
     }
     md
 }
@@ -76,6 +100,7 @@ mod tests {
         };
         let count = |contender, per_call| InstructionCount {
             contender,
+            without: vec![],
             calls: 5000,
             per_call,
         };
@@ -89,6 +114,10 @@ mod tests {
             instructions: vec![
                 count(Contender::BareTonic, 100_000.0),
                 count(Contender::Server, 150_000.0),
+                InstructionCount {
+                    without: vec!["cors".into()],
+                    ..count(Contender::Server, 140_000.0)
+                },
             ],
         };
         let md = block(&report);
@@ -100,5 +129,6 @@ mod tests {
             md.contains("| this server (native gRPC) | 150000 | 1.50× |"),
             "{md}"
         );
+        assert!(md.contains("| cors | 140000 | 1.40× | 10000 |"), "{md}");
     }
 }

@@ -67,6 +67,10 @@ impl VersusGoRow {
 pub struct InstructionCount {
     /// The server counted.
     pub contender: Contender,
+    /// The layers the server ran without (its `--bench-without`, as
+    /// written there); empty for the whole server.
+    #[serde(default)]
+    pub without: Vec<String>,
     /// Calls between the two counts the figure is the difference of.
     pub calls: u64,
     /// Instructions per call, start-up and shutdown taken out.
@@ -106,11 +110,11 @@ impl VersusGoReport {
             .map(VersusGoRow::median)
     }
 
-    /// The instructions per call of `contender`.
+    /// The instructions per call of `contender`, whole.
     pub fn per_call(&self, contender: Contender) -> Option<f64> {
         self.instructions
             .iter()
-            .find(|count| count.contender == contender)
+            .find(|count| count.contender == contender && count.without.is_empty())
             .map(|count| count.per_call)
     }
 }

@@ -22,20 +22,26 @@ const STREAMS: Streams = Streams {
 /// How long a server under callgrind gets to write its counts once stopped.
 const DUMP_WAIT: Duration = Duration::from_secs(120);
 
-/// The instructions per call of `binary`, over `calls` calls.
-pub fn per_call(binary: &Path, contender: Contender, calls: u64) -> anyhow::Result<f64> {
-    let few = total(binary, contender, WARM_CALLS)?;
-    let more = total(binary, contender, WARM_CALLS + calls)?;
+/// The instructions per call of `binary`, over `calls` calls, the
+/// project's server without the layers `without` names.
+pub fn per_call(
+    binary: &Path,
+    contender: Contender,
+    without: &[&str],
+    calls: u64,
+) -> anyhow::Result<f64> {
+    let few = total(binary, contender, without, WARM_CALLS)?;
+    let more = total(binary, contender, without, WARM_CALLS + calls)?;
     Ok((more - few) as f64 / calls as f64)
 }
 
 /// The instructions `binary` ran in all, answering one checked call and `calls` more.
-fn total(binary: &Path, contender: Contender, calls: u64) -> anyhow::Result<u64> {
+fn total(binary: &Path, contender: Contender, without: &[&str], calls: u64) -> anyhow::Result<u64> {
     let out = std::env::temp_dir().join(format!("versus-go-{}.callgrind", std::process::id()));
     let _ = std::fs::remove_file(&out);
     let out_flag = format!("--callgrind-out-file={}", out.display());
     let wrapper = ["valgrind", "--tool=callgrind", "--quiet", &out_flag];
-    let server = start(&wrapper, binary, contender)?;
+    let server = start(&wrapper, binary, contender, without)?;
     check_one_call(&server, contender)?;
     h2load(&server, contender, STREAMS, calls)?;
     // SIGTERM, not the launcher's SIGKILL: callgrind writes its counts on exit.

@@ -26,20 +26,25 @@ fn say_hello(server: &ServerProcess) -> String {
 }
 
 /// `binary` started as `contender`, behind `wrapper` (a command and its
-/// arguments, the binary appended), with one runtime thread.
+/// arguments, the binary appended), with one runtime thread; the project's
+/// server without the layers `without` names.
 pub fn start(
     wrapper: &[&str],
     binary: &Path,
     contender: Contender,
+    without: &[&str],
 ) -> anyhow::Result<ServerProcess> {
     let (program, args) = wrapper.split_first().context("a wrapper command")?;
-    let launch = Launch::new(program)
+    let mut launch = Launch::new(program)
         .args(args.iter())
         .arg(binary)
         .env("TOKIO_WORKER_THREADS", "1")
         .env("GOMAXPROCS", "1")
         .env("RUST_LOG", "warn")
         .output(Output::Discard);
+    if !without.is_empty() {
+        launch = launch.env("SERVER_BENCH_WITHOUT", without.join(","));
+    }
     launch
         .start()
         .with_context(|| format!("starting {}", contender.label()))
@@ -121,7 +126,7 @@ pub fn race(
     streams: Streams,
     requests: u64,
 ) -> anyhow::Result<f64> {
-    let server = start(&["taskset", "-c", "0"], binary, contender)?;
+    let server = start(&["taskset", "-c", "0"], binary, contender, &[])?;
     check_one_call(&server, contender)?;
     h2load(&server, contender, streams, requests)
 }

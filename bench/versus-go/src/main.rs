@@ -49,6 +49,18 @@ const SPREADS: [Streams; 2] = [
     },
 ];
 
+/// The server's layers (its hidden `--bench-without` values), each left
+/// out in turn while callgrind counts: what each one costs.
+const LAYERS: [&str; 7] = [
+    "guard",
+    "cors",
+    "grpc-web",
+    "body-limits",
+    "call-log",
+    "deadline",
+    "queue-limit",
+];
+
 /// The contenders of the throughput comparison.
 const RACED: [Contender; 3] = [
     Contender::Server,
@@ -96,12 +108,23 @@ fn main() -> anyhow::Result<()> {
             row.per_second.push(per_second);
         }
     }
+    // The bare Greeter, the whole server, the server without each layer in
+    // turn, and without all of them.
+    let mut counted: Vec<(Contender, Vec<&str>)> =
+        vec![(Contender::BareTonic, vec![]), (Contender::Server, vec![])];
+    counted.extend(LAYERS.iter().map(|&layer| (Contender::Server, vec![layer])));
+    counted.push((Contender::Server, LAYERS.to_vec()));
     let mut instructions = Vec::new();
-    for contender in [Contender::BareTonic, Contender::Server] {
-        let per_call = callgrind::per_call(cli.binary(contender), contender, cli.counted_calls)?;
-        println!("{}: {per_call:.0} instructions per call", contender.label());
+    for (contender, without) in counted {
+        let binary = cli.binary(contender);
+        let per_call = callgrind::per_call(binary, contender, &without, cli.counted_calls)?;
+        println!(
+            "{} without {without:?}: {per_call:.0} instructions per call",
+            contender.label()
+        );
         instructions.push(InstructionCount {
             contender,
+            without: without.iter().map(|layer| layer.to_string()).collect(),
             calls: cli.counted_calls,
             per_call,
         });

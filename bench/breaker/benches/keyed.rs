@@ -5,13 +5,13 @@
 //!
 //! `cargo bench -p breaker-bench --bench keyed`
 
+mod support;
+
 use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_main};
-use http::{Request, Response, Uri};
-use http_body_util::Empty;
-use std::convert::Infallible;
-use std::future::Ready;
+use http::{Request, Uri};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+use support::Ready0;
 use tower::{Layer, Service};
 use tripbreaker::{CircuitBreaker, MonotonicClock, Outcome, Settings, SharedBreaker, TripRule};
 use tripbreaker_tower::{CircuitBreakerLayer, KeyedCircuitBreakerLayer, MetricsObserver};
@@ -52,28 +52,6 @@ fn metrics_on_and_off(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-/// Answers `Ok` at once.
-#[derive(Clone)]
-struct Ready0;
-
-impl Service<Request<()>> for Ready0 {
-    type Response = Response<Empty<bytes::Bytes>>;
-    type Error = Infallible;
-    type Future = Ready<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: Request<()>) -> Self::Future {
-        let mut response = Response::new(Empty::new());
-        response
-            .headers_mut()
-            .insert("grpc-status", http::HeaderValue::from_static("0"));
-        std::future::ready(Ok(response))
-    }
 }
 
 /// One call through `service`, its future polled once (it is ready).

@@ -5,39 +5,17 @@
 //!
 //! `cargo bench -p breaker-bench --bench layer`
 
+mod support;
+
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use http::{Request, Response};
-use http_body_util::{BodyExt, Empty};
-use std::convert::Infallible;
-use std::future::Ready;
-use std::task::{Context, Poll};
+use http_body_util::BodyExt;
 use std::time::{Duration, Instant};
+use support::Ready0;
 use tokio::runtime::Runtime;
 use tower::{Layer, Service, ServiceExt};
 use tripbreaker::{MonotonicClock, Settings, SharedBreaker, TripRule};
 use tripbreaker_tower::CircuitBreakerLayer;
-
-/// Answers `grpc-status: 0` at once, with an empty body.
-#[derive(Clone)]
-struct Ready0;
-
-impl Service<Request<()>> for Ready0 {
-    type Response = Response<Empty<bytes::Bytes>>;
-    type Error = Infallible;
-    type Future = Ready<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, _: Request<()>) -> Self::Future {
-        let mut response = Response::new(Empty::new());
-        response
-            .headers_mut()
-            .insert("grpc-status", http::HeaderValue::from_static("0"));
-        std::future::ready(Ok(response))
-    }
-}
 
 /// One call through `service`: ready, call, the body read to its end.
 async fn call<S, B>(service: &mut S)

@@ -30,5 +30,7 @@ pub use load::{LoadReport, LoadRun, LoadStats, Protocol, Server, Setup};
 pub use machine::Machine;
 pub use page::{PageTiming, Throttle};
 pub use page_size::{FileSize, Floor, PageSize, PageSizeRecord, PageWeight, Share, SizeBreakdown};
-pub use shared_state::{CommandCount, Guard, SharedStateReport, SharedStateRow};
+pub use shared_state::{
+    Callers, CommandCount, FleetRow, Guard, SharedStateReport, SharedStateRow, TripRow,
+};
 pub use versus_go::{Contender, InstructionCount, Streams, VersusGoReport, VersusGoRow};

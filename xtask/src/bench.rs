@@ -18,6 +18,10 @@ pub enum Part {
     /// (h2load, pinned cores), and callgrind's instructions per call against
     /// a bare tonic Greeter; only BENCHMARKS.md's `grpc-go` block is rewritten.
     GrpcGo,
+    /// The breaker shared through Redis, exact and fast (`redis-server`
+    /// on loopback, a fleet of processes, a trip); only BENCHMARKS.md's
+    /// `shared-state` block is rewritten.
+    SharedState,
 }
 
 /// Runs every benchmark (or `only` one part) unless `report_only`, then
@@ -30,12 +34,14 @@ pub fn bench(only: Option<Part>, report_only: bool) -> anyhow::Result<()> {
             None => everything(&files)?,
             Some(Part::Page) => page(&files)?,
             Some(Part::GrpcGo) => grpc_go(&files)?,
+            Some(Part::SharedState) => shared_state(&files)?,
         }
     }
     let mut report = cmd("cargo", &["run", "-p", "bench-report", "--"]);
     match only {
         Some(Part::Page) => report.args(["--only", "page"]),
         Some(Part::GrpcGo) => report.args(["--only", "grpc-go"]),
+        Some(Part::SharedState) => report.args(["--only", "shared-state"]),
         None => &mut report,
     };
     run(&mut report)
@@ -122,7 +128,6 @@ fn grpc_go(files: &ResultFiles) -> anyhow::Result<()> {
 /// The breaker overhead benchmark, the server load benchmark, the page's
 /// and the Redis-shared breaker's.
 fn everything(files: &ResultFiles) -> anyhow::Result<()> {
-    crate::tools::install(&[Tool::Redis])?;
     std::fs::write(files.machine(), serde_json::to_string(&Machine::this())?)?;
     run(&mut cmd(
         "cargo",
@@ -147,6 +152,12 @@ fn everything(files: &ResultFiles) -> anyhow::Result<()> {
     ))?;
     page(files)?;
     grpc_go(files)?;
+    shared_state(files)
+}
+
+/// The breaker shared through Redis, on a `redis-server` the benchmark starts.
+fn shared_state(files: &ResultFiles) -> anyhow::Result<()> {
+    crate::tools::install(&[Tool::Redis])?;
     run(cmd(
         "cargo",
         &["bench", "-p", "breaker-bench", "--bench", "shared_state"],

@@ -3,7 +3,7 @@
 //! docs/benchmarks.svg from the results the last run kept in `target/`
 //! ([`bench_results::ResultFiles`]); the prose around the blocks stays as
 //! written. `--only page` rewrites the page's blocks alone, `--only grpc-go`
-//! the grpc-go comparison's.
+//! the grpc-go comparison's, `--only shared-state` the Redis-shared breaker's.
 //!
 //! `cargo xtask bench` runs it once every benchmark has run;
 //! `cargo xtask bench --report-only` runs it alone.
@@ -42,6 +42,8 @@ enum Part {
     Page,
     /// The comparison with the grpc-go Greeter.
     GrpcGo,
+    /// The breaker shared through Redis, exact and fast.
+    SharedState,
 }
 
 /// "met" or "missed", as the report says of a target.
@@ -64,6 +66,14 @@ fn page(files: &ResultFiles) -> anyhow::Result<PageMeasured> {
     })
 }
 
+/// The Redis-shared breaker's block.
+fn shared_state(files: &ResultFiles) -> anyhow::Result<(&'static str, String)> {
+    Ok((
+        "shared-state",
+        shared_state::block(&read(&files.shared_state())?),
+    ))
+}
+
 /// The line naming the machine the run measured on.
 fn machine(machine: &Machine) -> String {
     format!(
@@ -81,6 +91,7 @@ fn main() -> anyhow::Result<()> {
     let blocks = match cli.only {
         Some(Part::Page) => page::blocks(&page(&files)?, &before, true),
         Some(Part::GrpcGo) => vec![("grpc-go", versus_go::block(&read(&files.versus_go())?))],
+        Some(Part::SharedState) => vec![shared_state(&files)?],
         None => {
             let overhead = criterion::means(&files.criterion())?;
             let load = read(&files.load())?;
@@ -88,10 +99,7 @@ fn main() -> anyhow::Result<()> {
                 ("machine", machine(&read(&files.machine())?)),
                 ("overhead", overhead::block(&overhead)),
                 ("load", load::block(&load)),
-                (
-                    "shared-state",
-                    shared_state::block(&read(&files.shared_state())?),
-                ),
+                shared_state(&files)?,
                 ("grpc-go", versus_go::block(&read(&files.versus_go())?)),
             ];
             blocks.extend(page::blocks(&page(&files)?, &before, false));

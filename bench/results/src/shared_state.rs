@@ -181,6 +181,12 @@ impl TripRow {
         self.handles as u64 * u64::from(self.trip_after).min(self.unsent_per_handle(sync))
     }
 
+    /// Exact mode's failures past the trip point with one caller per
+    /// handle: the calls in flight when it trips, one per other handle.
+    pub fn in_flight_bound(&self) -> u64 {
+        self.handles.saturating_sub(1) as u64
+    }
+
     /// `⌈λ · (T + r)⌉`: the calls a handle makes before it hears back.
     pub fn unsent_per_handle(&self, sync: Duration) -> u64 {
         let waited = sync.as_secs_f64() + self.round_trip_us / 1e6;

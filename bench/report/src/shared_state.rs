@@ -150,7 +150,8 @@ fn trips(report: &SharedStateReport) -> String {
     let _ = writeln!(
         md,
         "After the dependency starts failing: H handles in one process, each on its own \
-         connection, with one caller asking for a call every millisecond, under \
+         connection, with one paced caller (λ: the calls a second each made before the \
+         failures; r: a script call's round trip meanwhile, median), under \
          `ConsecutiveFailures(n)`; {} trips in each mode, each on a fresh key. Failures past the \
          trip point are all the fleet's failures but the first n (the most of any trip, and the \
          mean); the trip reaches a handle at its first refusal, timed from the tripping handle's \
@@ -160,7 +161,7 @@ fn trips(report: &SharedStateReport) -> String {
     let _ = writeln!(
         md,
         "| mode | H | λ (calls/s a handle) | r (µs) | n | failures past the trip point | \
-         bound | | trip reaches the others: p50 µs | p99 µs |\n\
+         bound | within it | trip reaches the others: p50 µs | p99 µs |\n\
          |---|---:|---:|---:|---:|---:|---|---|---:|---:|"
     );
     for row in &report.trip {

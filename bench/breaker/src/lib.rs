@@ -18,4 +18,4 @@
 pub mod fleet;
 mod shared;
 
-pub use shared::{Sharing, builder, guarded_call, handle, settings, warm_up};
+pub use shared::{Sharing, builder, guarded_call, handle, settings, warm_up, warm_up_all};

@@ -104,3 +104,20 @@ pub async fn warm_up<O: tripbreaker::Observer + Send + 'static>(
         }
     }
 }
+
+/// [`warm_up`] for each of `handles`, all at once.
+pub async fn warm_up_all<O: tripbreaker::Observer + Send + 'static>(
+    handles: &[RedisBreaker<O>],
+    sharing: Sharing,
+) {
+    let warming: Vec<_> = handles
+        .iter()
+        .map(|h| {
+            let h = h.clone();
+            tokio::spawn(async move { warm_up(&h, sharing).await })
+        })
+        .collect();
+    for warm in warming {
+        warm.await.expect("a handle warms up");
+    }
+}

@@ -20,7 +20,7 @@ mod trip;
 use bench_results::{
     Callers, CommandCount, FleetRow, Guard, SharedStateReport, SharedStateRow, TripRow,
 };
-use breaker_bench::{Sharing, guarded_call, handle, settings, warm_up};
+use breaker_bench::{Sharing, guarded_call, handle, settings, warm_up_all};
 use commands::{Reading, is_script_call};
 use redis::aio::ConnectionManager;
 use redis_server::RedisServer;
@@ -169,12 +169,11 @@ async fn main() {
     for sharing in Sharing::BOTH {
         fleet.push(processes::fleet(&server, sharing, RUN).await);
     }
-    print_fleet(&fleet);
     let mut trips = Vec::new();
     for sharing in Sharing::BOTH {
         trips.push(trip::trips(&server.url(), sharing).await);
     }
-    print_trips(&trips);
+    print_fleet_and_trips(&fleet, &trips);
     if let Some(path) = std::env::var_os("SHARED_STATE_JSON") {
         let report = SharedStateReport {
             calls_counted: CALLS_COUNTED,
@@ -216,16 +215,7 @@ async fn measure_handles(
     let handles: Vec<_> = (0..clients)
         .map(|_| handle(&server.url(), sharing))
         .collect();
-    let warming: Vec<_> = handles
-        .iter()
-        .map(|h| {
-            let h = h.clone();
-            tokio::spawn(async move { warm_up(&h, sharing).await })
-        })
-        .collect();
-    for warm in warming {
-        warm.await.expect("warmed up");
-    }
+    warm_up_all(&handles, sharing).await;
     let before = Reading::now(server);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let row = measure(clients, || {
@@ -239,42 +229,16 @@ async fn measure_handles(
     (row, Reading::now(server).load_since(&before))
 }
 
-fn print_fleet(fleet: &[FleetRow]) {
-    println!(
-        "\nGuarded calls a second, and Redis' load meanwhile (fast mode's H/T: handles / {DEFAULT_SYNC:?}):"
-    );
+/// What the report will show of `fleet` and `trips`, for the console.
+fn print_fleet_and_trips(fleet: &[FleetRow], trips: &[TripRow]) {
+    println!("\nGuarded calls a second, and Redis' load meanwhile:");
     for row in fleet {
-        println!(
-            "  {}, {} handles, {}: {:.0} calls/s, {:.1} scripts/s (H/T {:.0}), {:.0} commands/s",
-            row.callers,
-            row.handles,
-            row.guard.label(),
-            row.calls_per_second,
-            row.scripts_per_second,
-            row.syncs_per_second(DEFAULT_SYNC),
-            row.commands_per_second
-        );
+        let expected = row.syncs_per_second(DEFAULT_SYNC);
+        println!("  {row:?}; fast mode's H/T: {expected:.0}");
     }
-}
-
-fn print_trips(trips: &[TripRow]) {
     println!("\nAfter the dependency starts failing:");
     for row in trips {
-        println!(
-            "  {}: H {}, λ {:.0}/s, r {:.0} µs, n {}: failures past the trip point {} at most \
-             (mean {:.1}, {} rounds; fast mode's bound {}); the trip reaches the others in \
-             {:.0} µs (p50), {:.0} µs (p99)",
-            row.guard.label(),
-            row.handles,
-            row.rate_per_handle,
-            row.round_trip_us,
-            row.trip_after,
-            row.past_trip_max,
-            row.past_trip_mean,
-            row.rounds,
-            row.fast_bound(DEFAULT_SYNC),
-            row.reach_p50_us,
-            row.reach_p99_us
-        );
+        let bound = row.fast_bound(DEFAULT_SYNC);
+        println!("  {row:?}; fast mode's bound: {bound}");
     }
 }

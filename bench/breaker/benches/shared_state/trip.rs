@@ -9,7 +9,7 @@
 
 use crate::percentile;
 use bench_results::TripRow;
-use breaker_bench::{Sharing, builder, warm_up};
+use breaker_bench::{Sharing, builder, warm_up_all};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -118,16 +118,7 @@ async fn trip_once(url: &str, sharing: Sharing, namespace: &str) -> Round {
                 .expect("a valid URL")
         })
         .collect();
-    let warming: Vec<_> = handles
-        .iter()
-        .map(|h| {
-            let h = h.clone();
-            tokio::spawn(async move { warm_up(&h, sharing).await })
-        })
-        .collect();
-    for warm in warming {
-        warm.await.expect("warmed up");
-    }
+    warm_up_all(&handles, sharing).await;
 
     let failing = Arc::new(AtomicBool::new(false));
     let started = Instant::now();

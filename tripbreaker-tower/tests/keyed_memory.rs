@@ -52,7 +52,7 @@ const CAPACITY: usize = 256;
 fn keys_past_the_capacity_never_grow_memory() {
     COUNTED.with(|counted| counted.set(true));
     let clock = Arc::new(ManualClock::new());
-    let layer = KeyedCircuitBreakerLayer::new(Settings::new("memory"), clock)
+    let layer = KeyedCircuitBreakerLayer::new(Settings::new("memory"), Arc::clone(&clock))
         .unwrap()
         .with_capacity(CAPACITY);
     let ok = tower::service_fn(|_: Request<()>| async {
@@ -63,8 +63,11 @@ fn keys_past_the_capacity_never_grow_memory() {
         Ok::<_, Infallible>(response)
     });
     let mut guarded = layer.layer(ok);
-    // Keys of one length, so each new key holds as many bytes as the one it replaces.
+    // Keys of one length, so each new key holds as many bytes as the one it
+    // replaces; each call a nanosecond after the last, so the idlest is the
+    // oldest (with equal times any of them could go).
     let mut call = |n: usize| {
+        clock.advance(std::time::Duration::from_nanos(1));
         let request = Request::post(format!("/svc.Svc/Method{n:08}"))
             .body(())
             .unwrap();

@@ -11,8 +11,10 @@ use server::faults::{Counters, FaultState};
 use support::browser::Browser;
 use support::trunk::TrunkServe;
 
-/// A scenario in the URL: a short open timeout, two trial calls, a 500 ms deadline.
-const SCENARIO: &str = "/?timeout=2s&max_requests=2&trip=3&deadline=500ms";
+/// A scenario in the URL: a short open timeout (long enough for the checks
+/// and screenshot made while open, through `trunk serve` on a loaded
+/// machine too), two trial calls, a 500 ms deadline.
+const SCENARIO: &str = "/?timeout=5s&max_requests=2&trip=3&deadline=500ms";
 const GREETING: &str = "Greeting: Hello World";
 const EMPTY: &str =
     "Error calling SayHello: rpc error: code = InvalidArgument desc = Name cannot be empty";

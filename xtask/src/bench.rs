@@ -77,6 +77,7 @@ fn page(files: &ResultFiles) -> anyhow::Result<()> {
 /// The grpc-go Greeter of bench/go-greeter, built into `target/go-greeter`
 /// from Debian's packages in GOPATH mode (no module proxy), then `versus-go`.
 fn grpc_go(files: &ResultFiles) -> anyhow::Result<()> {
+    crate::tools::install(&[Tool::GrpcGo])?;
     let gopath = root().join("target/go-greeter");
     let package = gopath.join("src/greeterbench");
     for dir in ["greeter", "server"] {

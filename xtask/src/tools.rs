@@ -46,6 +46,9 @@ pub enum Tool {
     /// twiggy, which breaks the page's wasm down by crate for `cargo xtask
     /// bench`; nothing else needs it.
     Twiggy,
+    /// Debian's Go, grpc-go and protoc (the grpc-go Greeter), h2load and
+    /// valgrind, for the comparison with grpc-go (`cargo xtask bench`).
+    GrpcGo,
 }
 
 /// What `cargo xtask install` installs by default: everything the tests and
@@ -74,6 +77,24 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
             Tool::WasmOpt => wasm_opt().map(|_| ())?,
             Tool::Crates => crates()?,
             Tool::Twiggy => twiggy()?,
+            Tool::GrpcGo => debian(
+                &[
+                    "/usr/bin/go",
+                    "/usr/bin/protoc",
+                    "/usr/bin/protoc-gen-go",
+                    "/usr/share/gocode/src/google.golang.org/grpc",
+                    "/usr/bin/h2load",
+                    "/usr/bin/valgrind",
+                ],
+                &[
+                    "golang-go",
+                    "protobuf-compiler",
+                    "golang-goprotobuf-dev",
+                    "golang-google-grpc-dev",
+                    "nghttp2-client",
+                    "valgrind",
+                ],
+            )?,
         }
     }
     Ok(())

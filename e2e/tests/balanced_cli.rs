@@ -14,7 +14,7 @@ mod support;
 #[path = "support/client_process.rs"]
 mod client_process;
 
-use client_process::run_client;
+use client_process::{client_binary, run_client};
 use proto::greeter::faults_client::FaultsClient;
 use proto::greeter::{FaultMode, GetStatusRequest, Healthy, fault_mode};
 use std::time::Duration;
@@ -42,6 +42,9 @@ async fn a_failing_server_loses_its_calls_until_it_is_healed() {
     let bad = ServerProcess::start(&["--initial-fault", "failing"]);
     let (first, bad_url, third) = (good[0].url(), bad.url(), good[1].url());
     let servers = format!("{first},{bad_url},{third}");
+    // Build the client first: on a fresh checkout that can take longer
+    // than the wait for the bad server's failures below.
+    tokio::task::spawn_blocking(client_binary).await.unwrap();
 
     let client = {
         let servers = servers.clone();
@@ -61,12 +64,18 @@ async fn a_failing_server_loses_its_calls_until_it_is_healed() {
     };
     // Heal the bad server from its fault controls once it failed the calls
     // that trip its breaker (looking every 20 ms, for at most 30 s).
+    let mut failed_enough = false;
     for _ in 0..1500 {
         if received(&bad_url).await >= TRIP as u64 {
+            failed_enough = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    assert!(
+        failed_enough,
+        "the bad server did not receive {TRIP} calls within 30 s"
+    );
     FaultsClient::new(support::channel(&bad_url).await)
         .set_mode(FaultMode {
             mode: Some(fault_mode::Mode::Healthy(Healthy {})),

@@ -1,4 +1,4 @@
-//! Generates the Rust code for `proto/greeter.proto`.
+//! Generates the Rust code for `proto/greeter.proto` and `proto/fleet.proto`.
 //!
 //! The `.proto` file is compiled by `protox` (pure Rust, no system `protoc`)
 //! into a `FileDescriptorSet`, which `tonic-prost-build` turns into messages,
@@ -8,15 +8,17 @@
 use std::error::Error;
 
 const PROTO_DIR: &str = "proto";
-const PROTO_FILE: &str = "proto/greeter.proto";
+const PROTO_FILES: [&str; 2] = ["proto/greeter.proto", "proto/fleet.proto"];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    println!("cargo:rerun-if-changed={PROTO_FILE}");
+    for file in PROTO_FILES {
+        println!("cargo:rerun-if-changed={file}");
+    }
     println!("cargo:rerun-if-changed=build.rs");
 
     let with_server = std::env::var_os("CARGO_FEATURE_SERVER").is_some();
 
-    let fds = protox::compile([PROTO_FILE], [PROTO_DIR])?;
+    let fds = protox::compile(PROTO_FILES, [PROTO_DIR])?;
 
     tonic_prost_build::configure()
         .build_client(true)

@@ -1,8 +1,8 @@
-//! Generated gRPC types and clients for the greeter demo.
+//! Generated gRPC types and clients for the greeter demo and its fleet.
 //!
-//! The code is generated at build time from `proto/greeter.proto` (by
-//! `protox` and `tonic-prost-build`, no system `protoc` needed) and lives in
-//! the [`greeter`] module:
+//! The code is generated at build time from `proto/greeter.proto` and
+//! `proto/fleet.proto` (by `protox` and `tonic-prost-build`, no system
+//! `protoc` needed). The demo's service lives in the [`greeter`] module:
 //!
 //! - messages such as [`greeter::HelloRequest`] and [`greeter::FaultMode`];
 //! - clients [`greeter::greeter_client::GreeterClient`] and
@@ -11,6 +11,10 @@
 //!   `wasm32-unknown-unknown` and works with e.g. `tonic-web-wasm-client`);
 //! - with the crate feature `server` only: the service traits and servers
 //!   `greeter::greeter_server` and `greeter::faults_server`.
+//!
+//! The shared breakers' service, `breaker.v1.Fleet`, lives in
+//! [`breaker::v1`]: its client [`breaker::v1::fleet_client::FleetClient`] and,
+//! with feature `server`, `breaker::v1::fleet_server`.
 //!
 //! # Example
 //!
@@ -33,4 +37,15 @@ pub mod greeter {
     // plain text (e.g. "Hello <name>"), not HTML.
     #![allow(missing_docs, rustdoc::invalid_html_tags)]
     tonic::include_proto!("greeter");
+}
+
+/// Messages, client and (with feature `server`) server of package
+/// `breaker.v1`: the shared breakers of a fleet, listed, watched and steered.
+pub mod breaker {
+    /// Version 1 of the fleet service.
+    pub mod v1 {
+        // Generated code, as above.
+        #![allow(missing_docs, rustdoc::invalid_html_tags)]
+        tonic::include_proto!("breaker.v1");
+    }
 }

@@ -1,7 +1,8 @@
 //! The response body that carries the call's ticket to the end of the call.
 
 use crate::capture::{CaptureOutcome, record};
-use crate::{GrpcClassifier, REJECTION_HEADER, status_code};
+use crate::rejection::REJECTION_HEADER_NAME;
+use crate::{GrpcClassifier, status_code};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 use std::fmt;
@@ -19,13 +20,18 @@ pin_project! {
         #[pin]
         inner: Option<B>,
         ticket: Option<R::Ticket>,
-        // The outcome being recorded, and the frame (or end) it came with.
-        #[pin]
-        recording: Option<R::Record>,
-        held: Option<Option<Result<Frame<B::Data>, B::Error>>>,
+        // The outcome being recorded, and the frame (or end) it came with;
+        // boxed, as only a breaker that answers later ever needs it.
+        recording: Option<Box<Recording<B, R>>>,
         classifier: GrpcClassifier,
         capture: Option<CaptureOutcome>,
     }
+}
+
+/// An outcome being recorded, and what to hand on once it is.
+struct Recording<B: Body, R: AsyncBreakerRef> {
+    record: R::Record,
+    frame: Option<Result<Frame<B::Data>, B::Error>>,
 }
 
 impl<B: Body, R: AsyncBreakerRef> GuardedBody<B, R> {
@@ -35,7 +41,6 @@ impl<B: Body, R: AsyncBreakerRef> GuardedBody<B, R> {
             inner,
             ticket: None,
             recording: None,
-            held: None,
             classifier,
             capture: None,
         }
@@ -52,7 +57,6 @@ impl<B: Body, R: AsyncBreakerRef> GuardedBody<B, R> {
             inner: Some(inner),
             ticket: Some(ticket),
             recording: None,
-            held: None,
             classifier,
             capture,
         }
@@ -79,11 +83,12 @@ impl<B: Body, R: AsyncBreakerRef> Body for GuardedBody<B, R> {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let mut this = self.project();
-        if let Some(recording) = this.recording.as_mut().as_pin_mut() {
-            ready!(recording.poll(cx));
-            this.recording.set(None);
-            return Poll::Ready(this.held.take().flatten());
+        let this = self.project();
+        if let Some(recording) = this.recording {
+            ready!(Pin::new(&mut recording.record).poll(cx));
+            let frame = recording.frame.take();
+            *this.recording = None;
+            return Poll::Ready(frame);
         }
         let Some(inner) = this.inner.as_pin_mut() else {
             return Poll::Ready(None);
@@ -93,7 +98,7 @@ impl<B: Body, R: AsyncBreakerRef> Body for GuardedBody<B, R> {
             && let Some(trailers) = frame.trailers_mut()
         {
             // Only this layer may say a call was refused by the breaker.
-            trailers.remove(REJECTION_HEADER);
+            trailers.remove(REJECTION_HEADER_NAME);
         }
         let outcome = match &frame {
             Some(Ok(frame)) => frame.trailers_ref().map(|trailers| {
@@ -113,25 +118,16 @@ impl<B: Body, R: AsyncBreakerRef> Body for GuardedBody<B, R> {
         };
         // The frame goes on once its outcome is recorded, so whoever reads
         // the status next sees the breaker as that outcome left it.
-        this.recording
-            .set(Some(record::<R>(ticket, outcome, this.capture.as_ref())));
-        let recording = this.recording.as_mut().as_pin_mut().expect("just set");
-        match recording.poll(cx) {
-            Poll::Ready(()) => {
-                this.recording.set(None);
-                Poll::Ready(frame)
-            }
-            Poll::Pending => {
-                *this.held = Some(frame);
-                Poll::Pending
-            }
+        let mut record = record::<R>(ticket, outcome, this.capture.as_ref());
+        if Pin::new(&mut record).poll(cx).is_ready() {
+            return Poll::Ready(frame);
         }
+        *this.recording = Some(Box::new(Recording { record, frame }));
+        Poll::Pending
     }
 
     fn is_end_stream(&self) -> bool {
-        self.recording.is_none()
-            && self.held.is_none()
-            && self.inner.as_ref().is_none_or(Body::is_end_stream)
+        self.recording.is_none() && self.inner.as_ref().is_none_or(Body::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {

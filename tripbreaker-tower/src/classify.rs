@@ -89,11 +89,15 @@ fn every_error(code: Code) -> Outcome {
     }
 }
 
+/// `grpc-status`, made once: looking a header up by a `&str` parses the
+/// name again on every call.
+pub(crate) const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+
 /// The gRPC status code in `headers` (response headers of a trailers-only
 /// reply, or trailers), if there is one. Only `grpc-status` is read: a
 /// malformed `grpc-message` or details header must not hide the code.
 pub(crate) fn status_code(headers: &http::HeaderMap) -> Option<Code> {
     headers
-        .get("grpc-status")
+        .get(GRPC_STATUS)
         .map(|value| Code::from_bytes(value.as_bytes()))
 }

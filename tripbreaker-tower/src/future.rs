@@ -2,7 +2,8 @@
 
 use crate::body::GuardedBody;
 use crate::capture::{CaptureOutcome, record};
-use crate::{GrpcClassifier, REJECTION_HEADER, rejection::rejection_response, status_code};
+use crate::rejection::{REJECTION_HEADER_NAME, rejection_response};
+use crate::{GrpcClassifier, status_code};
 use http::Response;
 use pin_project_lite::pin_project;
 use std::fmt;
@@ -26,16 +27,20 @@ pin_project! {
 }
 
 pin_project! {
+    // A local breaker answers at once, so a call goes from `Admitted` to
+    // `Done` and its future is little more than the inner one. What only a
+    // breaker that answers later (a store's round trip away) needs is boxed:
+    // an allocation is nothing beside that round trip, and a local
+    // breaker's calls make none.
     #[project = StepProj]
     enum Step<S: Service<Req>, Req, R: AsyncBreakerRef> {
         // The breaker has not answered yet.
-        Acquiring { acquire: R::Acquire, call: Option<(S, Req)> },
+        Acquiring { acquire: R::Acquire, call: Option<Box<(S, Req)>> },
         Refused { rejected: KeyedRejected },
         Admitted { #[pin] response: S::Future, ticket: Option<R::Ticket> },
-        // The call failed before any reply; its failure is being recorded.
-        Recording { #[pin] record: R::Record, error: Option<S::Error> },
-        // The response waits for its outcome, known from its headers, to be recorded.
-        Settling { #[pin] record: R::Record, response: Option<S::Response> },
+        // The outcome, known without the body (an error, a trailers-only
+        // reply), is being recorded; the call's result waits for it.
+        Recording { record: R::Record, result: Option<Box<Result<S::Response, S::Error>>> },
         Done,
     }
 }
@@ -83,7 +88,7 @@ impl<S: Service<Req>, Req, R: AsyncBreakerRef> ResponseFuture<S, Req, R> {
         ResponseFuture {
             step: Step::Acquiring {
                 acquire,
-                call: Some((service, request)),
+                call: Some(Box::new((service, request))),
             },
             classifier,
             capture,
@@ -98,7 +103,6 @@ impl<S: Service<Req>, Req, R: AsyncBreakerRef> fmt::Debug for ResponseFuture<S, 
             Step::Refused { .. } => "refused",
             Step::Admitted { .. } => "admitted",
             Step::Recording { .. } => "recording",
-            Step::Settling { .. } => "settling",
             Step::Done => "done",
         };
         f.debug_struct("ResponseFuture")
@@ -124,7 +128,7 @@ where
             match this.step.as_mut().project() {
                 StepProj::Acquiring { acquire, call } => {
                     let admitted = ready!(Pin::new(acquire).poll(cx));
-                    let (mut service, request) = call.take().expect("polled after completion");
+                    let (mut service, request) = *call.take().expect("polled after completion");
                     this.step.set(match admitted {
                         Ok(ticket) => Step::Admitted {
                             response: service.call(request),
@@ -142,47 +146,54 @@ where
                     return Poll::Ready(Ok(rejection_response(rejected, body)));
                 }
                 StepProj::Admitted { response, ticket } => {
-                    let result = ready!(response.poll(cx));
+                    let mut result = ready!(response.poll(cx));
                     let ticket = ticket.take().expect("polled after completion");
-                    match result {
-                        Ok(mut response) => match early_outcome(&mut response, classifier) {
-                            Some(outcome) => this.step.set(Step::Settling {
-                                record: record::<R>(ticket, outcome, this.capture.as_ref()),
-                                response: Some(response),
-                            }),
-                            None => {
-                                this.step.set(Step::Done);
-                                let capture = this.capture.take();
-                                return Poll::Ready(Ok(response.map(|body| {
-                                    GuardedBody::guarded(body, ticket, classifier, capture)
-                                })));
-                            }
-                        },
+                    let outcome = match &mut result {
+                        Ok(response) => early_outcome(response, classifier),
                         // No reply at all (refused connection, timeout): the callee failed.
-                        Err(error) => this.step.set(Step::Recording {
-                            record: record::<R>(ticket, Outcome::Failure, this.capture.as_ref()),
-                            error: Some(error),
-                        }),
+                        Err(_) => Some(Outcome::Failure),
+                    };
+                    let Some(outcome) = outcome else {
+                        // The trailers will tell: the body records the outcome.
+                        this.step.set(Step::Done);
+                        let capture = this.capture.take();
+                        return Poll::Ready(result.map(|response| {
+                            response
+                                .map(|body| GuardedBody::guarded(body, ticket, classifier, capture))
+                        }));
+                    };
+                    let mut record = record::<R>(ticket, outcome, this.capture.as_ref());
+                    if Pin::new(&mut record).poll(cx).is_ready() {
+                        this.step.set(Step::Done);
+                        return Poll::Ready(settled(result, classifier));
                     }
+                    this.step.set(Step::Recording {
+                        record,
+                        result: Some(Box::new(result)),
+                    });
+                    return Poll::Pending;
                 }
-                StepProj::Recording { record, error } => {
-                    ready!(record.poll(cx));
-                    let error = error.take().expect("polled after completion");
+                StepProj::Recording { record, result } => {
+                    ready!(Pin::new(record).poll(cx));
+                    let result = *result.take().expect("polled after completion");
                     this.step.set(Step::Done);
-                    return Poll::Ready(Err(error));
-                }
-                StepProj::Settling { record, response } => {
-                    ready!(record.poll(cx));
-                    let response = response.take().expect("polled after completion");
-                    this.step.set(Step::Done);
-                    return Poll::Ready(Ok(
-                        response.map(|body| GuardedBody::settled(Some(body), classifier))
-                    ));
+                    return Poll::Ready(settled(result, classifier));
                 }
                 StepProj::Done => panic!("ResponseFuture polled after completion"),
             }
         }
     }
+}
+
+/// A call's result once its outcome is recorded: the body has nothing left to record.
+fn settled<B, R: AsyncBreakerRef, E>(
+    result: Result<Response<B>, E>,
+    classifier: GrpcClassifier,
+) -> Result<Response<GuardedBody<B, R>>, E>
+where
+    B: http_body::Body,
+{
+    result.map(|response| response.map(|body| GuardedBody::settled(Some(body), classifier)))
 }
 
 /// The outcome, if the headers already carry it (a trailers-only reply, or
@@ -191,7 +202,7 @@ where
 fn early_outcome<B>(response: &mut Response<B>, classifier: GrpcClassifier) -> Option<Outcome> {
     // Only this layer may say a call was refused by the breaker: a server
     // (or anything between) sending the marker does not make its error ours.
-    response.headers_mut().remove(REJECTION_HEADER);
+    response.headers_mut().remove(REJECTION_HEADER_NAME);
     let code = match status_code(response.headers()) {
         Some(code) => code,
         None if response.status() != http::StatusCode::OK => code_of_http_status(response.status()),

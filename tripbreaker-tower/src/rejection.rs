@@ -1,6 +1,7 @@
 //! The answer given, without touching the network, to a call the breaker refuses.
 
-use http::{HeaderValue, Response};
+use crate::classify::GRPC_STATUS;
+use http::{HeaderName, HeaderValue, Response};
 use tripbreaker::{KeyedRejected, Rejected};
 
 /// The metadata key marking a status as the breaker's own rejection; its
@@ -8,6 +9,10 @@ use tripbreaker::{KeyedRejected, Rejected};
 /// for the call's key) `no-room`. The layer removes it from every response
 /// and trailers it did not make, so a server cannot forge it.
 pub const REJECTION_HEADER: &str = "x-circuit-breaker-rejected";
+
+/// [`REJECTION_HEADER`] as a header name, made once for the lookups every
+/// call makes.
+pub(crate) const REJECTION_HEADER_NAME: HeaderName = HeaderName::from_static(REJECTION_HEADER);
 
 /// A trailers-only gRPC response: `Unavailable` with the rejection's text
 /// (its `Display`: `circuit breaker is open` / `too many requests` / `no
@@ -21,7 +26,7 @@ pub(crate) fn rejection_response<B>(rejected: KeyedRejected, empty_body: B) -> R
         HeaderValue::from_static("application/grpc"),
     );
     headers.insert(
-        "grpc-status",
+        GRPC_STATUS,
         HeaderValue::from(tonic::Code::Unavailable as i32),
     );
     let message = HeaderValue::try_from(rejected.to_string())
@@ -32,7 +37,7 @@ pub(crate) fn rejection_response<B>(rejected: KeyedRejected, empty_body: B) -> R
         KeyedRejected::Rejected(Rejected::TooManyRequests) => "too-many-requests",
         KeyedRejected::Full => "no-room",
     };
-    headers.insert(REJECTION_HEADER, HeaderValue::from_static(marker));
+    headers.insert(REJECTION_HEADER_NAME, HeaderValue::from_static(marker));
     response
 }
 

@@ -31,8 +31,9 @@ pub trait AsyncBreakerRef {
     /// `Unpin`, so middleware can poll it once in place (a local breaker's
     /// answer is ready at once) before deciding whether to store it.
     type Acquire: Future<Output = Result<Self::Ticket, Rejected>> + Unpin;
-    /// Resolves once the outcome is recorded.
-    type Record: Future<Output = ()>;
+    /// Resolves once the outcome is recorded. `Unpin`, like
+    /// [`Acquire`](Self::Acquire), for the same reason.
+    type Record: Future<Output = ()> + Unpin;
 
     /// Asks the breaker to admit a call.
     fn acquire(&self) -> Self::Acquire;

@@ -11,33 +11,19 @@ use criterion::{BenchmarkId, Criterion, black_box, criterion_group, criterion_ma
 use http::{Request, Uri};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
-use support::Ready0;
+use support::{Ready0, go_demo_settings};
 use tower::{Layer, Service};
-use tripbreaker::{CircuitBreaker, MonotonicClock, Outcome, Settings, SharedBreaker, TripRule};
+use tripbreaker::{CircuitBreaker, MonotonicClock, Outcome, SharedBreaker};
 use tripbreaker_tower::{CircuitBreakerLayer, KeyedCircuitBreakerLayer, MetricsObserver};
-
-fn settings() -> Settings {
-    Settings {
-        max_requests: 3,
-        timeout: Duration::from_secs(5),
-        ready_to_trip: TripRule::ConsecutiveFailures(3),
-        ..Settings::new("bench")
-    }
-}
-
-/// The Go demo's settings: a 10 s interval, so every call reads the clock.
-fn go_demo() -> Settings {
-    Settings {
-        interval: Duration::from_secs(10),
-        ..settings()
-    }
-}
 
 fn metrics_on_and_off(c: &mut Criterion) {
     let recorder = metrics_util::debugging::DebuggingRecorder::new();
     metrics::set_global_recorder(recorder).expect("the only recorder");
     let mut group = c.benchmark_group("metrics: admit + success (SharedBreaker)");
-    for (name, settings) in [("no interval", settings()), ("10 s interval", go_demo())] {
+    for (name, settings) in [
+        ("no interval", go_demo_settings(Duration::ZERO)),
+        ("10 s interval", go_demo_settings(Duration::from_secs(10))),
+    ] {
         let off = SharedBreaker::new(settings, MonotonicClock::new()).unwrap();
         group.bench_function(BenchmarkId::new("off", name), |b| {
             b.iter(|| off.acquire().unwrap().record(Outcome::Success))
@@ -66,15 +52,22 @@ fn keyed_lookup(c: &mut Criterion) {
     let mut group = c.benchmark_group("keyed layer: call (Go demo settings)");
     let one = Uri::from_static("/greeter.Greeter/SayHello");
     group.bench_function("bare service", |b| b.iter(|| call(&mut Ready0, &one)));
-    let breaker = SharedBreaker::new(go_demo(), MonotonicClock::new()).unwrap();
+    let breaker = SharedBreaker::new(
+        go_demo_settings(Duration::from_secs(10)),
+        MonotonicClock::new(),
+    )
+    .unwrap();
     let mut single = CircuitBreakerLayer::new(breaker).layer(Ready0);
     group.bench_function("one breaker (CircuitBreakerLayer)", |b| {
         b.iter(|| call(&mut single, &one))
     });
     for keys in [1usize, 1_024, 100_000] {
-        let layer = KeyedCircuitBreakerLayer::new(go_demo(), MonotonicClock::new())
-            .unwrap()
-            .with_capacity(keys);
+        let layer = KeyedCircuitBreakerLayer::new(
+            go_demo_settings(Duration::from_secs(10)),
+            MonotonicClock::new(),
+        )
+        .unwrap()
+        .with_capacity(keys);
         let mut keyed = layer.layer(Ready0);
         let uris: Vec<Uri> = (0..keys)
             .map(|n| format!("/greeter.Greeter/Method{n:06}").parse().unwrap())

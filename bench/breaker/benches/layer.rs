@@ -7,37 +7,14 @@
 
 mod support;
 
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Request, Response};
-use http_body_util::BodyExt;
 use std::time::{Duration, Instant};
-use support::Ready0;
+use support::{Ready0, call, go_demo_settings};
 use tokio::runtime::Runtime;
-use tower::{Layer, Service, ServiceExt};
-use tripbreaker::{MonotonicClock, Settings, SharedBreaker, TripRule};
+use tower::{Layer, Service};
+use tripbreaker::{MonotonicClock, SharedBreaker};
 use tripbreaker_tower::CircuitBreakerLayer;
-
-/// One call through `service`: ready, call, the body read to its end.
-async fn call<S, B>(service: &mut S)
-where
-    S: Service<Request<()>, Response = Response<B>>,
-    S::Error: std::fmt::Debug,
-    B: http_body::Body<Error: std::fmt::Debug>,
-{
-    let request = Request::post("/greeter.Greeter/SayHello").body(()).unwrap();
-    let response = service.ready().await.unwrap().call(request).await.unwrap();
-    black_box(response.into_body().collect().await.unwrap());
-}
-
-fn settings(interval: Duration) -> Settings {
-    Settings {
-        max_requests: 3,
-        interval,
-        timeout: Duration::from_secs(5),
-        ready_to_trip: TripRule::ConsecutiveFailures(3),
-        ..Settings::new("bench")
-    }
-}
 
 fn layers(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -74,7 +51,8 @@ fn layers(c: &mut Criterion) {
         ),
         ("this layer, no interval", Duration::ZERO),
     ] {
-        let breaker = SharedBreaker::new(settings(interval), MonotonicClock::new()).unwrap();
+        let breaker =
+            SharedBreaker::new(go_demo_settings(interval), MonotonicClock::new()).unwrap();
         let mut service = CircuitBreakerLayer::new(breaker).layer(Ready0);
         group.bench_function(name, |b| run(b, &runtime, &mut service));
     }

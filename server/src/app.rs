@@ -2,7 +2,8 @@
 //! runs, outside in:
 //!
 //! 1. [`GuardLayer`]: a foreign `Host` is answered `421`, a refused `Origin` `403`;
-//! 2. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers;
+//! 2. CORS ([`cors_layer`]): answers preflights, adds the allow/expose headers
+//!    (only where a browser may read them: [`cors::for_browsers`]);
 //! 3. `Steer` ([`routing::branch`]): gRPC by content type, the rest to the page;
 //! 4. the gRPC branch: the call's protocol noted ([`routing::tag_protocol`]),
 //!    gRPC-Web translation (`tonic_web::GrpcWebLayer`), the request body
@@ -44,7 +45,7 @@ use tower_http::trace::TraceLayer;
 use crate::Error;
 use crate::bench_layers::{self, BenchLayer};
 use crate::config::Config;
-use crate::cors::{OriginPolicy, cors_layer};
+use crate::cors::{self, OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
 use crate::faults::{FaultState, FaultsService};
 use crate::file_budget::hold_a_file_per_request;
@@ -136,15 +137,17 @@ impl App {
                 HeaderValue::from_static("accept-encoding"),
             ))
             .service(site.service());
-        let service = ServiceBuilder::new()
-            .option_layer(
-                keeps(BenchLayer::Guard).then(|| GuardLayer::new(hosts.clone(), origins.clone())),
-            )
-            .option_layer(keeps(BenchLayer::Cors).then(|| cors_layer(origins)))
-            .service(Steer::new(
-                [boxed(grpc), hold_a_file_per_request(boxed(page))],
-                routing::branch,
-            ));
+        let routes = boxed(Steer::new(
+            [boxed(grpc), hold_a_file_per_request(boxed(page))],
+            routing::branch,
+        ));
+        let guard =
+            keeps(BenchLayer::Guard).then(|| GuardLayer::new(hosts.clone(), origins.clone()));
+        let routes = match keeps(BenchLayer::Cors) {
+            true => cors::for_browsers(cors_layer(origins), routes),
+            false => routes,
+        };
+        let service = ServiceBuilder::new().option_layer(guard).service(routes);
         Ok(Self {
             service: boxed(service),
             hosts,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use http::{HeaderMap, Request, Response};
+use http::{HeaderMap, HeaderName, Request, Response};
 use tonic::Code;
 use tower_http::classify::{
     ClassifiedResponse, ClassifyEos, ClassifyResponse, GrpcEosErrorsAsFailures,
@@ -26,6 +26,10 @@ use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 use crate::escape::Escaped;
 use crate::routing::Protocol;
 use crate::telemetry;
+
+// Made once: a lookup by `&str` parses the name again on every call.
+const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
 
 /// The call log layer; see the [module docs](self).
 pub type CallLogLayer = TraceLayer<MakeCallLog, DefaultMakeSpan, (), (), (), (), ()>;
@@ -56,7 +60,8 @@ impl MakeClassifier for MakeCallLog {
             .copied()
             .unwrap_or(Protocol::Grpc);
         CallLog {
-            call: Call::new(request.uri().path().to_owned(), protocol),
+            // A clone of the URI shares its bytes: no copy per call.
+            call: Call::new(request.uri().clone(), protocol),
             grpc: GrpcErrorsAsFailures::new(),
         }
     }
@@ -108,7 +113,7 @@ impl ClassifyEos for CallLogEos {
 
     fn classify_eos(self, trailers: Option<&HeaderMap>) -> Result<(), GrpcFailureClass> {
         match trailers {
-            Some(trailers) if trailers.contains_key("grpc-status") => {
+            Some(trailers) if trailers.contains_key(GRPC_STATUS) => {
                 self.call.finish_from(trailers);
             }
             _ => self
@@ -131,17 +136,17 @@ struct Call(Arc<CallState>);
 
 #[derive(Debug)]
 struct CallState {
-    path: String,
+    uri: http::Uri,
     protocol: Protocol,
     start: Instant,
     logged: AtomicBool,
 }
 
 impl Call {
-    fn new(path: String, protocol: Protocol) -> Self {
-        telemetry::call_begun(&path);
+    fn new(uri: http::Uri, protocol: Protocol) -> Self {
+        telemetry::call_begun(uri.path());
         Self(Arc::new(CallState {
-            path,
+            uri,
             protocol,
             start: Instant::now(),
             logged: AtomicBool::new(false),
@@ -151,10 +156,10 @@ impl Call {
     /// Logs the status in `headers` (`grpc-status`, `grpc-message`).
     fn finish_from(&self, headers: &HeaderMap) {
         let code = headers
-            .get("grpc-status")
+            .get(GRPC_STATUS)
             .map(|code| Code::from_bytes(code.as_bytes()));
         let message = headers
-            .get("grpc-message")
+            .get(GRPC_MESSAGE)
             .map(|m| percent_decode(m.as_bytes()))
             .unwrap_or_default();
         self.finish(code, &message);
@@ -178,20 +183,32 @@ impl Call {
 
 impl CallState {
     fn log(&self, code: Option<Code>, message: &str) {
-        telemetry::call_ended(&self.path, code);
+        let path = self.uri.path();
+        telemetry::call_ended(path, code);
         // Both come from the client (the path) or may echo it (the message).
-        let path = Escaped(&self.path);
         let message = (!message.is_empty()).then_some(Escaped(message));
-        let status = code.map_or_else(|| "none".to_owned(), |code| format!("{code:?}"));
         tracing::info!(
             target: "server::calls",
             protocol = self.protocol.as_str(),
-            %path,
-            %status,
+            path = %Escaped(path),
+            status = %StatusName(code),
             latency = ?self.start.elapsed(),
             message = message.map(tracing::field::display),
             "call"
         );
+    }
+}
+
+/// A call's status as the log writes it (`Ok`, `Unavailable`, …, or
+/// `none`), written only if the line is.
+struct StatusName(Option<Code>);
+
+impl std::fmt::Display for StatusName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(code) => write!(f, "{code:?}"),
+            None => f.write_str("none"),
+        }
     }
 }
 

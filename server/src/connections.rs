@@ -6,9 +6,9 @@
 //!
 //! No client can hold the server for everyone else: past
 //! `--max-connections` the connection that does least gives way to a new
-//! one ([`table`]), a connection must send a whole request head soon after
+//! one (the `table` module), a connection must send a whole request head soon after
 //! it opens, and a response that holds a file and stops moving is closed
-//! ([`watchdog`]); each connection keeps at most so many files open
+//! (the `watchdog` module); each connection keeps at most so many files open
 //! ([`crate::file_budget`]).
 
 mod accept;

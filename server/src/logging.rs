@@ -8,7 +8,7 @@
 //! classifier, so the classifier ([`CallLog`], gRPC's own classification)
 //! writes the line: once the status is known, or when the call is dropped
 //! before it was sent (client gone). The same moment counts the call in
-//! the server's metrics ([`crate::telemetry`]).
+//! the server's metrics (the `telemetry` module).
 
 use std::any::Any;
 use std::sync::Arc;

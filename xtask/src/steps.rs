@@ -9,8 +9,8 @@ use std::time::Instant;
 /// A stage of the test run, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Stage {
-    /// rustfmt and clippy, native and wasm, warnings denied; the published
-    /// crates packaged.
+    /// rustfmt, clippy native and wasm and rustdoc, warnings denied; the
+    /// published crates packaged.
     Lint,
     /// Every native test of the workspace (unit, integration, doc, properties).
     Native,
@@ -93,6 +93,8 @@ fn lint() -> anyhow::Result<()> {
     run(&mut cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
     let deny = ["--", "-D", "warnings"];
     run(cmd("cargo", &["clippy", "--workspace", "--all-targets"]).args(deny))?;
+    // Every doc link resolves, none points at a private item.
+    run(cmd("cargo", &["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     // The crates that build for the browser, as the browser builds them.
     let wasm_crates = [
         "-p",

@@ -3,15 +3,16 @@
 
 use crate::error::BuildError;
 use crate::fast::SharedMode;
+use crate::fleet::presence::{DEFAULT_PRESENCE, Presence};
 use crate::force;
-use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker, late_answer_limit};
+use crate::handle::{DynClock, Forward, Inner, LastSeen, RedisBreaker};
 use crate::mode::ModeCell;
 use crate::script::{self, Seen};
 use crate::settings::{MAX_BUCKETS, SettingsArgs, SettingsError};
 use crate::store::{Connection, StoreUrl};
 use parking_lot::Mutex;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::cluster::{ClusterClient, ClusterConfig};
+use redis::aio::ConnectionManager;
+use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +39,7 @@ pub struct Builder<O = ()> {
     observer: O,
     clock: Option<DynClock>,
     mode: SharedMode,
+    presence: Option<Duration>,
 }
 
 impl RedisBreaker {
@@ -55,6 +57,7 @@ impl RedisBreaker {
             observer: (),
             clock: None,
             mode: SharedMode::Exact,
+            presence: Some(DEFAULT_PRESENCE),
         }
     }
 }
@@ -104,6 +107,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
             observer,
             clock: self.clock,
             mode: self.mode,
+            presence: self.presence,
         }
     }
 
@@ -113,6 +117,17 @@ impl<O: Observer + Send + 'static> Builder<O> {
     /// handle must be built inside a tokio runtime.
     pub fn shared_mode(mut self, mode: SharedMode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// How often the handle tells the store it is alive (one script call
+    /// and one `ZADD`, off the calls' path), so a [`Fleet`](crate::Fleet)
+    /// lists its breaker and counts it among the handles seen; `None`: never
+    /// (the breaker is then listed only while another handle, or a force,
+    /// names it). Default: every [`DEFAULT_PRESENCE`], from a task of its
+    /// own (none without a tokio runtime).
+    pub fn presence(mut self, every: Option<Duration>) -> Self {
+        self.presence = every;
         self
     }
 
@@ -132,39 +147,7 @@ impl<O: Observer + Send + 'static> Builder<O> {
     /// so this succeeds while Redis is down (calls then go to the local
     /// breaker). Call it inside a tokio runtime.
     pub fn connect(self, url: &str) -> Result<RedisBreaker<O>, BuildError> {
-        // The store timeout bounds each call; the connection waits longer
-        // for a late answer, so a late admission can still be given back.
-        let late = late_answer_limit(self.store_timeout);
-        let (connection, nodes) = match StoreUrl::parse(url)? {
-            StoreUrl::Server(client) => {
-                let nodes = vec![client.clone()];
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(self.store_timeout))
-                    .set_response_timeout(Some(late))
-                    .set_number_of_retries(1)
-                    .set_max_delay(self.probe_interval);
-                let manager = ConnectionManager::new_lazy_with_config(client, config)?;
-                (Connection::Server(manager), nodes)
-            }
-            StoreUrl::Cluster(urls) => {
-                let nodes = urls
-                    .iter()
-                    .map(|url| redis::Client::open(url.as_str()))
-                    .collect::<Result<Vec<_>, _>>()?;
-                // Few retries, none waiting past a probe interval: while a
-                // slot moves or fails over, calls go to the local breaker.
-                let client = ClusterClient::builder(urls)
-                    .retries(CLUSTER_RETRIES)
-                    .min_retry_wait(1)
-                    .max_retry_wait(millis(self.probe_interval))
-                    .build()?;
-                let config = ClusterConfig::new()
-                    .set_connection_timeout(self.store_timeout)
-                    .set_response_timeout(late);
-                let connection = client.get_pending_async_connection_with_config(config);
-                (Connection::Cluster(connection), nodes)
-            }
-        };
+        let (connection, nodes) = Connection::open(url, self.store_timeout, self.probe_interval)?;
         self.build(connection, nodes)
     }
 
@@ -207,8 +190,10 @@ impl<O: Observer + Send + 'static> Builder<O> {
         let expiry = self
             .idle_expiry
             .max(longest_wait(&self.settings).saturating_mul(2));
+        let key = format!("{}:{{{}}}", self.namespace, self.settings.name);
+        let presence = Presence::new(&self.namespace, self.settings.name, &key);
         let breaker = RedisBreaker::from_inner(Inner {
-            key: format!("{}:{{{}}}", self.namespace, self.settings.name).into(),
+            key: key.into(),
             settings: self.settings,
             args,
             script: redis::Script::new(script::SOURCE),
@@ -230,6 +215,9 @@ impl<O: Observer + Send + 'static> Builder<O> {
             fast: matches!(self.mode, SharedMode::Fast { .. }),
             window: Mutex::new(None),
         });
+        if let Some(every) = self.presence {
+            presence.start(Arc::downgrade(&breaker.inner), every);
+        }
         if let SharedMode::Fast { sync } = self.mode {
             breaker.inner.start_syncing(sync)?;
             if !nodes.is_empty() {
@@ -262,12 +250,8 @@ pub fn check_url(url: &str) -> Result<(), BuildError> {
     }
 }
 
-/// How often a cluster connection retries a command (after a moved slot,
-/// a failover or a lost node) before the call gives up.
-const CLUSTER_RETRIES: u32 = 3;
-
 /// Whole milliseconds, saturating.
-fn millis(duration: Duration) -> u64 {
+pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -294,6 +278,7 @@ impl<O> std::fmt::Debug for Builder<O> {
             .field("idle_expiry", &self.idle_expiry)
             .field("manual_clock", &self.clock.is_some())
             .field("mode", &self.mode)
+            .field("presence", &self.presence)
             .finish_non_exhaustive()
     }
 }

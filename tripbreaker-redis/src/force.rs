@@ -4,6 +4,7 @@
 use crate::handle::{RedisBreaker, late_answer_limit};
 use crate::script::micros_between;
 use crate::settings::signed_micros;
+use crate::store::Connection;
 use std::time::Duration;
 use tripbreaker::{Observer, State};
 
@@ -45,8 +46,8 @@ impl Force {
         }
     }
 
-    /// The force's code in the shared state.
-    fn code(self) -> &'static str {
+    /// The force's code in the shared state (`fk`).
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Force::Open => "o",
             Force::Closed => "c",
@@ -137,7 +138,8 @@ fn humane(duration: Duration) -> humantime::FormattedDuration {
 }
 
 /// What the force script is asked to do.
-enum Op<'a> {
+#[derive(Clone, Copy)]
+pub(crate) enum Op<'a> {
     Force(Force, Duration, &'a str),
     Release,
     Read,
@@ -175,8 +177,6 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
         ttl: Duration,
         reason: &str,
     ) -> Result<Forced, ForceError> {
-        check_force_ttl(ttl)?;
-        check_reason(reason)?;
         let forced = self.steer(Op::Force(force, ttl, reason)).await?;
         forced.ok_or_else(|| ForceError::Reply("no force after forcing".to_owned()))
     }
@@ -217,34 +217,63 @@ impl<O: Observer + Send + 'static> RedisBreaker<O> {
 
     async fn steer(&self, op: Op<'_>) -> Result<Option<Forced>, ForceError> {
         let inner = &self.inner;
-        let limit = late_answer_limit(inner.store_timeout);
-        let mut invocation = inner.force_script.key(&*inner.key);
+        let steering = Steering {
+            script: &inner.force_script,
+            key: &inner.key,
+            now: inner.manual_now_micros(),
+            expiry_ms: inner.expiry_ms,
+            limit: late_answer_limit(inner.store_timeout),
+        };
+        steering.run(inner.connection.clone(), op).await
+    }
+}
+
+/// One run of the force script on one breaker's key: by a handle, or by a
+/// [`Fleet`](crate::Fleet) that steers breakers by name.
+pub(crate) struct Steering<'a> {
+    pub(crate) script: &'a redis::Script,
+    pub(crate) key: &'a str,
+    /// Microseconds on a manual clock; `None`: the Redis server's clock.
+    pub(crate) now: Option<u64>,
+    /// How long the key outlives a force, in milliseconds.
+    pub(crate) expiry_ms: u64,
+    /// The longest wait for the answer.
+    pub(crate) limit: Duration,
+}
+
+impl Steering<'_> {
+    /// Runs `op` and reads the force in effect after it (for a release,
+    /// the one it ended).
+    pub(crate) async fn run(
+        &self,
+        mut connection: Connection,
+        op: Op<'_>,
+    ) -> Result<Option<Forced>, ForceError> {
+        if let Op::Force(_, ttl, reason) = op {
+            check_force_ttl(ttl)?;
+            check_reason(reason)?;
+        }
+        let mut invocation = self.script.key(self.key);
         invocation
             .arg(match op {
                 Op::Force(..) => "force",
                 Op::Release => "release",
                 Op::Read => "read",
             })
-            .arg(
-                inner
-                    .manual_now_micros()
-                    .map(|us| us.to_string())
-                    .unwrap_or_default(),
-            )
-            .arg(inner.expiry_ms);
+            .arg(self.now.map(|us| us.to_string()).unwrap_or_default())
+            .arg(self.expiry_ms);
         if let Op::Force(force, ttl, reason) = op {
             invocation
                 .arg(force.code())
                 .arg(signed_micros(ttl))
                 .arg(reason);
         }
-        let mut connection = inner.connection.clone();
         let (kind, end, now, reason) = tokio::time::timeout(
-            limit,
+            self.limit,
             invocation.invoke_async::<(String, i64, i64, String)>(&mut connection),
         )
         .await
-        .map_err(|_| ForceError::Timeout(limit))??;
+        .map_err(|_| ForceError::Timeout(self.limit))??;
         let force = match kind.as_str() {
             "" => return Ok(None),
             "o" => Force::Open,

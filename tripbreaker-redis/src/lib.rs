@@ -129,6 +129,17 @@
 //! whatever the fleet is told; a handle forced closed never moves the
 //! shared counts, so it cannot trip (or hold closed) the others' breaker.
 //!
+//! # The fleet: every shared breaker, seen and steered by name
+//! [`Fleet`] reads a namespace's breakers with no settings of its own:
+//! [`Fleet::list`] every breaker a handle said it used, each as a
+//! [`BreakerView`] (the state in force now, counts, the force and its time
+//! left, the handles seen in the last [`HANDLE_SEEN_FOR`]);
+//! [`Fleet::changes`] the names of the breakers whose state changes, as
+//! their scripts publish it; [`Fleet::force`] and [`Fleet::release`] by
+//! name. Each handle says every [`DEFAULT_PRESENCE`] that it is alive (one
+//! script call and one `ZADD`, off the calls' path; [`Builder::presence`]),
+//! which fills the registry the fleet lists from.
+//!
 //! # One set of settings per breaker
 //! The first handle to use a key records its settings in it: `cfg`, every
 //! setting the script runs as `name=value` (`max_requests=3; window=none;
@@ -203,6 +214,7 @@ mod changes;
 mod error;
 mod fast;
 mod fingerprint;
+mod fleet;
 mod force;
 mod handle;
 mod mode;
@@ -218,6 +230,10 @@ pub use builder::{
 pub use error::BuildError;
 pub use fast::{DEFAULT_SYNC, SharedMode};
 pub use fingerprint::{Difference, SettingsConflict};
+pub use fleet::{
+    BreakerView, Changes, DEFAULT_PRESENCE, FLEET_TIMEOUT, Fleet, FleetError, HANDLE_SEEN_FOR,
+    MAX_LISTED, MAX_NAME_LEN,
+};
 pub use force::{Force, ForceError, Forced, MAX_FORCE_TTL, MAX_REASON_LEN, check_force_ttl};
 pub use handle::RedisBreaker;
 pub use mode::Mode;

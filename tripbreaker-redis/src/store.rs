@@ -1,10 +1,14 @@
 //! Where the shared state lives: one Redis server or a Redis Cluster, named
 //! by a URL, and the one connection type the handle uses for either.
 
+use crate::builder::millis;
 use crate::error::BuildError;
-use redis::aio::{ConnectionLike, ConnectionManager};
+use crate::handle::late_answer_limit;
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::{ClusterClient, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisFuture, Value};
+use std::time::Duration;
 
 /// How a Redis Cluster URL begins.
 pub(crate) const CLUSTER_SCHEME: &str = "redis-cluster://";
@@ -82,6 +86,55 @@ pub(crate) enum Connection {
     /// A Redis Cluster: each command goes to the master of its key's slot,
     /// found again when the cluster moves the slot or fails over.
     Cluster(ClusterConnection),
+}
+
+/// How often a cluster connection retries a command (after a moved slot,
+/// a failover or a lost node) before the call gives up.
+const CLUSTER_RETRIES: u32 = 3;
+
+impl Connection {
+    /// A lazy connection to the store at `url` (so this succeeds while Redis
+    /// is down), and the nodes to subscribe through. Each command is bounded
+    /// by the caller's timeout; the connection waits longer for a late
+    /// answer, so a late admission can still be given back. Call it inside
+    /// a tokio runtime.
+    pub(crate) fn open(
+        url: &str,
+        store_timeout: Duration,
+        probe_interval: Duration,
+    ) -> Result<(Connection, Vec<redis::Client>), BuildError> {
+        let late = late_answer_limit(store_timeout);
+        Ok(match StoreUrl::parse(url)? {
+            StoreUrl::Server(client) => {
+                let nodes = vec![client.clone()];
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(store_timeout))
+                    .set_response_timeout(Some(late))
+                    .set_number_of_retries(1)
+                    .set_max_delay(probe_interval);
+                let manager = ConnectionManager::new_lazy_with_config(client, config)?;
+                (Connection::Server(manager), nodes)
+            }
+            StoreUrl::Cluster(urls) => {
+                let nodes = urls
+                    .iter()
+                    .map(|url| redis::Client::open(url.as_str()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // Few retries, none waiting past a probe interval: while a
+                // slot moves or fails over, calls go to the local breaker.
+                let client = ClusterClient::builder(urls)
+                    .retries(CLUSTER_RETRIES)
+                    .min_retry_wait(1)
+                    .max_retry_wait(millis(probe_interval))
+                    .build()?;
+                let config = ClusterConfig::new()
+                    .set_connection_timeout(store_timeout)
+                    .set_response_timeout(late);
+                let connection = client.get_pending_async_connection_with_config(config);
+                (Connection::Cluster(connection), nodes)
+            }
+        })
+    }
 }
 
 /// The `redis` crate has no type for "a server or a cluster": this one

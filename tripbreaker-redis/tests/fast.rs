@@ -36,6 +36,8 @@ fn fast_at(url: &str, settings: Settings, sync: Duration) -> RedisBreaker {
     RedisBreaker::builder(settings)
         .store_timeout(STORE_TIMEOUT)
         .shared_mode(SharedMode::Fast { sync })
+        // Presence calls would count among the script calls counted here.
+        .presence(None)
         .connect(url)
         .expect("a valid URL")
 }

@@ -31,6 +31,7 @@ use http::header::{
     X_FRAME_OPTIONS,
 };
 use http::{HeaderValue, Request, Response, StatusCode};
+use proto::breaker::v1::fleet_server::FleetServer;
 use proto::greeter::faults_server::FaultsServer;
 use proto::greeter::greeter_server::GreeterServer;
 use tonic::body::Body;
@@ -49,6 +50,7 @@ use crate::cors::{self, OriginPolicy, cors_layer};
 use crate::deadline::DeadlineLayer;
 use crate::faults::{FaultState, FaultsService};
 use crate::file_budget::hold_a_file_per_request;
+use crate::fleet::{FleetService, StopWatchers};
 use crate::greeter::{GreeterService, MAX_DECODING_MESSAGE_SIZE};
 use crate::guard::GuardLayer;
 use crate::host::HostPolicy;
@@ -69,6 +71,8 @@ pub(crate) struct App {
     pub(crate) hosts: HostPolicy,
     /// Whether the page is served.
     pub(crate) site: Site,
+    /// Ends the fleet's watch streams when the server stops.
+    pub(crate) stop_watchers: StopWatchers,
 }
 
 impl App {
@@ -81,6 +85,12 @@ impl App {
     ) -> Result<Self, Error> {
         config.validate()?;
         let origins = OriginPolicy::new(&config.allowed_origins)?;
+        let (fleet, stop_watchers) = FleetService::new(
+            config.shared_state.as_deref(),
+            faults_enabled,
+            config.max_watchers,
+        )
+        .map_err(|error| Error::Config(format!("--shared-state: {error}")))?;
         let hosts = HostPolicy::new(&origins, &config.allowed_hosts, local);
         let site = Site::find(config.static_dir.as_deref());
         let connect_to: Vec<String> = origins.extra().iter().map(ToString::to_string).collect();
@@ -110,7 +120,7 @@ impl App {
             .option_layer(
                 keeps(BenchLayer::Deadline).then(|| DeadlineLayer::new(config.request_timeout)),
             )
-            .service(grpc_routes(config, faults, faults_enabled));
+            .service(grpc_routes(config, faults, faults_enabled, fleet));
         let page = ServiceBuilder::new()
             .map_response(box_body)
             .layer(
@@ -152,13 +162,19 @@ impl App {
             service: boxed(service),
             hosts,
             site,
+            stop_watchers,
         })
     }
 }
 
-/// tonic's routes: Greeter always, Faults when enabled (else
+/// tonic's routes: Greeter and Fleet always, Faults when enabled (else
 /// `Unimplemented`), each behind a pool of its own.
-fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Routes {
+fn grpc_routes(
+    config: &Config,
+    faults: FaultState,
+    faults_enabled: bool,
+    fleet: FleetService,
+) -> Routes {
     let greeter = GreeterServer::new(GreeterService::new(faults.clone()))
         .max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);
     let mut routes = Routes::builder();
@@ -186,6 +202,15 @@ fn grpc_routes(config: &Config, faults: FaultState, faults_enabled: bool) -> Rou
             .layer(controls),
         );
     }
+    let fleet = FleetServer::new(fleet).max_decoding_message_size(MAX_DECODING_MESSAGE_SIZE);
+    routes.add_service(
+        QueueLimitLayer::new(
+            config.fleet_max_concurrent_requests,
+            config.fleet_max_queued_requests,
+            fleet_busy,
+        )
+        .layer(fleet),
+    );
     routes.routes().prepare()
 }
 
@@ -203,6 +228,12 @@ fn greeter_busy() -> Response<Body> {
 /// The answer to a fault-control call that finds its pool's queue full.
 fn faults_busy() -> Response<Body> {
     telemetry::refused(Limit::FaultsQueue);
+    grpc_busy()
+}
+
+/// The answer to a fleet call that finds its pool's queue full.
+fn fleet_busy() -> Response<Body> {
+    telemetry::refused(Limit::FleetQueue);
     grpc_busy()
 }
 

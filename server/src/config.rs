@@ -72,6 +72,30 @@ pub struct Config {
     #[arg(long, env = "SERVER_FAULTS", value_enum, default_value_t = FaultsSetting::Auto)]
     pub faults: FaultsSetting,
 
+    /// Redis holding the breakers a fleet of clients shares (redis://HOST:PORT,
+    /// or redis-cluster://HOST:PORT[,HOST:PORT…]): served as breaker.v1.Fleet,
+    /// listed, watched live and (where the fault controls are) forced.
+    #[arg(long, env = "SERVER_SHARED_STATE", value_name = "URL",
+          value_parser = parse_store_url)]
+    pub shared_state: Option<String>,
+
+    /// Fleet watch streams open at once over all connections; the next is
+    /// answered ResourceExhausted.
+    #[arg(long, env = "SERVER_MAX_WATCHERS", default_value_t = 128)]
+    pub max_watchers: usize,
+
+    /// Fleet calls (list, watch, force, release) handled at once, in a pool of their own.
+    #[arg(
+        long,
+        env = "SERVER_FLEET_MAX_CONCURRENT_REQUESTS",
+        default_value_t = 8
+    )]
+    pub fleet_max_concurrent_requests: usize,
+
+    /// Fleet calls that may wait; the next is answered ResourceExhausted at once.
+    #[arg(long, env = "SERVER_FLEET_MAX_QUEUED_REQUESTS", default_value_t = 64)]
+    pub fleet_max_queued_requests: usize,
+
     /// SayHello calls handled at once over all connections; more wait their turn.
     #[arg(long, env = "SERVER_MAX_CONCURRENT_REQUESTS", default_value_t = 256)]
     pub max_concurrent_requests: usize,
@@ -230,6 +254,11 @@ impl Config {
                 self.faults_max_concurrent_requests,
             ),
             ("max_connections", self.max_connections),
+            ("max_watchers", self.max_watchers),
+            (
+                "fleet_max_concurrent_requests",
+                self.fleet_max_concurrent_requests,
+            ),
             (
                 "max_open_files_per_connection",
                 self.max_open_files_per_connection,
@@ -289,6 +318,13 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A store URL the shared breakers' handles would accept.
+fn parse_store_url(url: &str) -> Result<String, String> {
+    tripbreaker_redis::check_url(url)
+        .map(|()| url.to_owned())
+        .map_err(|error| error.to_string())
 }
 
 /// Whether the fault controls (`greeter.Faults`) are served.

@@ -33,6 +33,7 @@ pub mod escape;
 pub mod faults;
 mod fd_limit;
 pub mod file_budget;
+pub mod fleet;
 pub mod greeter;
 mod guard;
 pub mod host;

@@ -173,6 +173,12 @@ impl Prepared {
             "answering to host names {} (more with --allowed-host)",
             self.app.hosts.names().join(", ")
         );
+        if self.config.shared_state.is_some() {
+            tracing::info!(
+                "following the shared breakers on --shared-state (breaker.v1.Fleet; steering {})",
+                if self.faults_enabled { "on" } else { "off" }
+            );
+        }
         if self.faults_enabled {
             tracing::info!("fault controls (greeter.Faults) are on");
         } else {
@@ -186,6 +192,12 @@ impl Prepared {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), Error> {
         crate::fd_limit::raise_and_check(&self.config);
+        let stop_watchers = self.app.stop_watchers;
+        // A watch stream never ends by itself: end them all as the server stops.
+        let shutdown = async move {
+            shutdown.await;
+            stop_watchers.stop();
+        };
         crate::connections::serve(&self.config, self.app.service, listener, shutdown).await;
         tracing::info!("server stopped");
         Ok(())

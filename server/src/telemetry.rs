@@ -52,6 +52,10 @@ pub(crate) enum Limit {
     GreeterQueue,
     /// The fault controls' queue full.
     FaultsQueue,
+    /// The fleet service's queue full.
+    FleetQueue,
+    /// Every fleet watch slot taken (`--max-watchers`).
+    Watchers,
     /// The page's queue full.
     PageQueue,
     /// A request body past `--max-request-body-bytes`.
@@ -78,6 +82,8 @@ impl Limit {
             Self::Origin => "origin",
             Self::GreeterQueue => "greeter_queue",
             Self::FaultsQueue => "faults_queue",
+            Self::FleetQueue => "fleet_queue",
+            Self::Watchers => "watchers",
             Self::PageQueue => "page_queue",
             Self::BodyTooLarge => "body_too_large",
             Self::BodyIdle => "body_idle",

@@ -35,7 +35,7 @@ pub fn test(only: &[Stage]) -> anyhow::Result<()> {
     let browser = stages.contains(&Stage::Wasm) || stages.contains(&Stage::E2e);
     let mut first = vec![Tool::Targets, Tool::Crates];
     if stages.contains(&Stage::Native) {
-        first.extend([Tool::Redis, Tool::Prometheus]);
+        first.extend([Tool::Redis, Tool::Prometheus, Tool::ConnectNode]);
     }
     if browser {
         first.push(Tool::Chromium);

@@ -46,6 +46,10 @@ pub enum Tool {
     /// twiggy, which breaks the page's wasm down by crate for `cargo xtask
     /// bench`; nothing else needs it.
     Twiggy,
+    /// Node.js and the npm packages of `e2e/connect-node` (Connect for
+    /// Node and buf, pinned by its package-lock.json), for the test that
+    /// reads the fleet's watch stream with a client nobody here wrote.
+    ConnectNode,
     /// Debian's Go, grpc-go and protoc (the grpc-go Greeter), h2load and
     /// valgrind, for the comparison with grpc-go (`cargo xtask bench`).
     GrpcGo,
@@ -58,6 +62,7 @@ pub const EVERYDAY: &[Tool] = &[
     Tool::Chromium,
     Tool::Redis,
     Tool::Prometheus,
+    Tool::ConnectNode,
     Tool::WasmBindgen,
     Tool::Trunk,
     Tool::WasmOpt,
@@ -75,6 +80,7 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
             Tool::WasmBindgen => wasm_bindgen()?,
             Tool::Trunk => trunk()?,
             Tool::WasmOpt => wasm_opt().map(|_| ())?,
+            Tool::ConnectNode => connect_node()?,
             Tool::Crates => crates()?,
             Tool::Twiggy => twiggy()?,
             Tool::GrpcGo => debian(
@@ -98,6 +104,26 @@ pub fn install(tools: &[Tool]) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Node.js, then `npm ci` in `e2e/connect-node` unless `npm ls` finds
+/// every package there as its lock file pins it.
+fn connect_node() -> anyhow::Result<()> {
+    debian(&["/usr/bin/node", "/usr/bin/npm"], &["nodejs", "npm"])?;
+    let dir = root().join("e2e/connect-node");
+    let prefix = dir.to_string_lossy();
+    if output("npm", &["ls", "--prefix", &prefix]).is_some() {
+        println!("ok: e2e/connect-node's npm packages");
+        return Ok(());
+    }
+    run_step(
+        "install-connect-node",
+        &mut cmd(
+            "npm",
+            &["ci", "--no-audit", "--no-fund", "--prefix", &prefix],
+        ),
+    )
+    .context("npm could not install e2e/connect-node's packages")
 }
 
 fn targets() -> anyhow::Result<()> {

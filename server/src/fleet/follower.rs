@@ -228,3 +228,37 @@ fn replace(current: &mut Arc<Snapshot>, next: Snapshot) -> bool {
     }
     modified
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proto::breaker::v1::Forced;
+
+    fn open(remaining_ms: u64, handles_seen: u32) -> SharedBreaker {
+        SharedBreaker {
+            name: "greeter".into(),
+            open_remaining_ms: remaining_ms,
+            handles_seen,
+            forced: Some(Forced {
+                remaining_ms,
+                ..Forced::default()
+            }),
+            ..SharedBreaker::default()
+        }
+    }
+
+    #[test]
+    fn only_a_change_besides_the_times_left_takes_a_new_revision() {
+        let mut revision = 0;
+        let first = next_entry(&BTreeMap::new(), open(5_000, 1), &mut revision);
+        assert_eq!(first.revision, 1);
+        let known = BTreeMap::from([("greeter".to_owned(), first)]);
+        let ticked = next_entry(&known, open(4_000, 1), &mut revision);
+        assert_eq!(
+            (ticked.revision, ticked.breaker.open_remaining_ms),
+            (1, 4_000)
+        );
+        let changed = next_entry(&known, open(4_000, 2), &mut revision);
+        assert_eq!(changed.revision, 2);
+    }
+}

@@ -51,6 +51,12 @@ pub mod diagram;
 pub mod timeline;
 // Used by the page; plain Rust, so their unit tests run natively too.
 #[cfg(any(target_arch = "wasm32", test))]
+mod backoff;
+#[cfg(any(target_arch = "wasm32", test))]
+mod fleet_list;
+#[cfg(any(target_arch = "wasm32", test))]
+mod fleet_messages;
+#[cfg(any(target_arch = "wasm32", test))]
 mod format;
 #[cfg(any(target_arch = "wasm32", test))]
 mod log;

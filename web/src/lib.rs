@@ -74,6 +74,8 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod faults;
 #[cfg(target_arch = "wasm32")]
+mod fleet;
+#[cfg(target_arch = "wasm32")]
 mod mount;
 #[cfg(target_arch = "wasm32")]
 mod state;

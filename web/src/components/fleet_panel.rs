@@ -2,12 +2,13 @@
 
 use super::{FleetRow, FleetStatus};
 use crate::fleet_list::FleetList;
-use crate::state::SharedFleet;
+use crate::state::{Link, SharedFleet};
 use leptos::prelude::*;
 
 /// Every breaker the server shares with its fleet, one row each (kept
 /// across updates, so a reason being typed survives them), and how the
-/// live watch stands. Nothing at all when the server has no shared state.
+/// live watch stands (`data-link`; the rows fade while it is down: they
+/// are as last heard). Nothing at all when the server has no shared state.
 #[component]
 pub(crate) fn FleetPanel(
     /// The server's shared breakers.
@@ -15,7 +16,12 @@ pub(crate) fn FleetPanel(
 ) -> impl IntoView {
     view! {
         <Show when=move || fleet.shared.get() == Some(true)>
-            <section class="card fleet" data-testid="fleet-panel" aria-labelledby="fleet-heading">
+            <section
+                class="card fleet"
+                data-testid="fleet-panel"
+                data-link=move || fleet.link.with(Link::as_str)
+                aria-labelledby="fleet-heading"
+            >
                 <h2 id="fleet-heading">"Shared breakers"</h2>
                 <p class="subtle">
                     "The breakers this server shares with its fleet, as they change. "

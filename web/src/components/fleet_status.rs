@@ -14,7 +14,7 @@ pub(crate) fn FleetStatus(
 ) -> impl IntoView {
     // Said again only when the words change: each failed try sets the link.
     let said = Memo::new(move |_| fleet.link.with(words));
-    let kind = Memo::new(move |_| fleet.link.with(kind));
+    let kind = Memo::new(move |_| fleet.link.with(Link::as_str));
     view! {
         <div class="fleet-link-row">
             <p class="fleet-link" data-testid="fleet-status" data-link=kind role="status">
@@ -26,16 +26,6 @@ pub(crate) fn FleetStatus(
                 </button>
             </Show>
         </div>
-    }
-}
-
-/// The link's kind, as `data-link` gives it.
-fn kind(link: &Link) -> &'static str {
-    match link {
-        Link::Connecting => "connecting",
-        Link::Live => "live",
-        Link::Reconnecting { .. } => "reconnecting",
-        Link::Stopped { .. } => "stopped",
     }
 }
 

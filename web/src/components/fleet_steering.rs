@@ -64,7 +64,7 @@ pub(crate) fn FleetSteering(
             <legend class="visually-hidden">"Steer " {name}</legend>
             <div class="fleet-steer-row">
                 <label class="field">
-                    <span class="label">"For"</span>
+                    <span class="label">"Force for"</span>
                     <select data-testid="fleet-ttl" on:change=on_ttl>
                         {TTLS
                             .into_iter()

@@ -17,6 +17,11 @@ use tripbreaker::BrowserClock;
 /// an hour at the longest wait); the user may try again.
 const MAX_FAILURES: u32 = 720;
 
+/// Tries before the server first says whether it shares breakers (about
+/// 20 s): until then there is no panel to offer a retry from, so the page
+/// stops quietly rather than ask for an hour.
+const MAX_FAILURES_UNLISTED: u32 = 8;
+
 /// How often the times left are redrawn, only while one counts down.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -39,6 +44,19 @@ pub enum Link {
         /// Why the last one failed, in words.
         reason: String,
     },
+}
+
+impl Link {
+    /// Its kind, as the page's `data-link` gives it: `connecting`, `live`,
+    /// `reconnecting` or `stopped`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Link::Connecting => "connecting",
+            Link::Live => "live",
+            Link::Reconnecting { .. } => "reconnecting",
+            Link::Stopped { .. } => "stopped",
+        }
+    }
 }
 
 /// The fleet as the page shows it: read signals, written only here (by the
@@ -198,7 +216,8 @@ impl SharedFleet {
     /// Lists the fleet (once it is known to be shared: the watch's snapshot
     /// says the rest), then follows it; when the stream breaks, tries again
     /// after a wait that doubles (from 250 ms to 5 s) until a stream
-    /// delivers its snapshot, at most [`MAX_FAILURES`] times in a row.
+    /// delivers its snapshot, at most [`MAX_FAILURES`] times in a row
+    /// ([`MAX_FAILURES_UNLISTED`] before the list first answers).
     async fn watch(self) {
         let Some(server) = self.server.try_get_value() else {
             return;
@@ -214,6 +233,10 @@ impl SharedFleet {
                 Ended::Broke(reason) => reason,
             };
             let wait = backoff.next_wait();
+            let listed = self.shared.try_get_untracked().flatten().is_some();
+            if !listed && backoff.failures() >= MAX_FAILURES_UNLISTED {
+                return;
+            }
             self.writes
                 .link
                 .try_set(Link::Reconnecting { reason, wait });

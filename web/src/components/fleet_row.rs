@@ -40,25 +40,30 @@ pub(crate) fn FleetRow(
         let name = name.clone();
         move |_| fleet.breaker(&name)
     });
-    let read = move |read: fn(&FleetBreaker) -> u32| breaker.with(|b| b.as_ref().map_or(0, read));
+    let read = move |count: fn(&FleetBreaker) -> u32| breaker.with(|b| b.as_ref().map_or(0, count));
     let state = Memo::new(move |_| breaker.with(|b| b.as_ref().map_or(State::Closed, |b| b.state)));
-    let forced =
-        Memo::new(move |_| breaker.with(|b| b.as_ref().is_some_and(|b| b.forced.is_some())));
-    let forced_note = move || {
+    // The force and reason apart from the time left, which ticks: the note
+    // is drawn again only when they change.
+    let force = Memo::new(move |_| {
         breaker.with(|b| {
-            let b = b.as_ref()?;
-            let forced = b.forced.as_ref()?;
-            let left = time_left(b.forced_left_ms(fleet.now.get())?);
-            Some((forced.force, forced.reason.clone(), left))
+            let forced = b.as_ref()?.forced.as_ref()?;
+            Some((forced.force, forced.reason.clone()))
         })
+    });
+    let forced = Memo::new(move |_| force.with(Option::is_some));
+    let forced_left = move || {
+        let left = breaker.with(|b| b.as_ref()?.forced_left_ms(fleet.now.get()));
+        left.map(time_left)
     };
     // Forced open, the force's time is what counts: no countdown of its own.
     let open_left = move || {
-        breaker.with(|b| {
+        let left = breaker.with(|b| {
             let b = b.as_ref().filter(|b| b.forced.is_none())?;
-            b.open_left_ms(fleet.now.get()).map(time_left)
-        })
+            b.open_left_ms(fleet.now.get())
+        });
+        left.map(time_left)
     };
+    let counting_open = Memo::new(move |_| open_left().is_some());
     let problem = {
         let name = name.clone();
         move || fleet.problems.with(|problems| problems.get(&name).cloned())
@@ -74,17 +79,17 @@ pub(crate) fn FleetRow(
             <div class="fleet-head">
                 <h3 class="fleet-name"><code>{name.clone()}</code></h3>
                 <StateBadge state testid="fleet-state" name=name.clone() />
-                {move || open_left().map(|left| view! {
+                <Show when=move || counting_open.get()>
                     <span class="countdown" data-testid="fleet-open-countdown" role="timer">
-                        "half-open in " <strong>{left}</strong>
+                        "half-open in " <strong>{open_left}</strong>
                     </span>
-                })}
+                </Show>
             </div>
-            {move || forced_note().map(|(force, reason, left)| view! {
+            {move || force.get().map(|(force, reason)| view! {
                 <p class="fleet-forced" data-testid="fleet-forced" data-force=force.as_str()>
                     <strong>{force.label()}</strong>
                     {(!reason.is_empty()).then(|| view! { ": " <q>{reason}</q> })}
-                    " · " <span role="timer">{left} " left"</span>
+                    " · " <span role="timer">{forced_left} " left"</span>
                 </p>
             })}
             <dl class="counts fleet-counts">

@@ -66,7 +66,7 @@ pub(crate) fn FleetRow(
     let counting_open = Memo::new(move |_| open_left().is_some());
     let problem = {
         let name = name.clone();
-        move || fleet.problems.with(|problems| problems.get(&name).cloned())
+        move || fleet.problem(&name)
     };
     view! {
         <li

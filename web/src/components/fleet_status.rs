@@ -14,13 +14,13 @@ pub(crate) fn FleetStatus(
 ) -> impl IntoView {
     // Said again only when the words change: each failed try sets the link.
     let said = Memo::new(move |_| fleet.link.with(words));
-    let kind = Memo::new(move |_| fleet.link.with(Link::as_str));
+    let kind = move || fleet.link.with(Link::as_str);
     view! {
         <div class="fleet-link-row">
             <p class="fleet-link" data-testid="fleet-status" data-link=kind role="status">
                 {said}
             </p>
-            <Show when=move || kind.get() == "stopped">
+            <Show when=move || kind() == "stopped">
                 <button type="button" data-testid="fleet-reconnect" on:click=move |_| fleet.reconnect()>
                     "Reconnect"
                 </button>

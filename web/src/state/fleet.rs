@@ -8,7 +8,6 @@ use crate::fleet_list::{FleetBreaker, FleetList, Force};
 use futures_util::future::{AbortHandle, abortable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 use std::time::Duration;
 use tonic::{Code, Status};
 use tripbreaker::BrowserClock;
@@ -72,8 +71,9 @@ pub struct SharedFleet {
     pub link: ReadSignal<Link>,
     /// `performance.now()` in ms, ticking while some time counts down.
     pub now: ReadSignal<f64>,
-    /// Why the last force or release of a breaker failed, by its name.
-    pub problems: ReadSignal<BTreeMap<String, String>>,
+    /// Why the last force or release of a breaker failed: its name and
+    /// the reason, one entry per breaker.
+    pub problems: ReadSignal<Vec<(String, String)>>,
     writes: Writes,
     server: StoredValue<String>,
     /// Stops the watch under way.
@@ -87,7 +87,7 @@ struct Writes {
     breakers: WriteSignal<FleetList>,
     link: WriteSignal<Link>,
     now: WriteSignal<f64>,
-    problems: WriteSignal<BTreeMap<String, String>>,
+    problems: WriteSignal<Vec<(String, String)>>,
 }
 
 /// What a force or a release asks.
@@ -116,7 +116,7 @@ impl SharedFleet {
         let (breakers, set_breakers) = signal(FleetList::default());
         let (link, set_link) = signal(Link::Connecting);
         let (now, set_now) = signal(BrowserClock::now_millis());
-        let (problems, set_problems) = signal(BTreeMap::new());
+        let (problems, set_problems) = signal(Vec::new());
         let abort = StoredValue::new(None::<AbortHandle>);
         on_cleanup(move || {
             if let Some(Some(abort)) = abort.try_update_value(Option::take) {
@@ -186,20 +186,17 @@ impl SharedFleet {
                 } => fleet::force(&server, &name, *force, *ttl_ms, reason).await,
                 Steer::Release => fleet::release(&server, &name).await,
             };
-            match answer {
+            let problem = match answer {
                 Ok(breaker) => {
                     self.writes.breakers.try_update(|list| list.upsert(breaker));
-                    self.writes
-                        .problems
-                        .try_update(|problems| problems.remove(&name));
+                    None
                 }
-                Err(status) => {
-                    let problem = describe_refusal(&status);
-                    self.writes
-                        .problems
-                        .try_update(|problems| problems.insert(name, problem));
-                }
-            }
+                Err(status) => Some(describe_refusal(&status)),
+            };
+            self.writes.problems.try_update(|problems| {
+                problems.retain(|(named, _)| *named != name);
+                problems.extend(problem.map(|problem| (name, problem)));
+            });
         });
     }
 
@@ -309,6 +306,15 @@ impl SharedFleet {
     /// The breaker called `name` as last described, if it is known.
     pub fn breaker(self, name: &str) -> Option<FleetBreaker> {
         self.breakers.with(|list| list.get(name).cloned())
+    }
+
+    /// Why the last force or release of the breaker called `name` failed,
+    /// if it did.
+    pub fn problem(self, name: &str) -> Option<String> {
+        self.problems.with(|problems| {
+            let (_, problem) = problems.iter().find(|(named, _)| named == name)?;
+            Some(problem.clone())
+        })
     }
 }
 

@@ -11,6 +11,18 @@ pub(crate) fn seconds_tenths(ms: u64) -> String {
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
+/// A time left as the page shows it: `"12.3 s"` under a minute,
+/// `"4 min 05 s"` under an hour, `"2 h 03 min"` beyond (a force may last a
+/// day).
+pub(crate) fn time_left(ms: u64) -> String {
+    let seconds = ms / 1000;
+    match seconds {
+        0..60 => format!("{} s", seconds_tenths(ms)),
+        60..3600 => format!("{} min {:02} s", seconds / 60, seconds % 60),
+        _ => format!("{} h {:02} min", seconds / 3600, seconds / 60 % 60),
+    }
+}
+
 /// A fraction as a whole percentage, rounded: `0.255` → `26`. Negative and
 /// NaN read as zero.
 pub(crate) fn percent(ratio: f64) -> u64 {
@@ -35,6 +47,16 @@ mod tests {
         assert_eq!(seconds_tenths(49), "0.0");
         assert_eq!(seconds_tenths(0), "0.0");
         assert_eq!(seconds_tenths(90_000), "90.0");
+    }
+
+    #[test]
+    fn times_left_read_in_the_largest_units() {
+        assert_eq!(time_left(12_340), "12.3 s");
+        assert_eq!(time_left(59_999), "60.0 s");
+        assert_eq!(time_left(60_000), "1 min 00 s");
+        assert_eq!(time_left(245_900), "4 min 05 s");
+        assert_eq!(time_left(3_600_000), "1 h 00 min");
+        assert_eq!(time_left(86_400_000), "24 h 00 min");
     }
 
     #[test]

@@ -12,17 +12,21 @@
 //! diagram of the breaker (its arrows labelled from the settings, the one
 //! just taken flashing) and a timeline of the last minute's calls; and it
 //! plays the Go demo itself at one click (`greeter_client::go_demo`, the
-//! story the CLI plays), with the Go demo's settings and pacing.
+//! story the CLI plays), with the Go demo's settings and pacing. When the
+//! server shares breakers with a fleet, it lists them, follows them live
+//! (a gRPC-Web server stream of `breaker.v1.Fleet`, reconnecting with a
+//! backoff) and forces or releases them.
 //!
-//! Query parsing, the page's logs, the diagram ([`diagram`]) and the
+//! Query parsing, the page's logs, the shared breakers as the page holds
+//! them, the reconnect backoff, the diagram ([`diagram`]) and the
 //! timeline's window ([`timeline`]) are plain Rust and build everywhere;
 //! the page itself (`mount`, `mount_with`) only for `wasm32`.
 //!
 //! # The address
 //! By default the page calls the server it was loaded from (the server
-//! itself, or `trunk serve`, which proxies `/greeter.Greeter/` and
-//! `/greeter.Faults/` to `127.0.0.1:50051`). The query overrides that and
-//! every setting, so a link reproduces a scenario:
+//! itself, or `trunk serve`, which proxies `/greeter.Greeter/`,
+//! `/greeter.Faults/` and `/breaker.v1.Fleet/` to `127.0.0.1:50051`). The
+//! query overrides that and every setting, so a link reproduces a scenario:
 //! `/?server=http://127.0.0.1:50051&timeout=2s&max_requests=2&trip=3&deadline=500ms&retries=2&client_errors=exclude`
 //! (durations as `5s`, `500ms`; bad values are shown and the default used).
 //!
@@ -51,6 +55,12 @@ pub mod diagram;
 pub mod timeline;
 // Used by the page; plain Rust, so their unit tests run natively too.
 #[cfg(any(target_arch = "wasm32", test))]
+mod backoff;
+#[cfg(any(target_arch = "wasm32", test))]
+mod fleet_list;
+#[cfg(any(target_arch = "wasm32", test))]
+mod fleet_messages;
+#[cfg(any(target_arch = "wasm32", test))]
 mod format;
 #[cfg(any(target_arch = "wasm32", test))]
 mod log;
@@ -67,6 +77,8 @@ mod allocator;
 mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod faults;
+#[cfg(target_arch = "wasm32")]
+mod fleet;
 #[cfg(target_arch = "wasm32")]
 mod mount;
 #[cfg(target_arch = "wasm32")]

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 /// The whole page for `config`: the timeline across the top, the calls on
 /// one side, the breaker and its state diagram on the other, then the Go
-/// demo, the settings and the server's fault controls. It owns the page's
+/// demo, the settings, the server's fault controls and, when the server
+/// shares breakers with a fleet, those breakers. It owns the page's
 /// state and gives each part what it shows or changes.
 #[component]
 pub fn App(
@@ -24,6 +25,7 @@ pub fn App(
         settings,
         faults,
         go_demo,
+        fleet,
     } = page;
     let settings = settings.settings;
     let playing = Memo::new(move |_| go_demo.playing());
@@ -54,6 +56,7 @@ pub fn App(
             <GoDemoPlayer demo=go_demo settings />
             <SettingsPanel server=config.server.clone() />
             <FaultControls faults playing />
+            <FleetPanel fleet />
         </main>
     }
 }

@@ -14,12 +14,16 @@
 //!   last change did; a change rebuilds the client.
 //! - [`ServerFaults`] (`faults.rs`): the server's fault mode and counters,
 //!   written when the server answers.
+//! - [`SharedFleet`] (`fleet.rs`): the server's shared breakers, whether it
+//!   has any, and how their live watch stands, written by the watch and by
+//!   the answers to forces and releases.
 //! - [`GoDemo`] (`go_demo.rs`): whether the Go demo plays, its step and
 //!   what it said; a play drives the parts above.
 
 mod breaker;
 mod calls;
 mod faults;
+mod fleet;
 mod go_demo;
 mod settings;
 mod timeline;
@@ -27,6 +31,7 @@ mod timeline;
 pub use breaker::BreakerView;
 pub use calls::{BURST, Calls, Greeting};
 pub use faults::ServerFaults;
+pub use fleet::{Link, SharedFleet};
 pub use go_demo::{GoDemo, Progress};
 pub use settings::SettingsState;
 pub use timeline::Timeline;
@@ -49,6 +54,8 @@ pub struct Page {
     pub faults: ServerFaults,
     /// The Go demo's player.
     pub go_demo: GoDemo,
+    /// The server's shared breakers.
+    pub fleet: SharedFleet,
 }
 
 impl Page {
@@ -67,6 +74,7 @@ impl Page {
             settings,
             faults,
             go_demo: GoDemo::new(breaker, calls, settings, faults),
+            fleet: SharedFleet::new(&config.server),
         }
     }
 }

@@ -31,9 +31,9 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs the client binary with `args` and `env` (none of the caller's own
-/// client variables), waiting at most [`RUN_LIMIT`].
-pub fn run_client(args: &[&str], env: &[(&str, &str)]) -> Run {
+/// The client binary with `args` and `env` (none of the caller's own
+/// client variables), its output piped.
+pub fn client_command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(client_binary());
     command
         .args(args)
@@ -52,6 +52,13 @@ pub fn run_client(args: &[&str], env: &[(&str, &str)]) -> Run {
         }
     }
     command.envs(env.iter().copied());
+    command
+}
+
+/// Runs the client binary with `args` and `env` (none of the caller's own
+/// client variables), waiting at most [`RUN_LIMIT`].
+pub fn run_client(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = client_command(args, env);
     let mut child = command.spawn().expect("the client starts");
     let read = |mut pipe: Box<dyn Read + Send>| {
         std::thread::spawn(move || {

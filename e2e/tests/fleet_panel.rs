@@ -12,7 +12,6 @@
 mod page;
 
 #[path = "hardening_support.rs"]
-#[allow(dead_code)] // the test uses only part of it
 mod support;
 
 #[path = "support/client_process.rs"]

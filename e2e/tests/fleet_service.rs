@@ -60,6 +60,40 @@ async fn fleet_client(server: &ServerProcess) -> FleetClient<Channel> {
     FleetClient::new(channel(&server.url()).await)
 }
 
+/// One successful call: a breaker is listed once it has a key.
+async fn succeed_once(handle: &RedisBreaker) {
+    let ticket = handle.try_acquire().await.expect("closed");
+    handle.record(ticket, Outcome::Success).await;
+}
+
+/// Three failed calls in a row: the breaker opens.
+async fn trip(handle: &RedisBreaker) {
+    for _ in 0..3 {
+        let ticket = handle.try_acquire().await.expect("closed");
+        handle.record(ticket, Outcome::Failure).await;
+    }
+}
+
+/// Waits until the fleet lists `n` breakers.
+async fn wait_until_listed(fleet: &mut FleetClient<Channel>, n: usize) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let listed = fleet
+            .list(ListRequest {})
+            .await
+            .expect("a list")
+            .into_inner();
+        if listed.breakers.len() >= n {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{n} breakers never listed: {listed:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The breaker `name` as the watcher knows it from the updates it read.
 #[derive(Default)]
 struct Known {
@@ -135,8 +169,7 @@ async fn a_watcher_sees_a_trip_a_force_and_a_release_and_every_handle_obeys() {
     let mut known = Known::default();
     known.apply(first_update);
 
-    let ticket = first.try_acquire().await.expect("closed");
-    first.record(ticket, Outcome::Success).await;
+    succeed_once(&first).await;
     until(
         &mut watch,
         &mut known,
@@ -145,10 +178,7 @@ async fn a_watcher_sees_a_trip_a_force_and_a_release_and_every_handle_obeys() {
     )
     .await;
 
-    for _ in 0..3 {
-        let ticket = first.try_acquire().await.expect("closed");
-        first.record(ticket, Outcome::Failure).await;
-    }
+    trip(&first).await;
     let took = until(&mut watch, &mut known, "open", |b| {
         state(b) == BreakerState::Open
     })
@@ -260,22 +290,9 @@ async fn bad_requests_are_refused_saying_why() {
     let redis = RedisServer::start();
     let server = fleet_server(&redis, &[]);
     let handle = handle(&redis);
-    // A breaker is listed once it has a key: after its first call.
-    let ticket = handle.try_acquire().await.expect("closed");
-    handle.record(ticket, Outcome::Success).await;
+    succeed_once(&handle).await;
     let mut fleet = fleet_client(&server).await;
-    let deadline = Instant::now() + PATIENCE;
-    while fleet
-        .list(ListRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .breakers
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "the handle is never listed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_listed(&mut fleet, 1).await;
     let minute = Duration::from_secs(60);
     let cases = [
         (
@@ -474,8 +491,7 @@ async fn a_browser_watches_over_grpc_web_on_http1() {
     let redis = RedisServer::start();
     let server = fleet_server(&redis, &[]);
     let breaker = handle(&redis);
-    let ticket = breaker.try_acquire().await.expect("closed");
-    breaker.record(ticket, Outcome::Success).await;
+    succeed_once(&breaker).await;
     let origin = format!("http://127.0.0.1:{}", server.addr().port());
     let response = support::http1_client()
         .post(format!("{}/breaker.v1.Fleet/Watch", server.url()))
@@ -505,10 +521,7 @@ async fn a_browser_watches_over_grpc_web_on_http1() {
     while !known.breakers.contains_key("greeter") {
         known.apply(frames.next().await);
     }
-    for _ in 0..3 {
-        let ticket = breaker.try_acquire().await.expect("closed");
-        breaker.record(ticket, Outcome::Failure).await;
-    }
+    trip(&breaker).await;
     while known
         .breakers
         .get("greeter")
@@ -553,23 +566,10 @@ async fn a_hundred_watchers_half_never_reading_leave_memory_bounded_and_calls_an
         })
         .collect();
     for handle in &handles {
-        let ticket = handle.try_acquire().await.expect("closed");
-        handle.record(ticket, Outcome::Success).await;
+        succeed_once(handle).await;
     }
     let mut fleet = fleet_client(&server).await;
-    let deadline = Instant::now() + PATIENCE;
-    while fleet
-        .list(ListRequest {})
-        .await
-        .unwrap()
-        .into_inner()
-        .breakers
-        .len()
-        < BREAKERS
-    {
-        assert!(Instant::now() < deadline, "not every breaker is listed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_listed(&mut fleet, BREAKERS).await;
 
     let greeter = proto::greeter::greeter_client::GreeterClient::new(channel(&server.url()).await);
     let (_, alone) = tokio::join!(

@@ -3,6 +3,7 @@
 use crate::process::{cmd, run, run_step};
 use crate::test_server;
 use crate::tools::{self, CHROMEDRIVER, Tool};
+use anyhow::Context;
 use clap::ValueEnum;
 use std::time::Instant;
 
@@ -21,7 +22,8 @@ pub enum Stage {
     /// The wasm tests in headless Chromium (wasm-bindgen-test), against a live server.
     Wasm,
     /// The release page, clicked through in headless Chromium (WebDriver),
-    /// served by the server and through `trunk serve`.
+    /// served by the server and through `trunk serve`: the e2e tests that
+    /// need the `browser` feature (the others run in the native stage).
     E2e,
 }
 
@@ -215,12 +217,51 @@ pub fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
     std::env::join_paths(paths).expect("PATH entries without separators")
 }
 
+/// The browser tests only: the other e2e tests ran in the native stage.
 fn e2e() -> anyhow::Result<()> {
     build_page()?;
-    run(
-        cmd("cargo", &["test", "-p", "e2e", "--features", "browser"])
-            .env("CHROMEDRIVER", CHROMEDRIVER),
+    let mut args = vec!["test", "-p", "e2e", "--features", "browser"];
+    let tests = browser_tests()?;
+    for test in &tests {
+        args.extend(["--test", test]);
+    }
+    run(cmd("cargo", &args).env("CHROMEDRIVER", CHROMEDRIVER))
+}
+
+/// The e2e tests that need the `browser` feature (its `required-features`),
+/// as cargo reads them from `e2e/Cargo.toml`.
+fn browser_tests() -> anyhow::Result<Vec<String>> {
+    let metadata = crate::process::output(
+        "cargo",
+        &[
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ],
     )
+    .context("cargo metadata failed")?;
+    let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
+    let targets = metadata["packages"]
+        .as_array()
+        .and_then(|packages| packages.iter().find(|package| package["name"] == "e2e"))
+        .and_then(|e2e| e2e["targets"].as_array())
+        .context("no package e2e in cargo metadata")?;
+    let tests: Vec<String> = targets
+        .iter()
+        .filter(|target| {
+            target["required-features"]
+                .as_array()
+                .is_some_and(|features| features.iter().any(|feature| feature == "browser"))
+        })
+        .filter_map(|target| target["name"].as_str().map(str::to_owned))
+        .collect();
+    anyhow::ensure!(
+        !tests.is_empty(),
+        "e2e has no test that requires the browser feature"
+    );
+    Ok(tests)
 }
 
 /// Builds the page and serves it with the server, until Ctrl-C.
@@ -270,4 +311,18 @@ pub fn demo(addr: &str) -> anyhow::Result<()> {
             "dist",
         ],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_stage_runs_the_tests_that_need_a_browser_and_no_other() {
+        let tests = browser_tests().unwrap();
+        for browser in ["browser_walk", "page_timing", "fleet_panel"] {
+            assert!(tests.iter().any(|test| test == browser), "{tests:?}");
+        }
+        assert!(!tests.iter().any(|test| test == "fleet_service"), "{tests:?}");
+    }
 }

@@ -6,7 +6,8 @@
 //! makes the next CLI call refuse without the server receiving it; a
 //! release and a short time to live running out let calls through again;
 //! and with the server restarted under the page, the watch reconnects and
-//! the panel shows what changed meanwhile.
+//! the panel shows what changed meanwhile. A server without shared state
+//! gets no panel at all.
 
 #[path = "support/mod.rs"]
 mod page;
@@ -280,4 +281,26 @@ async fn the_panel_watches_and_steers_the_shared_breaker_of_two_clients() {
     wait_for_row(&browser, "closed", true).await;
     screenshot(&browser, "reconnected").await;
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_shared_state_the_page_shows_no_panel() {
+    let server = page::serve_page().await;
+    let browser = Browser::start("fleet_panel_none").await;
+    browser.open(&format!("{}/", server.url())).await;
+    browser.wait_for_state("closed").await;
+    // The server answers List with shared_state = false at once; the panel
+    // would be drawn within moments of that answer if it were drawn at all.
+    let deadline = Instant::now() + std::time::Duration::from_secs(3);
+    while Instant::now() < deadline {
+        let panel = browser.attr("fleet-panel", "data-testid").await;
+        assert!(
+            panel.is_none(),
+            "a panel without shared state\n{}",
+            browser.report().await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+    server.shutdown().await.expect("the server stops");
 }

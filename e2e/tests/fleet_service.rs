@@ -2,7 +2,8 @@
 //! `redis-server` of the test's own, and handles of a shared breaker in
 //! this process: a watcher sees the trip, a force and a release as they
 //! happen, and every handle obeys a force made through the service; bad
-//! requests, a server without shared state or without steering, and too
+//! requests, a force from a foreign page or host, a server without shared
+//! state or without steering, and too
 //! many watchers are each answered with a status that says why; a watcher
 //! reads the stream over gRPC-Web (HTTP/1.1) as a browser does; the
 //! streams end when the server stops; and a hundred watchers, half of
@@ -353,6 +354,65 @@ async fn bad_requests_are_refused_saying_why() {
         .map(|b| b.name)
         .collect();
     assert_eq!(names, ["greeter"], "no key made for a name nobody uses");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_force_from_a_foreign_page_or_host_is_refused_before_it_runs() {
+    let redis = RedisServer::start();
+    let server = fleet_server(&redis, &[]);
+    let handle = handle(&redis);
+    succeed_once(&handle).await;
+    wait_until_listed(&mut fleet_client(&server).await, 1).await;
+    let request = force(
+        "greeter",
+        Force::Open,
+        Duration::from_secs(60),
+        "from a page",
+    );
+    let body = support::frame(0, &prost::Message::encode_to_vec(&request));
+    let path = "/breaker.v1.Fleet/Force";
+    let client = support::http1_client();
+    let url = server.url();
+
+    let foreign = support::web_call_from(&client, &url, path, "http://evil.example", body.clone())
+        .await
+        .expect("an answer");
+    assert_eq!(foreign.http, 403, "{foreign:?}");
+    let rebound = support::http1_call(
+        &client,
+        http::Method::POST,
+        &url,
+        path,
+        &[
+            ("host", "evil.example"),
+            ("content-type", "application/grpc-web+proto"),
+            ("x-grpc-web", "1"),
+        ],
+        body.clone(),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(rebound.http, 421, "{rebound:?}");
+    let listed = fleet_client(&server)
+        .await
+        .list(ListRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        listed.breakers[0].forced.is_none(),
+        "neither ran: {listed:?}"
+    );
+
+    let origin = format!("http://127.0.0.1:{}", server.addr().port());
+    let own = support::web_call_from(&client, &url, path, &origin, body)
+        .await
+        .expect("an answer");
+    assert_eq!((own.http, own.grpc_status), (200, Some(0)), "{own:?}");
+    assert!(
+        handle.try_acquire().await.is_err(),
+        "the page's own force holds"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -323,6 +323,9 @@ mod tests {
         for browser in ["browser_walk", "page_timing", "fleet_panel"] {
             assert!(tests.iter().any(|test| test == browser), "{tests:?}");
         }
-        assert!(!tests.iter().any(|test| test == "fleet_service"), "{tests:?}");
+        assert!(
+            !tests.iter().any(|test| test == "fleet_service"),
+            "{tests:?}"
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! Redis (`--shared-state`), listed, watched live as a server stream and
 //! forced or released by name.
 //!
-//! One [`follower`] task per server reads Redis; each watcher's stream
-//! ([`watcher`]) only reads the follower's latest snapshot, so a watcher
+//! One `follower` task per server reads Redis; each watcher's stream
+//! (`watcher`) only reads the follower's latest snapshot, so a watcher
 //! costs the server a bounded amount of memory and Redis nothing, whatever
 //! it does. Watchers are limited by `--max-watchers`; forcing and
 //! releasing follow the fault controls' rule (`--faults`).

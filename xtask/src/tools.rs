@@ -247,15 +247,14 @@ fn cargo_install(
 }
 
 /// A `cargo install` of a tool built for the project's use, not for speed:
-/// no LTO, many codegen units and no optimisation (trunk's own release
-/// profile is fat LTO with one codegen unit; the tools' work on the page
-/// is a few seconds either way), in one target directory that every tool
-/// install shares, so crates common to them are built once.
+/// no LTO, many codegen units and light optimisation (trunk's own release
+/// profile is fat LTO with one codegen unit), in one target directory that
+/// every tool install shares, so crates common to them are built once.
 fn tool_build(mut install: std::process::Command) -> std::process::Command {
     install
         .env("CARGO_PROFILE_RELEASE_LTO", "off")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")
         .arg("--target-dir")

@@ -183,21 +183,22 @@ fn no_std() -> anyhow::Result<()> {
     ))
 }
 
+/// One `cargo test` for every crate with wasm tests: the dependencies they
+/// share are built once, their features unified as in the native stage.
 fn wasm() -> anyhow::Result<()> {
     let server = test_server::start(None)?;
-    let wasm_test = |args: &[&str]| {
-        let mut command = cmd("cargo", &["test", "--target", WASM, "--tests"]);
-        command
-            .args(args)
-            .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("GREETER_URL", server.url());
-        run(&mut command)
-    };
-    wasm_test(&["-p", "tripbreaker", "--features", "browser"])?;
-    wasm_test(&["-p", "tripbreaker-tower"])?;
-    wasm_test(&["-p", "greeter-client"])?;
-    wasm_test(&["-p", "web"])?;
-    Ok(())
+    run(cmd("cargo", &["test", "--target", WASM, "--tests"])
+        .args(["-p", "tripbreaker", "--features", "tripbreaker/browser"])
+        .args([
+            "-p",
+            "tripbreaker-tower",
+            "-p",
+            "greeter-client",
+            "-p",
+            "web",
+        ])
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("GREETER_URL", server.url()))
 }
 
 /// Builds the release page into `dist/` with trunk, offline, with the
@@ -286,6 +287,11 @@ pub fn demo(addr: &str) -> anyhow::Result<()> {
                     &["build", "--target", WASM, "--profile", "wasm-release"],
                 )
                 .args(["-p", "web", "--bin", "web"]),
+            )?;
+            // trunk's post-build hook runs it (`cargo run -p precompress`).
+            run_step(
+                "build-precompress",
+                &mut cmd("cargo", &["build", "-p", "precompress"]),
             )
         });
         let built = build_page();

@@ -198,15 +198,38 @@ fn wasm_bindgen() -> anyhow::Result<()> {
         return Ok(());
     }
     println!("wasm-bindgen-cli {version} is needed (have: {have:?})");
-    run_step(
-        "install-wasm-bindgen",
-        &mut tool_build(cmd(
-            "cargo",
-            &["install", "wasm-bindgen-cli", "--version", &version],
-        )),
-    )
-    .context("cargo install wasm-bindgen-cli failed (needs crates.io)")
+    // Without its default TLS: the test runner talks to a WebDriver on
+    // loopback over plain HTTP, and rustls with ring is a third of its build.
+    let mut install = tool_build(cmd(
+        "cargo",
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--no-default-features",
+        ],
+    ));
+    // Every wasm test and the page pass through these: unoptimised, they
+    // make each test binary's bindings take 3 s instead of 1.4 s.
+    for krate in WASM_BINDGEN_HOT_CRATES {
+        install
+            .arg("--config")
+            .arg(format!("profile.release.package.{krate}.opt-level=1"));
+    }
+    run_step("install-wasm-bindgen", &mut install)
+        .context("cargo install wasm-bindgen-cli failed (needs crates.io)")
 }
+
+/// The crates wasm-bindgen spends its time in (reading, rewriting and
+/// writing a module), optimised even though the rest of it is not.
+const WASM_BINDGEN_HOT_CRATES: &[&str] = &[
+    "walrus",
+    "wasmparser",
+    "wasm-encoder",
+    "gimli",
+    "wasm-bindgen-cli-support",
+];
 
 fn trunk() -> anyhow::Result<()> {
     let have = output("trunk", &["--version"]).unwrap_or_default();
@@ -247,14 +270,17 @@ fn cargo_install(
 }
 
 /// A `cargo install` of a tool built for the project's use, not for speed:
-/// no LTO, many codegen units and light optimisation (trunk's own release
-/// profile is fat LTO with one codegen unit), in one target directory that
-/// every tool install shares, so crates common to them are built once.
+/// unoptimised, no LTO, no debug info (trunk's own release profile is fat
+/// LTO with one codegen unit), in one target directory that every tool
+/// install shares, so crates common to them are built once. Measured on
+/// two cores: trunk and wasm-bindgen-cli build in 4 min unoptimised against
+/// 6.5 min at opt-level 1, and `trunk build --release` takes as long with
+/// either (its time is cargo's and wasm-opt's).
 fn tool_build(mut install: std::process::Command) -> std::process::Command {
     install
         .env("CARGO_PROFILE_RELEASE_LTO", "off")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
         .env("CARGO_PROFILE_RELEASE_INCREMENTAL", "false")
         .arg("--target-dir")

@@ -110,7 +110,11 @@ impl Connection {
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(store_timeout))
                     .set_response_timeout(Some(late))
-                    .set_number_of_retries(1)
+                    // No reconnect retry: a call waiting on one would be
+                    // sent once Redis is back, after its caller gave up and
+                    // the local breaker moved on, and re-seed a lost key
+                    // from what the handle saw before. The probe reconnects.
+                    .set_number_of_retries(0)
                     .set_max_delay(probe_interval);
                 let manager = ConnectionManager::new_lazy_with_config(client, config)?;
                 (Connection::Server(manager), nodes)

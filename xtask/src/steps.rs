@@ -219,9 +219,11 @@ pub fn path_with(dir: &std::path::Path) -> std::ffi::OsString {
 }
 
 /// The browser tests only: the other e2e tests ran in the native stage.
+/// Selected across the workspace, so the dependencies are those the native
+/// stage built, with the same features (`-p e2e` alone builds 42 again).
 fn e2e() -> anyhow::Result<()> {
     build_page()?;
-    let mut args = vec!["test", "-p", "e2e", "--features", "browser"];
+    let mut args = vec!["test", "--workspace", "--features", "e2e/browser"];
     let tests = browser_tests()?;
     for test in &tests {
         args.extend(["--test", test]);

@@ -187,16 +187,13 @@ fn no_std() -> anyhow::Result<()> {
 /// share are built once, their features unified as in the native stage.
 fn wasm() -> anyhow::Result<()> {
     let server = test_server::start(None)?;
-    run(cmd("cargo", &["test", "--target", WASM, "--tests"])
-        .args(["-p", "tripbreaker", "--features", "tripbreaker/browser"])
-        .args([
-            "-p",
-            "tripbreaker-tower",
-            "-p",
-            "greeter-client",
-            "-p",
-            "web",
-        ])
+    let crates = ["tripbreaker", "tripbreaker-tower", "greeter-client", "web"];
+    let mut command = cmd("cargo", &["test", "--target", WASM, "--tests"]);
+    for krate in crates {
+        command.args(["-p", krate]);
+    }
+    run(command
+        .args(["--features", "tripbreaker/browser"])
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("GREETER_URL", server.url()))
 }

@@ -12,11 +12,23 @@ use std::time::{Duration, Instant};
 /// How long a step may wait for the page before it fails.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A chromedriver process with one headless Chromium session, both ended on drop.
+/// A chromedriver process with one headless Chromium session, both ended on
+/// drop, and the session's profile directory, removed after them.
 pub struct Browser {
     pub client: Client,
     _driver: Driver,
+    _profile: Profile,
     screenshots: PathBuf,
+}
+
+/// Chromium's profile directory for one session, removed when dropped: each
+/// holds about 10 MB, and a test run starts a dozen sessions.
+struct Profile(PathBuf);
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The chromedriver process, killed when dropped.
@@ -55,8 +67,9 @@ impl Browser {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        let user_data =
-            std::env::temp_dir().join(format!("e2e-chromium-{name}-{}", std::process::id()));
+        let profile = Profile(
+            std::env::temp_dir().join(format!("e2e-chromium-{name}-{}", std::process::id())),
+        );
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -65,7 +78,7 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                    format!("--user-data-dir={}", user_data.display()),
+                    format!("--user-data-dir={}", profile.0.display()),
                 ],
             },
         });
@@ -82,6 +95,7 @@ impl Browser {
         Browser {
             client,
             _driver: driver,
+            _profile: profile,
             screenshots,
         }
     }

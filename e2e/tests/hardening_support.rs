@@ -430,9 +430,8 @@ pub async fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> boo
 // ---------------------------------------------------------------------------
 // The server binary as a child process
 
-/// The server binary: `HARDENING_SERVER_BIN` if set, else `target/<profile>/server`
-/// of the profile these tests were built with, built first with
-/// `cargo build -p server --bin server` (a no-op when it is fresh).
+/// The server binary: `HARDENING_SERVER_BIN` if set, else built by
+/// [`workspace_binary`].
 pub fn server_binary() -> PathBuf {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY
@@ -442,8 +441,7 @@ pub fn server_binary() -> PathBuf {
 
 /// The binary `name` of the workspace package of the same name: the path
 /// in `$override_var` if set, else `target/<profile>/<name>` of the profile
-/// these tests were built with, built first with `cargo build -p <name>
-/// --bin <name>` (a no-op when it is fresh).
+/// these tests were built with, built first (a no-op when it is fresh).
 pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
     let profile = test_profile_dir()
         .file_name()
@@ -454,30 +452,39 @@ pub fn workspace_binary(name: &str, override_var: &str) -> PathBuf {
     workspace_binary_in(name, override_var, &profile)
 }
 
-/// Like [`workspace_binary`], built with cargo profile `profile` (e.g. `release`).
+/// Like [`workspace_binary`], built with cargo profile `profile` (e.g.
+/// `release`). A debug build is xtask's ([`server_launcher::test_build`]);
+/// any other builds the package alone, as the demo and the benchmarks build
+/// the release server.
 pub fn workspace_binary_in(name: &str, override_var: &str, profile: &str) -> PathBuf {
     if let Some(path) = std::env::var_os(override_var) {
         return PathBuf::from(path);
     }
     let target_dir = test_profile_dir().parent().unwrap().to_owned();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    build
-        .current_dir(workspace)
-        .args(["build", "--quiet", "-p", name, "--bin", name])
-        .env("CARGO_TARGET_DIR", &target_dir);
-    match profile {
-        "debug" => {}
-        "release" => {
-            build.arg("--release");
-        }
+    let mut build = match profile {
+        "debug" => server_launcher::test_build(workspace, name),
         other => {
-            build.args(["--profile", other]);
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.current_dir(workspace).args([
+                "build",
+                "--quiet",
+                "-p",
+                name,
+                "--bin",
+                name,
+                "--profile",
+                other,
+            ]);
+            build
         }
-    }
-    let status = build.status().expect("run cargo build");
-    assert!(status.success(), "cargo build -p {name} failed: {status}");
+    };
+    let status = build
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .expect("run cargo build");
+    assert!(status.success(), "cargo build of {name} failed: {status}");
     let binary = target_dir.join(profile).join(name);
     assert!(binary.is_file(), "no {name} binary at {}", binary.display());
     binary

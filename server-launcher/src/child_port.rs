@@ -62,14 +62,27 @@ mod tests {
         for &port in &ports {
             assert!(RANGE.contains(&u32::from(port)), "{port}");
             assert!(
-                TcpListener::bind(("127.0.0.1", port)).is_ok(),
-                "{port} is free"
+                bindable_soon(port),
+                "{port} was handed out but cannot be bound"
             );
         }
         let mut unique = ports.clone();
         unique.sort_unstable();
         unique.dedup();
         assert_eq!(unique.len(), ports.len(), "{ports:?}");
+    }
+
+    /// Whether `port` can be bound within a second. The other tests here
+    /// spawn processes: a child forked while `child_port` probes a port holds
+    /// a copy of the probe's socket until it execs, for a moment.
+    fn bindable_soon(port: u16) -> bool {
+        (0..100).any(|_| {
+            let bound = TcpListener::bind(("127.0.0.1", port)).is_ok();
+            if !bound {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            bound
+        })
     }
 
     #[test]

@@ -22,8 +22,10 @@
 #![warn(missing_docs)]
 
 mod child_port;
+mod test_build;
 
 pub use child_port::child_port;
+pub use test_build::{TESTED_PACKAGES, test_build};
 
 use std::collections::VecDeque;
 use std::ffi::OsStr;
@@ -290,7 +292,7 @@ mod tests {
         // A stand-in server: writes an address to the file named after
         // `--addr-file` (its fourth argument), then waits to be killed.
         let mut server = Launch::new("sh")
-            .args(["-c", r#"echo 127.0.0.1:4321 > "$4"; sleep 30"#, "sh"])
+            .args(["-c", r#"echo 127.0.0.1:4321 > "$4"; exec sleep 30"#, "sh"])
             .start()
             .unwrap();
         assert_eq!(server.addr(), SocketAddr::from(([127, 0, 0, 1], 4321)));

@@ -1,6 +1,6 @@
 //! The stages of `cargo xtask test`, and `cargo xtask demo`.
 
-use crate::process::{cmd, run, run_step};
+use crate::process::{cmd, root, run, run_step};
 use crate::test_server;
 use crate::tools::{self, CHROMEDRIVER, Tool};
 use anyhow::Context;
@@ -185,6 +185,11 @@ fn no_std() -> anyhow::Result<()> {
 
 /// One `cargo test` for every crate with wasm tests: the dependencies they
 /// share are built once, their features unified as in the native stage.
+///
+/// With a temporary directory of its own, removed afterwards:
+/// wasm-bindgen-test-runner leaves each test binary's Chromium profile
+/// behind (up to 26 MB each, a dozen a run), which fills a machine's `/tmp`
+/// over many runs.
 fn wasm() -> anyhow::Result<()> {
     let server = test_server::start(None)?;
     let crates = ["tripbreaker", "tripbreaker-tower", "greeter-client", "web"];
@@ -192,10 +197,15 @@ fn wasm() -> anyhow::Result<()> {
     for krate in crates {
         command.args(["-p", krate]);
     }
-    run(command
+    let tmp = root().join("target/xtask/wasm-tmp");
+    std::fs::create_dir_all(&tmp)?;
+    let tested = run(command
         .args(["--features", "tripbreaker/browser"])
         .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("GREETER_URL", server.url()))
+        .env("GREETER_URL", server.url())
+        .env("TMPDIR", &tmp));
+    let _ = std::fs::remove_dir_all(&tmp);
+    tested
 }
 
 /// Builds the release page into `dist/` with trunk, offline, with the

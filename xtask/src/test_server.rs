@@ -1,14 +1,14 @@
 //! The greeter server, built and started for tests that call it from the
 //! browser, and stopped when dropped.
 
-use crate::process::{cmd, root, run};
+use crate::process::{root, run};
 use server_launcher::{Launch, ServerProcess};
 
 /// Builds the server and starts it on a free port of 127.0.0.1 (the port
 /// reported by the server itself) with the fault controls on, serving
 /// `static_dir` if given.
 pub fn start(static_dir: Option<&str>) -> anyhow::Result<ServerProcess> {
-    run(&mut cmd("cargo", &["build", "--quiet", "-p", "server"]))?;
+    run(&mut server_launcher::test_build(&root(), "server"))?;
     let server = Launch::new(root().join("target/debug/server"))
         .args(["--faults", "on"])
         .args(

@@ -465,8 +465,7 @@ pub fn workspace_binary_in(name: &str, override_var: &str, profile: &str) -> Pat
     let mut build = match profile {
         "debug" => server_launcher::test_build(workspace, name),
         other => {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut build = Command::new(cargo);
+            let mut build = server_launcher::cargo();
             build.current_dir(workspace).args([
                 "build",
                 "--quiet",

@@ -25,7 +25,7 @@ mod child_port;
 mod test_build;
 
 pub use child_port::child_port;
-pub use test_build::{TESTED_PACKAGES, test_build};
+pub use test_build::{cargo, test_build};
 
 use std::collections::VecDeque;
 use std::ffi::OsStr;

@@ -8,12 +8,17 @@ use std::process::Command;
 /// command names, so built together they share one build of their
 /// dependencies (built one package at a time, the client's are compiled
 /// again with its own features: 28 s of a fresh test run).
-pub const TESTED_PACKAGES: [&str; 2] = ["server", "client"];
+const TESTED_PACKAGES: [&str; 2] = ["server", "client"];
 
-/// `cargo build --quiet` of the debug binary `bin` (one of
-/// [`TESTED_PACKAGES`]) of the workspace at `workspace`, with the other
-/// packages' features: xtask's test server and the end-to-end tests build
-/// with it, so that whichever runs first builds for both.
+/// The cargo that runs this build or test (`$CARGO`), else `cargo` on `PATH`.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// `cargo build --quiet` of the debug binary `bin` (`server` or `client`)
+/// of the workspace at `workspace`, with both packages named: xtask's test
+/// server and the end-to-end tests build with it, so that whichever runs
+/// first builds for both.
 ///
 /// ```no_run
 /// let status = server_launcher::test_build(std::path::Path::new("."), "server")
@@ -22,8 +27,7 @@ pub const TESTED_PACKAGES: [&str; 2] = ["server", "client"];
 /// assert!(status.success());
 /// ```
 pub fn test_build(workspace: &Path, bin: &str) -> Command {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
+    let mut build = cargo();
     build.current_dir(workspace).args(["build", "--quiet"]);
     for package in TESTED_PACKAGES {
         build.args(["-p", package]);

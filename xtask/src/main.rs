@@ -14,6 +14,7 @@
 
 mod bench;
 mod process;
+mod progress;
 mod screenshots;
 mod steps;
 mod test_server;

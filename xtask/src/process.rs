@@ -1,5 +1,6 @@
 //! Running commands with their command line and duration shown.
 
+use crate::progress::{self, minutes};
 use anyhow::{Context, bail};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -36,14 +37,11 @@ pub fn run(command: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How often a long step says how far along it is.
-const PROGRESS_EVERY: Duration = Duration::from_secs(20);
-
 /// Runs `command` as the long step `name` (a tool install, a release
 /// build): its output goes to `target/xtask/<name>.log` instead of the
-/// terminal, and every [`PROGRESS_EVERY`] a line says how long it has run
-/// and, from its last run's time, about how long is left. On failure the
-/// log's last lines are shown.
+/// terminal, and the progress line (shared by the steps running at once)
+/// says how long it has run and, from its last run's time, about how long
+/// is left. On failure the log's last lines are shown.
 pub fn run_step(name: &str, command: &mut Command) -> anyhow::Result<()> {
     let shown = show(command);
     let dir = root().join("target/xtask");
@@ -61,25 +59,15 @@ pub fn run_step(name: &str, command: &mut Command) -> anyhow::Result<()> {
         .stderr(Stdio::from(log))
         .spawn()
         .with_context(|| format!("cannot start `{shown}`"))?;
-    let mut next_report = PROGRESS_EVERY;
+    let step = progress::Step::start(name, expected);
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
         }
         std::thread::sleep(Duration::from_millis(200));
-        let elapsed = started.elapsed();
-        if elapsed >= next_report {
-            next_report += PROGRESS_EVERY;
-            let left = match expected {
-                Some(secs) if secs > elapsed.as_secs_f64() => {
-                    format!(", about {} left", minutes(secs - elapsed.as_secs_f64()))
-                }
-                Some(_) => ", longer than last time".to_owned(),
-                None => String::new(),
-            };
-            println!("    {name}: {}{left}", minutes(elapsed.as_secs_f64()));
-        }
+        step.tick();
     };
+    drop(step);
     let took = started.elapsed().as_secs_f64();
     if !status.success() {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -95,15 +83,6 @@ pub fn run_step(name: &str, command: &mut Command) -> anyhow::Result<()> {
     println!("<== {name} ({})", minutes(took));
     record_step_time(name, took);
     Ok(())
-}
-
-/// `95` as `1m 35s`, `12.3` as `12s`.
-fn minutes(secs: f64) -> String {
-    let secs = secs.round() as u64;
-    match secs / 60 {
-        0 => format!("{secs}s"),
-        m => format!("{m}m {:02}s", secs % 60),
-    }
 }
 
 /// Where the steps' last times are kept: one `name seconds` line each.

@@ -15,7 +15,6 @@
 mod bench;
 mod process;
 mod progress;
-mod screenshots;
 mod steps;
 mod test_server;
 mod tools;
@@ -70,7 +69,7 @@ fn main() -> ExitCode {
         Task::Test { only } => steps::test(&only),
         Task::Demo { addr } => steps::demo(&addr),
         Task::Bench { only, report_only } => bench::bench(only, report_only),
-        Task::Screenshots => screenshots::screenshots(),
+        Task::Screenshots => steps::screenshots(),
         Task::Install { only } => tools::install(if only.is_empty() {
             tools::EVERYDAY
         } else {

@@ -1,4 +1,5 @@
-//! The stages of `cargo xtask test`, and `cargo xtask demo`.
+//! The stages of `cargo xtask test`, `cargo xtask demo` and `cargo xtask
+//! screenshots`.
 
 use crate::process::{cmd, root, run, run_step};
 use crate::test_server;
@@ -214,6 +215,17 @@ pub fn build_page() -> anyhow::Result<()> {
     tools::install(&[Tool::Targets, Tool::WasmBindgen, Tool::Trunk, Tool::Crates])?;
     let wasm_opt = tools::wasm_opt()?;
     run(cmd("trunk", &["build", "--release", "--offline"]).env("PATH", path_with(&wasm_opt)))
+}
+
+/// Builds the release page, then has e2e's `screenshots` example serve it
+/// and drive it in headless Chromium to its three states for README.
+pub fn screenshots() -> anyhow::Result<()> {
+    tools::install(&[Tool::Chromium])?;
+    build_page()?;
+    run(&mut cmd(
+        "cargo",
+        &["run", "-p", "e2e", "--example", "screenshots"],
+    ))
 }
 
 /// `PATH` with `dir` in front.

@@ -1,23 +1,22 @@
-//! `cargo xtask screenshots`: the page in its three states, as README's
-//! "What the page shows" embeds them: `docs/screenshots/closed.png`,
-//! `open.png` (with the countdown) and `half-open.png`, at a fixed window
-//! size. The release page is served by the real server on a free loopback
-//! port and driven in headless Chromium (chromedriver) through its
-//! `data-testid` hooks only; every wait is bounded.
+//! The page in its three states, as README's "What the page shows" embeds
+//! them: `docs/screenshots/closed.png`, `open.png` (with the countdown) and
+//! `half-open.png`, at a fixed window size. The release page (`dist/`) is
+//! served by the real server on a free loopback port and driven in headless
+//! Chromium (chromedriver) through its `data-testid` hooks only, as the
+//! browser tests drive it; every wait is bounded.
+//!
+//! `cargo xtask screenshots` builds the page, then runs this.
 
-use crate::process::root;
-use crate::{steps, test_server};
+// The browser tests' server and headless Chromium session (chromedriver on
+// a free port, both stopped on drop, bounded waits).
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use anyhow::{Context, bail};
 use fantoccini::Locator;
+use std::path::Path;
 use std::time::Duration;
-
-// The e2e tests' headless Chromium session (chromedriver on a free port,
-// both stopped on drop, bounded waits): one copy for the tests and this task.
-#[allow(dead_code)] // this task uses a part of it
-#[path = "../../e2e/tests/support/browser.rs"]
-mod browser;
-
-use browser::Browser;
+use support::browser::Browser;
 
 /// The window the screenshots are taken in, in CSS pixels.
 const WINDOW: (u32, u32) = (1200, 900);
@@ -26,22 +25,19 @@ const WINDOW: (u32, u32) = (1200, 900);
 /// failures trip it; the server may take a moment to start failing).
 const MOST_CALLS: usize = 10;
 
-/// Builds the release page, serves it, and writes the three screenshots.
-pub fn screenshots() -> anyhow::Result<()> {
-    steps::build_page()?;
-    let dist = root().join("dist");
-    let server = test_server::start(Some(&dist.to_string_lossy()))?;
-    let out = root().join("docs/screenshots");
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let server = support::serve_page().await;
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("e2e lives in the workspace")?;
+    let out = workspace.join("docs/screenshots");
     std::fs::create_dir_all(&out)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let browser = Browser::start("screenshots").await;
-        let taken = take(&browser, &server.url(), &out).await;
-        browser.close().await;
-        taken
-    })?;
+    let browser = Browser::start("screenshots").await;
+    let taken = take(&browser, &server.url(), &out).await;
+    browser.close().await;
+    server.shutdown().await?;
+    taken?;
     println!("screenshots written to {}", out.display());
     Ok(())
 }
@@ -50,7 +46,7 @@ pub fn screenshots() -> anyhow::Result<()> {
 /// state and saves it under `out`: open while the Go demo waits for its
 /// timeout; closed once it has recovered; half-open after a failing server
 /// tripped it and was healed.
-async fn take(browser: &Browser, url: &str, out: &std::path::Path) -> anyhow::Result<()> {
+async fn take(browser: &Browser, url: &str, out: &Path) -> anyhow::Result<()> {
     browser.open(url).await;
     size_viewport(browser).await?;
     browser.wait_for_state("closed").await;
@@ -111,7 +107,7 @@ async fn size_viewport(browser: &Browser) -> anyhow::Result<()> {
 }
 
 /// Saves the page, scrolled to the top, as `out/<name>.png`.
-async fn save(browser: &Browser, out: &std::path::Path, name: &str) -> anyhow::Result<()> {
+async fn save(browser: &Browser, out: &Path, name: &str) -> anyhow::Result<()> {
     browser
         .client
         .execute("window.scrollTo(0, 0)", vec![])

@@ -95,7 +95,18 @@ const WASM: &str = "wasm32-unknown-unknown";
 fn lint() -> anyhow::Result<()> {
     run(&mut cmd("cargo", &["fmt", "--all", "--", "--check"]))?;
     let deny = ["--", "-D", "warnings"];
-    run(cmd("cargo", &["clippy", "--workspace", "--all-targets"]).args(deny))?;
+    // With the e2e tests that need a browser (their feature adds no code).
+    run(cmd(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--features",
+            "e2e/browser",
+        ],
+    )
+    .args(deny))?;
     // Every doc link resolves, none points at a private item.
     run(cmd("cargo", &["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     // The crates that build for the browser, as the browser builds them.

@@ -1,6 +1,8 @@
 //! One progress line for all the long steps running at once: the demo
 //! builds the server, the page's crates and the tools side by side, and a
 //! line from each of them every few seconds would flood the terminal.
+//! Plain lines, not indicatif's redrawn bars: they must read the same in a
+//! CI log as on a terminal.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -83,7 +85,7 @@ impl Drop for Step {
 }
 
 impl Running {
-    /// `build-server 1m 20s, about 2m left`.
+    /// `build-server 1m 20s, about 2m 00s left`.
     fn progress(&self, now: Instant) -> String {
         let elapsed = now.duration_since(self.started).as_secs_f64();
         let left = match self.expected {

@@ -203,7 +203,7 @@ fn no_std() -> anyhow::Result<()> {
 /// behind (up to 26 MB each, a dozen a run), which fills a machine's `/tmp`
 /// over many runs.
 fn wasm() -> anyhow::Result<()> {
-    let server = test_server::start(None)?;
+    let server = test_server::start()?;
     let crates = ["tripbreaker", "tripbreaker-tower", "greeter-client", "web"];
     let mut command = cmd("cargo", &["test", "--target", WASM, "--tests"]);
     for krate in crates {

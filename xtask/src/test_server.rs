@@ -5,18 +5,11 @@ use crate::process::{root, run};
 use server_launcher::{Launch, ServerProcess};
 
 /// Builds the server and starts it on a free port of 127.0.0.1 (the port
-/// reported by the server itself) with the fault controls on, serving
-/// `static_dir` if given.
-pub fn start(static_dir: Option<&str>) -> anyhow::Result<ServerProcess> {
+/// reported by the server itself) with the fault controls on.
+pub fn start() -> anyhow::Result<ServerProcess> {
     run(&mut server_launcher::test_build(&root(), "server"))?;
     let server = Launch::new(root().join("target/debug/server"))
         .args(["--faults", "on"])
-        .args(
-            static_dir
-                .map(|dir| ["--static-dir", dir])
-                .into_iter()
-                .flatten(),
-        )
         .env("RUST_LOG", "warn")
         .start()?;
     println!("test server listening on {}", server.url());
